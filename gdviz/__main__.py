@@ -1,0 +1,52 @@
+"""``gdviz`` / ``python -m gdviz``: the window by default, or a headless subcommand."""
+
+from __future__ import annotations
+
+import sys
+
+from gdviz import __version__
+from gdviz.cli import run, sweep
+from gdviz.cli.options import OneLineParser, UsageError, fail
+from gdviz.core.config import ConfigError
+from gdviz.core.data import DataError
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="gdviz",
+        description="gdviz makes gradient descent visible: choose a learning rate, a batch size "
+        "and a number of epochs, and watch the weight and bias move over the loss surface.",
+    )
+    parser.add_argument("--version", action="version", version=f"gdviz {__version__}")
+    subparsers = parser.add_subparsers(title="commands", parser_class=OneLineParser)
+    run.add_parser(subparsers)
+    sweep.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of every gdviz command; returns the process exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        command = getattr(args, "command", None)
+        if command is None:
+            parser.print_help()
+            return 0
+        return command(args)
+    except (UsageError, ConfigError, DataError) as exc:
+        return fail(f"gdviz: {exc}" if not str(exc).startswith("gdviz") else exc)
+    except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
+        sys.stdout = None
+        return 1
+    except OSError as exc:
+        return fail(f"gdviz: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except KeyboardInterrupt:
+        return fail("gdviz: interrupted", 130)
+    except Exception as exc:  # a bug: one line for the user, never a traceback
+        return fail(f"gdviz: internal error ({type(exc).__name__}: {exc}); please report it", 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

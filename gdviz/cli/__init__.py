@@ -1,0 +1,1 @@
+"""Headless commands over the engine: ``gdviz run`` and ``gdviz sweep``."""

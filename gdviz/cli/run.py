@@ -1,0 +1,38 @@
+"""``gdviz run``: train once without a screen; trajectory CSV to a file, summary JSON to stdout."""
+
+from __future__ import annotations
+
+import argparse
+
+from gdviz.cli.options import add_run_options, config_from_args
+from gdviz.cli.output import dumps, write_atomic
+from gdviz.core.config import build_problem, build_trainer, total_steps
+from gdviz.core.report import run_summary, write_trajectory_csv
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="train once and print a JSON summary",
+        description="Train once without a screen. The summary (status, steps, final parameters "
+        "and loss, optimum and learning-rate limits) goes to stdout as JSON.",
+    )
+    add_run_options(parser)
+    parser.add_argument("--out", metavar="FILE.csv", help="write the trajectory (one row a step)")
+    parser.add_argument("--log-batches", action="store_true",
+                        help="add the examples of each batch to the CSV")  # fmt: skip
+    parser.set_defaults(command=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    problem = build_problem(config)
+    trainer = build_trainer(config, problem, record_examples=args.log_batches)
+    trainer.advance(total_steps(config, problem))
+    trainer.finish()
+    if args.out:
+        write_atomic(
+            args.out, lambda handle: write_trajectory_csv(handle, trainer, 0, args.log_batches)
+        )
+    print(dumps(run_summary(trainer)))
+    return 0

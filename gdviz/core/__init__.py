@@ -1,0 +1,1 @@
+"""The numpy-only training engine: data, problems, batching, optimizers, schedules, trainer."""

@@ -1,0 +1,259 @@
+"""Data sets: the built-in ones, synthetic ones, user CSV files; skipped rows; standardisation.
+
+Standardisation is a z-score of the *feature* x only: ``x' = (x - mean(x)) / std(x)``.
+The target y is never rescaled, so losses stay in the units of y (squared miles per gallon for
+Auto MPG). With standardisation off every number (x, the weight w, the surface) is in raw units.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gdviz.resources import resource_path
+
+
+class DataError(ValueError):
+    """A data set cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class BuiltinDataset:
+    """A data set shipped in ``resources/datasets`` with its default columns."""
+
+    file: str
+    x: str
+    y: str
+    description: str
+    series: str | None = None  # value of the "Series" column to keep (Anscombe's quartet)
+
+
+BUILTIN_DATASETS: dict[str, BuiltinDataset] = {
+    "auto-mpg": BuiltinDataset(
+        "auto_mpg.csv",
+        "Weight_in_lbs",
+        "Miles_per_Gallon",
+        "Auto MPG: car weight (lbs) against fuel efficiency (miles per gallon). UCI Machine "
+        "Learning Repository (Quinlan, 1993), CC BY 4.0, via vega_datasets 0.9.0.",
+    ),
+    "penguins": BuiltinDataset(
+        "penguins.csv",
+        "flipper_length_mm",
+        "body_mass_g",
+        "Palmer penguins: flipper length (mm) against body mass (g). Gorman, Williams and "
+        "Fraser (2014), CC0, via palmerpenguins 0.1.6.",
+    ),
+}
+for _numeral in ("I", "II", "III", "IV"):
+    BUILTIN_DATASETS[f"anscombe-{_numeral.lower()}"] = BuiltinDataset(
+        "anscombe.csv",
+        "X",
+        "Y",
+        f"Anscombe's quartet, series {_numeral}: four data sets with the same least-squares "
+        "line (Anscombe, 1973), via vega_datasets 0.9.0.",
+        series=_numeral,
+    )
+
+SYNTHETIC_LINE = "synthetic"
+SYNTHETIC_CLASSES = "two-class"
+DATASET_NAMES = (*BUILTIN_DATASETS, SYNTHETIC_LINE, SYNTHETIC_CLASSES)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Training examples ready for a model.
+
+    ``x`` is the feature as the model sees it (standardised when ``standardized``), ``raw_x`` the
+    original values; ``x = (raw_x - x_shift) / x_scale``. Rows with a missing or non-numeric value
+    in the chosen columns were removed and are counted in ``skipped_rows``.
+    """
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    raw_x: np.ndarray
+    x_label: str
+    y_label: str
+    skipped_rows: int = 0
+    standardized: bool = False
+    x_shift: float = 0.0
+    x_scale: float = 1.0
+    description: str = ""
+
+    @property
+    def n_examples(self) -> int:
+        return int(self.x.shape[0])
+
+
+def read_csv_columns(
+    path: str | Path, x_column: str, y_column: str, where: tuple[str, str] | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Read two numeric columns of a CSV file with a header row.
+
+    Returns ``(x, y, skipped)``: rows where either value is empty, not a number, or not finite are
+    skipped and counted. ``where=(column, value)`` keeps only rows whose column equals value.
+    Raises :class:`DataError` for a missing, empty or unreadable file and for unknown columns.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file not found: {path}")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path.name} is not a UTF-8 text CSV file ({exc.reason})") from None
+    except (OSError, csv.Error) as exc:
+        raise DataError(f"cannot read {path.name}: {exc}") from None
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise DataError(f"{path.name} is empty: expected a header row and data rows")
+    header = [cell.strip() for cell in rows[0]]
+    columns = {name: i for i, name in enumerate(header)}
+    wanted = [x_column, y_column] + ([where[0]] if where else [])
+    for column in wanted:
+        if column not in columns:
+            raise DataError(
+                f"{path.name} has no column {column!r}; its columns are: " + ", ".join(header)
+            )
+    ix, iy = columns[x_column], columns[y_column]
+    xs: list[float] = []
+    ys: list[float] = []
+    skipped = 0
+    for row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines are not data rows
+        if where and (len(row) <= columns[where[0]] or row[columns[where[0]]].strip() != where[1]):
+            continue
+        x_value = _parse_number(row, ix)
+        y_value = _parse_number(row, iy)
+        if x_value is None or y_value is None:
+            skipped += 1
+            continue
+        xs.append(x_value)
+        ys.append(y_value)
+    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), skipped
+
+
+def _parse_number(row: list[str], index: int) -> float | None:
+    """The finite float in ``row[index]``, or None when it is missing or not a number."""
+    if index >= len(row):
+        return None
+    try:
+        value = float(row[index].strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def csv_header(path: str | Path) -> list[str]:
+    """Column names of a CSV file (for the GUI's column pickers)."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"cannot read {path.name}: {exc}") from None
+    if not header:
+        raise DataError(f"{path.name} is empty: expected a header row and data rows")
+    return [cell.strip() for cell in header]
+
+
+def synthetic_line(
+    n: int = 100, noise: float = 1.0, seed: int = 0, weight: float = 2.0, bias: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``y = weight * x + bias + noise * N(0, 1)`` with x uniform on [0, 10]."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 10.0, size=n)
+    y = weight * x + bias + noise * rng.standard_normal(n)
+    return x, y
+
+
+def synthetic_classes(
+    n: int = 100, noise: float = 1.0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two classes on a line: class 0 around x = 3, class 1 around x = 7, spread ``noise``."""
+    rng = np.random.default_rng(seed)
+    y = (np.arange(n) % 2).astype(float)
+    rng.shuffle(y)
+    x = np.where(y > 0, 7.0, 3.0) + noise * rng.standard_normal(n)
+    return x, y
+
+
+def load_dataset(
+    source: str,
+    *,
+    x_column: str | None = None,
+    y_column: str | None = None,
+    standardize: bool = True,
+    n: int = 100,
+    noise: float = 1.0,
+    seed: int = 0,
+    threshold: float | None = None,
+    binary: bool = False,
+) -> Dataset:
+    """Load a built-in data set by name, a synthetic one, or a user CSV by path.
+
+    ``binary=True`` prepares a logistic-regression target: y must be 0/1 already, or is made so by
+    ``y > threshold`` (the median of y when no threshold is given).
+    """
+    description = ""
+    if source == SYNTHETIC_LINE:
+        raw_x, y = synthetic_line(n, noise, seed)
+        skipped, x_label, y_label = 0, "x", "y"
+        description = f"Synthetic line y = 2x + 1 + noise: {n} examples, noise {noise:g}."
+    elif source == SYNTHETIC_CLASSES:
+        raw_x, y = synthetic_classes(n, noise, seed)
+        skipped, x_label, y_label = 0, "x", "class"
+        description = f"Two synthetic classes around x = 3 and x = 7: {n} examples."
+    elif source in BUILTIN_DATASETS:
+        spec = BUILTIN_DATASETS[source]
+        x_label, y_label = x_column or spec.x, y_column or spec.y
+        where = ("Series", spec.series) if spec.series else None
+        raw_x, y, skipped = read_csv_columns(
+            resource_path("datasets", spec.file), x_label, y_label, where
+        )
+        description = spec.description
+    else:
+        if not x_column or not y_column:
+            raise DataError(
+                f"{source!r} is not a built-in data set ({', '.join(DATASET_NAMES)}); for a CSV "
+                "file give the x and y column names"
+            )
+        raw_x, y, skipped = read_csv_columns(source, x_column, y_column)
+        x_label, y_label = x_column, y_column
+        description = f"{Path(source).name}: {x_column} against {y_column}."
+    name = source if source in DATASET_NAMES else Path(source).name
+    if raw_x.size < 2:
+        raise DataError(
+            f"{name} has {raw_x.size} usable row(s) in columns {x_label!r}, {y_label!r} "
+            f"({skipped} skipped): at least 2 are needed"
+        )
+    spread = float(np.std(raw_x))
+    if not spread > 1e-12 * max(1.0, float(np.max(np.abs(raw_x)))):
+        raise DataError(f"column {x_label!r} of {name} is constant: x must vary to fit a line")
+    if binary:
+        y, y_label = _binary_target(y, y_label, threshold)
+    shift, scale = (float(np.mean(raw_x)), spread) if standardize else (0.0, 1.0)
+    x = (raw_x - shift) / scale if standardize else raw_x.copy()
+    for array in (x, y, raw_x):
+        array.setflags(write=False)
+    return Dataset(
+        name, x, y, raw_x, x_label, y_label, skipped, standardize, shift, scale, description
+    )
+
+
+def _binary_target(y: np.ndarray, label: str, threshold: float | None) -> tuple[np.ndarray, str]:
+    """0/1 targets for logistic regression, thresholding y when it is not 0/1 already."""
+    if threshold is None and np.all((y == 0) | (y == 1)):
+        return y.astype(float), label
+    cut = float(np.median(y)) if threshold is None else float(threshold)
+    binary = (y > cut).astype(float)
+    if binary.min() == binary.max():
+        raise DataError(
+            f"threshold {cut:g} puts every {label} in one class; choose a value between "
+            f"{y.min():g} and {y.max():g}"
+        )
+    return binary, f"{label} > {cut:g}"

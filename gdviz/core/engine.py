@@ -1,0 +1,289 @@
+"""Trainer: steps a problem with an optimizer, a sampler and a schedule; records a Trajectory.
+
+One trainer runs K >= 1 runs in lockstep on the same problem, vectorised over K: the runs may
+differ in every numeric hyperparameter (learning rate, momentum, betas, ...) and in their batches
+(batch size, sampling, seed), and share the optimizer's kind. With K = 1 the inner loop works on
+Python floats, which for two parameters is several times faster than numpy.
+
+The inner loop does only what must be sequential (batch gradient, optimizer update); batch terms,
+learning rates, the full training loss and the divergence and convergence checks are computed for
+a whole chunk of iterations at once with numpy.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdviz.core.batching import BatchSampler
+from gdviz.core.optimizers import Optimizer
+from gdviz.core.schedules import Schedule
+from gdviz.core.trajectory import Trajectory
+
+RECORDED = ("batch_loss", "g1", "g2", "p1", "p2")  # written by the inner loop
+DIVERGENCE_FACTOR = 1e6  # |loss| beyond this multiple of max(|starting loss|, 1) is divergence
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """How a run ended (or ``running``), with the step and a one-line reason for divergence."""
+
+    status: str = "running"  # running | finished | converged | diverged
+    step: int | None = None
+    reason: str = ""
+
+
+class Trainer:
+    """K runs of one problem in lockstep.
+
+    ``lr`` and the optimizer's numeric hyperparameters are floats or arrays of shape ``(K,)``;
+    ``samplers`` is one sampler shared by all runs or one per run; ``start`` gives the initial
+    parameters (floats, or ``(K,)`` arrays).
+    """
+
+    def __init__(
+        self,
+        problem,
+        optimizer: Optimizer,
+        lr,
+        samplers: list[BatchSampler],
+        start: tuple,
+        *,
+        runs: int = 1,
+        schedule: Schedule | None = None,
+        tol: float | None = None,
+        record_examples: bool = False,
+        capacity: int = 1024,
+    ) -> None:
+        if len(samplers) not in (1, runs):
+            raise ValueError(f"give one sampler or one per run ({runs}), got {len(samplers)}")
+        if record_examples and len(samplers) != 1:
+            raise ValueError("batch indices are recorded only when all runs share their batches")
+        self.problem = problem
+        self.runs = runs
+        self.samplers = samplers
+        self.schedule = schedule or Schedule()
+        self.tol = tol
+        self._scalar = runs == 1
+        self.set_optimizer(optimizer, lr)
+        self.trajectory = Trajectory(runs, capacity + 1, record_examples)
+        self.statuses = [RunStatus() for _ in range(runs)]
+        self._t = 0  # iterations done
+        if self._scalar:  # two floats, one optimizer state each
+            self._params = (float(np.ravel(start[0])[0]), float(np.ravel(start[1])[0]))
+        else:  # one (2, K) array: a single optimizer call updates both coordinates of all runs
+            self._params = np.array([np.broadcast_to(np.asarray(v, float), (runs,)) for v in start])
+        self._init_state()
+        p1, p2 = self.params
+        with np.errstate(all="ignore"):
+            loss0 = np.broadcast_to(problem.full_loss(p1, p2), (runs,))
+        if not np.all(np.isfinite(loss0)):
+            raise ValueError("the loss at the start point is not finite; choose another start")
+        self._loss_limit = DIVERGENCE_FACTOR * np.maximum(np.abs(loss0), 1.0)
+        start_row = {
+            "p1": np.broadcast_to(p1, (1, runs)),
+            "p2": np.broadcast_to(p2, (1, runs)),
+            "loss": loss0.reshape(1, runs),
+        }
+        self.trajectory.append(np.zeros(1, dtype=np.int64), start_row)
+        self.trajectory.ends[:] = 1
+        self._active = np.ones(runs, dtype=bool)
+
+    # -- hyperparameters that may change while running (no reset) ------------------------------
+    def set_optimizer(self, optimizer: Optimizer, lr) -> None:
+        """Use a new optimizer or learning rate from the next iteration on; the optimizer state is
+        kept when the kind is unchanged (a new momentum value keeps the velocity)."""
+        lr_array = np.asarray(lr, dtype=float)
+        if not (np.all(np.isfinite(lr_array)) and np.all(lr_array > 0)):
+            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        previous = getattr(self, "optimizer", None)
+        self.optimizer, self.lr = optimizer, lr_array if lr_array.ndim else float(lr_array)
+        if previous is not None and previous.name != optimizer.name:
+            self._init_state()
+            self._t_offset = self._t  # bias corrections restart with the new optimizer
+        elif previous is None:
+            self._t_offset = 0
+
+    def _init_state(self) -> None:
+        init = self.optimizer.init
+        self._state = tuple(map(init, self._params)) if self._scalar else init(self._params)
+
+    def set_samplers(self, samplers: list[BatchSampler]) -> None:
+        """New batching (batch size or sampling) from the next iteration; a new epoch starts."""
+        if len(samplers) not in (1, self.runs):
+            raise ValueError(f"give one sampler or one per run ({self.runs}), got {len(samplers)}")
+        if self.trajectory.record_examples and len(samplers) != 1:
+            raise ValueError("batch indices are recorded only when all runs share their batches")
+        epoch = max(sampler.epochs_started for sampler in self.samplers)
+        for sampler in samplers:
+            sampler.start_epoch_at(epoch)
+        self.samplers = samplers
+
+    # -- running ---------------------------------------------------------------------------------
+    @property
+    def step(self) -> int:
+        return self._t
+
+    @property
+    def params(self) -> tuple:
+        """Current ``(p1, p2)``: floats, or arrays of shape ``(K,)``."""
+        return self._params[0], self._params[1]
+
+    @property
+    def active(self) -> bool:
+        return bool(self._active.any())
+
+    def advance(
+        self, steps: int, cancel: threading.Event | None = None, chunk_size: int = 512
+    ) -> int:
+        """Run up to ``steps`` more iterations (fewer when every run has stopped or ``cancel`` is
+        set; it is checked between chunks). Returns the number of iterations done."""
+        done = 0
+        with np.errstate(all="ignore"):
+            while done < steps and self._active.any():
+                if cancel is not None and cancel.is_set():
+                    break
+                done += self._run_chunk(min(chunk_size, steps - done))
+        return done
+
+    def finish(self) -> None:
+        """Mark runs that are still going as finished (the step budget is spent)."""
+        for k in np.flatnonzero(self._active):
+            self.statuses[k] = RunStatus("finished", self._t)
+        self._active[:] = False
+
+    def _next_items(self, count: int):
+        """Per-iteration batch terms, epochs, positions and batch sizes for ``count`` iterations."""
+        chunks = [sampler.next_chunk(count) for sampler in self.samplers]
+        prepared = [self.problem.prepare(chunk) for chunk in chunks]
+        if len(chunks) == 1:
+            items = prepared[0]
+        else:
+            items = self.problem.stack(prepared)
+        if not self._scalar:
+            items = self.problem.stacked_items(items)
+        elif isinstance(items, np.ndarray):
+            items = items.tolist()  # Python floats: fastest to unpack and to compute with
+
+        def column(name):
+            return np.stack([getattr(c, name) for c in chunks], axis=-1)
+
+        examples = (chunks[0].indices, chunks[0].sizes) if self.trajectory.record_examples else None
+        return items, column("epochs") + 1, column("positions") + 1, column("sizes"), examples
+
+    def _run_chunk(self, count: int) -> int:
+        items, epochs, positions, sizes, examples = self._next_items(count)
+        t0 = self._t
+        steps = np.arange(t0 + 1, t0 + count + 1)
+        rates = self.schedule.rates(self.lr, steps - 1)
+        if self._scalar:
+            rates = rates.tolist()
+            out = {name: [0.0] * count for name in ("batch_loss", "g1", "g2", "p1", "p2")}
+            done = self._inner_loop_scalar(items, rates, out, count)
+        else:
+            out = {
+                "batch_loss": np.empty((count, self.runs)),
+                "g": np.empty((count, 2, self.runs)),
+                "p": np.empty((count, 2, self.runs)),
+            }
+            done = self._inner_loop_stacked(items, rates, out, count)
+            g, p = out.pop("g"), out.pop("p")
+            out.update(g1=g[:, 0], g2=g[:, 1], p1=p[:, 0], p2=p[:, 1])
+        out = {
+            name: np.asarray(values[:done], dtype=float).reshape(done, -1)
+            for name, values in out.items()
+        }
+        p1, p2 = out["p1"], out["p2"]
+        loss = self.problem.full_loss(p1, p2)
+        values = dict(out, loss=loss, lr=np.asarray(rates[:done], dtype=float))
+        values.update(epoch=epochs[:done], batch=positions[:done], size=sizes[:done])
+        if examples is not None:
+            cut = int(np.sum(sizes[:done, 0]))
+            examples = (examples[0][:cut], examples[1][:done])
+        before = self.trajectory.length
+        self.trajectory.append(steps[:done], values, examples)
+        self.trajectory.ends[self._active] = self.trajectory.length
+        overflow_step = None if done == count else t0 + done + 1
+        self._check_stops(before, loss, p1, p2, out["batch_loss"], overflow_step)
+        return done
+
+    def _inner_loop_scalar(self, items, rates, out, count: int) -> int:
+        """The sequential part for one run, on Python floats: batch gradient and optimizer
+        update, ``count`` times. Returns the number of iterations completed (fewer only when
+        float arithmetic overflowed: that iteration diverged)."""
+        loss_grad, update = self.problem.loss_grad, self.optimizer.update
+        (p1, p2), (s1, s2) = self._params, self._state
+        t = self._t - self._t_offset
+        out_loss, out_g1, out_g2 = out["batch_loss"], out["g1"], out["g2"]
+        out_p1, out_p2 = out["p1"], out["p2"]
+        done = 0
+        try:
+            for i in range(count):
+                batch_loss, g1, g2 = loss_grad(p1, p2, items[i])
+                lr = rates[i]
+                t += 1
+                p1, s1 = update(g1, p1, s1, lr, t)
+                p2, s2 = update(g2, p2, s2, lr, t)
+                out_loss[i], out_g1[i], out_g2[i], out_p1[i], out_p2[i] = batch_loss, g1, g2, p1, p2
+                done = i + 1
+        except (OverflowError, ZeroDivisionError):
+            pass  # Python floats raise where numpy gives inf: iteration `done + 1` diverged
+        self._params, self._state = (p1, p2), (s1, s2)
+        self._t += done if done == count else done + 1
+        return done
+
+    def _inner_loop_stacked(self, items, rates, out, count: int) -> int:
+        """The sequential part for K runs: parameters, gradients and optimizer state are
+        ``(2, K)`` arrays, so each iteration costs a fixed handful of numpy calls."""
+        loss_grad, update = self.problem.loss_grad_stacked, self.optimizer.update
+        params, state = self._params, self._state
+        t = self._t - self._t_offset
+        out_loss, out_g, out_p = out["batch_loss"], out["g"], out["p"]
+        for i in range(count):
+            batch_loss, grad = loss_grad(params, items[i])
+            t += 1
+            params, state = update(grad, params, state, rates[i], t)
+            out_loss[i], out_g[i], out_p[i] = batch_loss, grad, params
+        self._params, self._state = params, state
+        self._t += count
+        return count
+
+    def _check_stops(self, first_row, loss, p1, p2, batch_loss, overflow_step) -> None:
+        """Divergence and convergence of each active run within the rows just appended."""
+        finite = np.isfinite(loss) & np.isfinite(p1) & np.isfinite(p2) & np.isfinite(batch_loss)
+        bad = ~finite | (np.abs(loss) > self._loss_limit)
+        if self.tol is not None:
+            g1, g2 = self.problem.full_grad(p1, p2)
+            converged = np.hypot(g1, g2) <= self.tol
+        else:
+            converged = np.zeros_like(bad)
+        # Only runs with an event in this chunk need a closer look.
+        flagged = self._active & (bad.any(axis=0) | converged.any(axis=0))
+        if overflow_step is not None:
+            flagged |= self._active
+        rows = len(loss)
+        for k in np.flatnonzero(flagged):
+            first_bad = int(np.argmax(bad[:, k])) if bad[:, k].any() else rows
+            first_good = int(np.argmax(converged[:, k])) if converged[:, k].any() else rows
+            if first_bad < rows and first_bad <= first_good:
+                row = first_row + first_bad
+                reason = (
+                    f"loss grew beyond {DIVERGENCE_FACTOR:g} x its starting value "
+                    f"({abs(loss[first_bad, k]):.3g})"
+                    if finite[first_bad, k]
+                    else "the loss or a parameter became infinite or not a number"
+                )
+                self._stop(k, RunStatus("diverged", int(self.trajectory.step[row]), reason), row)
+            elif first_good < rows:
+                row = first_row + first_good
+                self._stop(k, RunStatus("converged", int(self.trajectory.step[row])), row)
+            else:
+                reason = "the update overflowed the range of floating-point numbers"
+                self._stop(k, RunStatus("diverged", overflow_step, reason), first_row + rows - 1)
+
+    def _stop(self, run: int, status: RunStatus, last_row: int) -> None:
+        self.statuses[run] = status
+        self._active[run] = False
+        self.trajectory.truncate_run(run, last_row + 1)

@@ -1,0 +1,235 @@
+"""Training problems over two parameters: linear and logistic regression on a data set.
+
+Every problem exposes the same small interface, used by the trainer's inner loop:
+
+* ``prepare(chunk) -> items``: per-iteration batch terms, computed for a whole chunk at once;
+* ``loss_grad(p1, p2, item) -> (batch_loss, g1, g2)``: the loss and gradient on one batch. ``p1``,
+  ``p2`` are floats (one run) or arrays of shape ``(K,)`` (K runs in lockstep); only arithmetic
+  operators are used so both work;
+* ``full_loss(P1, P2)`` / ``full_grad(P1, P2)``: the loss and gradient over the whole training set,
+  vectorised over arrays of parameters of any shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdviz.core.batching import BatchChunk
+from gdviz.core.data import Dataset
+
+
+class Problem:
+    """Common attributes; subclasses implement the interface in the module docstring."""
+
+    param_names: tuple[str, str] = ("w", "b")
+    n_examples: int = 1
+    needs_noise = False
+    default_start: tuple[float, float] = (0.0, 0.0)
+    title = ""
+
+    def minima(self) -> list[tuple[float, float]]:
+        """Known minimisers, the global one first (empty when unknown or unbounded below)."""
+        return []
+
+    def hessian_at_optimum(self) -> np.ndarray | None:
+        """The 2x2 Hessian at the (global) minimum, when there is one."""
+        return None
+
+    def stacked_items(self, items):
+        """Batch terms as :meth:`loss_grad_stacked` takes them (K runs in lockstep)."""
+        if isinstance(items, np.ndarray) and items.ndim == 2:
+            return items.tolist()  # shared by all runs: floats broadcast against (K,) arrays
+        return items
+
+    def loss_grad_stacked(self, params: np.ndarray, item):
+        """Batch loss ``(K,)`` and gradient ``(2, K)`` for parameters of shape ``(2, K)``."""
+        loss, g1, g2 = self.loss_grad(params[0], params[1], item)
+        grad = np.empty(params.shape)
+        grad[0], grad[1] = g1, g2
+        return loss, grad
+
+    def default_window(self, start=None) -> tuple[float, float, float, float]:
+        """``(p1_min, p1_max, p2_min, p2_max)`` framing the start and the optimum."""
+        (s1, s2), minima = start or self.default_start, self.minima()
+        c1, c2 = minima[0] if minima else (s1, s2)
+        h1 = max(1.4 * abs(s1 - c1), 0.05 * max(abs(c1), 1.0))
+        h2 = max(1.4 * abs(s2 - c2), 0.05 * max(abs(c2), 1.0))
+        return c1 - h1, c1 + h1, c2 - h2, c2 + h2
+
+
+class LinearRegression(Problem):
+    """``y_hat = w*x + b`` with the mean squared error ``L = mean((y_hat - y)**2)`` (no 1/2).
+
+    Gradient: ``dL/dw = 2 mean((y_hat - y) x)``, ``dL/db = 2 mean(y_hat - y)``. Hessian (constant):
+    ``H = 2 [[mean(x^2), mean(x)], [mean(x), 1]]``.
+
+    For accuracy near the optimum every batch term is written relative to the least-squares
+    solution ``(w*, b*)`` with residuals ``e = w* x + b* - y``: with ``d = (w - w*, b - b*)``,
+    ``L_batch = dw^2 m_xx + 2 dw db m_x + db^2 + 2 dw m_xe + 2 db m_e + m_ee`` where ``m_.`` are
+    batch means. Five means per batch are all an iteration needs, whatever the batch size.
+    """
+
+    title = "Linear regression"
+
+    def __init__(self, data: Dataset) -> None:
+        self.data = data
+        self.n_examples = data.n_examples
+        x, y = data.x, data.y
+        design = np.column_stack([x, np.ones_like(x)])
+        (w_opt, b_opt), *_ = np.linalg.lstsq(design, y, rcond=None)
+        self.optimum = (float(w_opt), float(b_opt))
+        self._optimum_column = np.array([[w_opt], [b_opt]])
+        e = w_opt * x + b_opt - y
+        # Per-example terms whose batch means give loss and gradient: x, x^2, x e, e, e^2.
+        self._terms = np.column_stack([x, x * x, x * e, e, e * e])
+        self.mean_x, self.mean_xx = float(np.mean(x)), float(np.mean(x * x))
+        self.min_loss = float(np.mean(e * e))
+        self._mean_xe, self._mean_e = float(np.mean(x * e)), float(np.mean(e))
+
+    def minima(self) -> list[tuple[float, float]]:
+        return [self.optimum]
+
+    def hessian_at_optimum(self) -> np.ndarray:
+        return 2.0 * np.array([[self.mean_xx, self.mean_x], [self.mean_x, 1.0]])
+
+    def prepare(self, chunk: BatchChunk) -> np.ndarray:
+        """Batch means of the five terms, shape ``(C, 5)``."""
+        sums = np.add.reduceat(self._terms[chunk.indices], chunk.offsets, axis=0)
+        return sums / chunk.sizes[:, None]
+
+    @staticmethod
+    def stack(per_run: list[np.ndarray]) -> np.ndarray:
+        """Combine K runs' batch means into shape ``(C, 5, K)``."""
+        return np.stack(per_run, axis=-1)
+
+    def stacked_items(self, items: np.ndarray) -> list:
+        """Per iteration ``(M, r, m_ee)`` with ``M = [[m_xx, m_x], [m_x, 1]]`` and
+        ``r = (m_xe, m_e)``, so that ``mean((y_hat - y) (x, 1)) = M d + r``. Shapes: M (2, 2) and
+        r (2, 1) when all runs share their batches, M (K, 2, 2) and r (2, K) when they do not."""
+        m_x, m_xx, m_xe, m_e, m_ee = np.moveaxis(items, 1, 0)
+        matrices = np.moveaxis(np.array([[m_xx, m_x], [m_x, np.ones_like(m_x)]]), (0, 1), (-2, -1))
+        offsets = np.stack([m_xe, m_e], axis=1)
+        if offsets.ndim == 2:
+            offsets = offsets[:, :, None]
+        return list(zip(matrices, offsets, m_ee, strict=True))
+
+    def loss_grad_stacked(self, params: np.ndarray, item):
+        matrix, offset, m_ee = item
+        d = params - self._optimum_column
+        if matrix.ndim == 2:
+            residual = matrix @ d + offset
+        else:  # one matrix per run
+            residual = (matrix @ d.T[..., None])[..., 0].T + offset
+        terms = d * (residual + offset)
+        return terms[0] + terms[1] + m_ee, 2.0 * residual
+
+    def loss_grad(self, w, b, item):
+        m_x, m_xx, m_xe, m_e, m_ee = item
+        dw = w - self.optimum[0]
+        db = b - self.optimum[1]
+        r_x = dw * m_xx + db * m_x + m_xe  # mean((y_hat - y) x)
+        r_1 = dw * m_x + db + m_e  # mean(y_hat - y)
+        loss = dw * (r_x + m_xe) + db * (r_1 + m_e) + m_ee
+        return loss, 2.0 * r_x, 2.0 * r_1
+
+    def full_loss(self, w, b):
+        dw = np.asarray(w, dtype=float) - self.optimum[0]
+        db = np.asarray(b, dtype=float) - self.optimum[1]
+        # At the least-squares optimum mean(e) = mean(x e) = 0, so the loss is L* + d^T (H/2) d.
+        return self.min_loss + dw * (dw * self.mean_xx + 2.0 * db * self.mean_x) + db * db
+
+    def full_grad(self, w, b):
+        dw = np.asarray(w, dtype=float) - self.optimum[0]
+        db = np.asarray(b, dtype=float) - self.optimum[1]
+        return 2.0 * (dw * self.mean_xx + db * self.mean_x), 2.0 * (dw * self.mean_x + db)
+
+
+class LogisticRegression(Problem):
+    """``p = sigmoid(w*x + b)`` with the mean binary cross-entropy, y in {0, 1}.
+
+    ``L = mean(log(1 + exp(z)) - y z)`` with ``z = w x + b`` (the stable form of
+    ``-y log p - (1-y) log(1-p)``); gradient ``(mean((p - y) x), mean(p - y))``.
+    """
+
+    title = "Logistic regression"
+
+    def __init__(self, data: Dataset) -> None:
+        self.data = data
+        self.n_examples = data.n_examples
+        self._x, self._y = data.x, data.y
+        self._optimum, self._hessian = _newton_logistic(self._x, self._y)
+
+    def minima(self) -> list[tuple[float, float]]:
+        return [self._optimum] if self._optimum else []
+
+    def hessian_at_optimum(self) -> np.ndarray | None:
+        return self._hessian
+
+    def prepare(self, chunk: BatchChunk) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per iteration the batch's x, y and averaging weights (1/B each)."""
+        cuts = chunk.offsets[1:]
+        xs = np.split(self._x[chunk.indices], cuts)
+        ys = np.split(self._y[chunk.indices], cuts)
+        return [(x, y, np.full(x.shape, 1.0 / x.size)) for x, y in zip(xs, ys, strict=True)]
+
+    @staticmethod
+    def stack(per_run: list[list]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Combine K runs' batches of different sizes, padded with weight 0: shape (K, B_max)."""
+        stacked = []
+        for items in zip(*per_run, strict=True):
+            width = max(x.size for x, _, _ in items)
+            x, y, weights = (np.zeros((len(items), width)) for _ in range(3))
+            for k, (xk, yk, wk) in enumerate(items):
+                x[k, : xk.size], y[k, : yk.size], weights[k, : wk.size] = xk, yk, wk
+            stacked.append((x, y, weights))
+        return stacked
+
+    def loss_grad(self, w, b, item):
+        x, y, weights = item
+        # Parameters of shape (K,) broadcast against the batch along a new last axis.
+        z = np.expand_dims(w, -1) * x + np.expand_dims(b, -1)
+        residual = weights * (_sigmoid(z) - y)
+        loss = np.sum(weights * (np.logaddexp(0.0, z) - y * z), axis=-1)
+        return loss, np.sum(residual * x, axis=-1), np.sum(residual, axis=-1)
+
+    def full_loss(self, w, b, block: int = 256):
+        w, b = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
+        flat_w, flat_b = w.ravel(), b.ravel()
+        out = np.empty(flat_w.shape)
+        for start in range(0, flat_w.size, block):  # bounded memory for large grids
+            z = np.multiply.outer(flat_w[start : start + block], self._x)
+            z += flat_b[start : start + block, None]
+            out[start : start + block] = np.mean(np.logaddexp(0.0, z) - self._y * z, axis=-1)
+        return out.reshape(w.shape)
+
+    def full_grad(self, w, b):
+        z = np.multiply.outer(np.asarray(w, float), self._x) + np.expand_dims(b, -1)
+        residual = _sigmoid(z) - self._y
+        return np.mean(residual * self._x, axis=-1), np.mean(residual, axis=-1)
+
+
+def _sigmoid(z):
+    """Logistic function, stable for large |z| (no overflow warnings)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _newton_logistic(x: np.ndarray, y: np.ndarray, iterations: int = 50):
+    """Maximum-likelihood (w, b) by Newton's method and the Hessian there; (None, None) when the
+    classes are separable (no finite optimum) or Newton does not settle."""
+    theta = np.zeros(2)
+    design = np.column_stack([x, np.ones_like(x)])
+    with np.errstate(all="ignore"):
+        for _ in range(iterations):
+            p = _sigmoid(design @ theta)
+            grad = design.T @ (p - y) / x.size
+            hessian = (design * (p * (1 - p))[:, None]).T @ design / x.size
+            try:
+                step = np.linalg.solve(hessian, grad)
+            except np.linalg.LinAlgError:
+                return None, None
+            theta -= step
+            if not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > 1e6:
+                return None, None
+            if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(theta))):
+                return (float(theta[0]), float(theta[1])), hessian
+    return None, None

@@ -1,0 +1,1 @@
+"""Control panels: widgets that produce RunConfig values."""

@@ -1,0 +1,1 @@
+"""One pyqtgraph view per module."""
