@@ -29,8 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-from gdviz.core.config import RunConfig, build_problem, build_trainer, make_sampler  # noqa: E402
-from gdviz.core.surface import loss_grid  # noqa: E402
+from gdviz.core.config import RunConfig, build_problem, build_trainer, make_sampler
+from gdviz.core.surface import loss_grid
 
 try:
     import torch
@@ -116,7 +116,9 @@ def bench_single(cfg, steps: int, torch_steps: int, repeats: int, check_steps: i
             def run():
                 torch.set_num_threads(threads)
                 try:
-                    run.out = torch_sgd_loop(x, y, torch_steps, cfg.batch_size, cfg.lr, cfg.momentum)
+                    run.out = torch_sgd_loop(
+                        x, y, torch_steps, cfg.batch_size, cfg.lr, cfg.momentum
+                    )
                 finally:
                     torch.set_num_threads(default_threads)
 
@@ -140,11 +142,14 @@ def bench_single(cfg, steps: int, torch_steps: int, repeats: int, check_steps: i
     # Mini-batch noise keeps SGD ~10% above the least-squares loss at lr 0.05, momentum 0.9.
     near = 0.25
     checks = {"engine_recorded_every_step": ends - 1 == steps}
-    checks["engine_near_least_squares"] = bool(abs(result["engine_tail_mean_loss"] / l_star - 1) < near)
+    engine_excess = result["engine_tail_mean_loss"] / l_star - 1
+    checks["engine_near_least_squares"] = bool(abs(engine_excess) < near)
 
     if torch is not None:
         per_thread = {
-            name: torch_steps / statistics.median(t) for name, t in times.items() if name != "engine"
+            name: torch_steps / statistics.median(t)
+            for name, t in times.items()
+            if name != "engine"
         }
         result["torch_steps_per_s_by_threads"] = per_thread
         best = max(per_thread, key=per_thread.get)
@@ -152,7 +157,7 @@ def bench_single(cfg, steps: int, torch_steps: int, repeats: int, check_steps: i
         result["torch_steps_per_s"] = per_thread[best]
         result["ratio"] = result["engine_steps_per_s"] / result["torch_steps_per_s"]
         full_losses, _, _ = contenders[best].out
-        torch_tail = float(np.mean(full_losses[-min(tail, torch_steps // 10 or 1):]))
+        torch_tail = float(np.mean(full_losses[-min(tail, torch_steps // 10 or 1) :]))
         result["torch_final_loss"] = full_losses[-1]
         result["torch_tail_mean_loss"] = torch_tail
         checks["torch_near_least_squares"] = bool(abs(torch_tail / l_star - 1) < near)
@@ -174,8 +179,12 @@ def bench_single(cfg, steps: int, torch_steps: int, repeats: int, check_steps: i
         )
         checks["same_batches_trajectory_rtol_1e-9"] = bool(
             np.allclose(same, engine_same, rtol=1e-9, atol=0)
-            and np.allclose([w_t, b_t], [traj["p1"][check_steps, 0], traj["p2"][check_steps, 0]],
-                            rtol=1e-9, atol=0)  # fmt: skip
+            and np.allclose(
+                [w_t, b_t],
+                [traj["p1"][check_steps, 0], traj["p2"][check_steps, 0]],
+                rtol=1e-9,
+                atol=0,
+            )
         )
     result["checks"] = checks
     return result
@@ -283,8 +292,15 @@ def main(argv=None) -> int:
     k_runs, k_steps = 64, (2_000 if quick else 20_000)
     grid_n, grid_shape = (2_000, (100, 100)) if quick else (10_000, (400, 400))
 
-    base = RunConfig(dataset="synthetic", n_examples=1000, optimizer="momentum", momentum=0.9,
-                     lr=0.05, batch_size=10, steps=steps)  # fmt: skip
+    base = RunConfig(
+        dataset="synthetic",
+        n_examples=1000,
+        optimizer="momentum",
+        momentum=0.9,
+        lr=0.05,
+        batch_size=10,
+        steps=steps,
+    )
     env = {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -295,9 +311,12 @@ def main(argv=None) -> int:
         "quick": quick,
         "repeats": repeats,
     }
-    print(f"gdviz engine benchmark ({'quick' if quick else 'full'}; median of {repeats} repeats "
-          f"after a warm-up; python {env['python']}, numpy {env['numpy']}, torch {env['torch']}, "
-          f"{env['cpu_count']} CPUs)", flush=True)  # fmt: skip
+    print(
+        f"gdviz engine benchmark ({'quick' if quick else 'full'}; median of {repeats} repeats "
+        f"after a warm-up; python {env['python']}, numpy {env['numpy']}, torch {env['torch']}, "
+        f"{env['cpu_count']} CPUs)",
+        flush=True,
+    )
 
     single = bench_single(base, steps, torch_steps, repeats, check_steps=min(2_000, torch_steps))
     print("  [1/3] single run done", flush=True)
@@ -317,56 +336,94 @@ def main(argv=None) -> int:
     torch_label = single.get("torch_best", "torch").replace("_", " ")
     rows = [
         ("benchmark", "gdviz", "reference", "ratio", "target", "met"),
-        (f"1. single run steps/s ({steps:,} vs {torch_steps:,} steps; ref {torch_label})",
-         fmt_rate(single["engine_steps_per_s"]), fmt_rate(single.get("torch_steps_per_s")),
-         f"{single['ratio']:.1f}x" if "ratio" in single else "n/a", ">=100k/s, >=20x",
-         verdicts["engine >= 100k steps/s"] and verdicts["engine >= 20x torch"]),
-        (f"2. K={k_runs} runs x {k_steps:,} steps, run-steps/s (ref sequential)",
-         fmt_rate(vec["vectorised_run_steps_per_s"]), fmt_rate(vec["sequential_run_steps_per_s"]),
-         f"{vec['speedup']:.1f}x", ">=10x", verdicts["K-run speed-up >= 10x"]),
-        (f"3. loss grid {grid_shape[0]}x{grid_shape[1]}, N={grid_n:,} (ref brute force)",
-         f"{grid['closed_form_ms']:.2f} ms", f"{grid['brute_force_ms']:.0f} ms",
-         f"{grid['speedup']:.0f}x", "<10 ms, >=100x",
-         verdicts["grid < 10 ms"] and verdicts["grid >= 100x brute force"]),
-    ]  # fmt: skip
+        (
+            f"1. single run steps/s ({steps:,} vs {torch_steps:,} steps; ref {torch_label})",
+            fmt_rate(single["engine_steps_per_s"]),
+            fmt_rate(single.get("torch_steps_per_s")),
+            f"{single['ratio']:.1f}x" if "ratio" in single else "n/a",
+            ">=100k/s, >=20x",
+            verdicts["engine >= 100k steps/s"] and verdicts["engine >= 20x torch"],
+        ),
+        (
+            f"2. K={k_runs} runs x {k_steps:,} steps, run-steps/s (ref sequential)",
+            fmt_rate(vec["vectorised_run_steps_per_s"]),
+            fmt_rate(vec["sequential_run_steps_per_s"]),
+            f"{vec['speedup']:.1f}x",
+            ">=10x",
+            verdicts["K-run speed-up >= 10x"],
+        ),
+        (
+            f"3. loss grid {grid_shape[0]}x{grid_shape[1]}, N={grid_n:,} (ref brute force)",
+            f"{grid['closed_form_ms']:.2f} ms",
+            f"{grid['brute_force_ms']:.0f} ms",
+            f"{grid['speedup']:.0f}x",
+            "<10 ms, >=100x",
+            verdicts["grid < 10 ms"] and verdicts["grid >= 100x brute force"],
+        ),
+    ]
     rows = [tuple("met" if c is True else "MISSED" if c is False else c for c in r) for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):
-        print("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in
-                        enumerate(zip(row, widths))))  # fmt: skip
+        print(
+            "  ".join(
+                c.ljust(w) if j == 0 else c.rjust(w)
+                for j, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if i == 0:
             print("  ".join("-" * w for w in widths))
 
     if "torch_steps_per_s_by_threads" in single:
-        by = ", ".join(f"{k.replace('_', ' ')}: {fmt_rate(v)}"
-                       for k, v in single["torch_steps_per_s_by_threads"].items())  # fmt: skip
+        by = ", ".join(
+            f"{k.replace('_', ' ')}: {fmt_rate(v)}"
+            for k, v in single["torch_steps_per_s_by_threads"].items()
+        )
         print(f"\n  torch by threads: {by}")
-    print(f"  final full loss (least squares {single['least_squares_loss']:.6f}): engine "
-          f"{single['engine_final_loss']:.6f} (mean of tail {single['engine_tail_mean_loss']:.6f})"
-          + (f", torch {single['torch_final_loss']:.6f} (tail {single['torch_tail_mean_loss']:.6f})"
-             if "torch_final_loss" in single else ""))  # fmt: skip
+    print(
+        f"  final full loss (least squares {single['least_squares_loss']:.6f}): engine "
+        f"{single['engine_final_loss']:.6f} (mean of tail {single['engine_tail_mean_loss']:.6f})"
+        + (
+            f", torch {single['torch_final_loss']:.6f} (tail {single['torch_tail_mean_loss']:.6f})"
+            if "torch_final_loss" in single
+            else ""
+        )
+    )
     if "same_batches_max_rel_diff_loss" in single:
-        print(f"  torch on the engine's batches: full-loss trajectory max rel diff "
-              f"{single['same_batches_max_rel_diff_loss']:.1e}")
-    print(f"  K runs: final params vectorised vs sequential max rel diff "
-          f"{vec['max_rel_diff_final_params']:.1e}; statuses {vec['statuses']}")
+        print(
+            f"  torch on the engine's batches: full-loss trajectory max rel diff "
+            f"{single['same_batches_max_rel_diff_loss']:.1e}"
+        )
+    print(
+        f"  K runs: final params vectorised vs sequential max rel diff "
+        f"{vec['max_rel_diff_final_params']:.1e}; statuses {vec['statuses']}"
+    )
     print(f"  grid: closed form vs brute force max rel diff {grid['max_rel_diff']:.1e}")
 
     checks = {f"single.{k}": v for k, v in single["checks"].items()}
     checks.update({f"vectorised.{k}": v for k, v in vec["checks"].items()})
     checks.update({f"grid.{k}": v for k, v in grid["checks"].items()})
     failed = [k for k, v in checks.items() if not v]
-    print(f"\n  correctness checks: {len(checks) - len(failed)}/{len(checks)} passed"
-          + (f"; FAILED: {', '.join(failed)}" if failed else ""))  # fmt: skip
+    print(
+        f"\n  correctness checks: {len(checks) - len(failed)}/{len(checks)} passed"
+        + (f"; FAILED: {', '.join(failed)}" if failed else "")
+    )
     missed = [k for k, v in verdicts.items() if not v]
-    print(f"  targets: {'met' if not missed else 'missed'} "
-          f"({len(verdicts) - len(missed)}/{len(verdicts)} met"
-          + (f"; missed: {', '.join(missed)})" if missed else ")"))  # fmt: skip
+    print(
+        f"  targets: {'met' if not missed else 'missed'} "
+        f"({len(verdicts) - len(missed)}/{len(verdicts)} met"
+        + (f"; missed: {', '.join(missed)})" if missed else ")")
+    )
 
     if args.json:
-        report = {"environment": env, "targets": TARGETS, "single_run": single,
-                  "vectorised": vec, "grid": grid,
-                  "verdicts": verdicts, "checks": checks}  # fmt: skip
+        report = {
+            "environment": env,
+            "targets": TARGETS,
+            "single_run": single,
+            "vectorised": vec,
+            "grid": grid,
+            "verdicts": verdicts,
+            "checks": checks,
+        }
         Path(args.json).write_text(json.dumps(report, indent=2, default=float) + "\n")
         print(f"  figures saved to {args.json}")
     return 0

@@ -18,6 +18,8 @@ def build_parser() -> OneLineParser:
         "and a number of epochs, and watch the weight and bias move over the loss surface.",
     )
     parser.add_argument("--version", action="version", version=f"gdviz {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open the window, train a few thousand iterations, save a grab")
     subparsers = parser.add_subparsers(title="commands", parser_class=OneLineParser)
     run.add_parser(subparsers)
     sweep.add_parser(subparsers)
@@ -31,9 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         command = getattr(args, "command", None)
+        if args.self_test:
+            from gdviz.ui.app import self_test
+
+            return self_test()
         if command is None:
-            parser.print_help()
-            return 0
+            from gdviz.ui.app import run_app
+
+            return run_app()
         return command(args)
     except (UsageError, ConfigError, DataError) as exc:
         return fail(f"gdviz: {exc}" if not str(exc).startswith("gdviz") else exc)

@@ -18,6 +18,7 @@ from gdviz.core.schedules import SCHEDULE_NAMES, Schedule
 from gdviz.core.surfaces import SURFACE_NAMES, AnalyticSurface
 
 MODELS = ("linear", "logistic")
+MAX_COUNT = 10**9  # upper bound for every count (epochs, steps, seeds, ...)
 OPTIONAL_HYPER = ("momentum", "dampening", "beta1", "beta2", "eps", "alpha", "weight_decay",
                   "lr_decay")  # fmt: skip
 
@@ -165,6 +166,13 @@ def _validate(c: RunConfig) -> None:
         raise ConfigError("dataset must name a built-in data set or a CSV file")
     if not c.lr > 0:
         raise ConfigError(f"learning rate must be a positive number, got {c.lr!r}")
+    for name in ("epochs", "steps", "batch_size", "n_examples", "step_size", "t_max", "warmup",
+                 "seed", "data_seed"):  # fmt: skip
+        value = getattr(c, name)
+        if value is not None and not -MAX_COUNT <= value <= MAX_COUNT:
+            raise ConfigError(f"{name.replace('_', ' ')} must be at most {MAX_COUNT:,}")
+    if c.seed < 0 or c.data_seed < 0:
+        raise ConfigError("random seeds must be 0 or more")
     _at_least("batch size", c.batch_size, 1)
     _at_least("epochs", c.epochs, 1)
     _at_least("steps", c.steps, 1)
@@ -189,11 +197,12 @@ def _validate(c: RunConfig) -> None:
 
 
 def _is_number(value) -> bool:
-    return (
-        isinstance(value, int | float | np.integer | np.floating)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond the range of floats
+        return False
 
 
 def _choice(name: str, value: str, options) -> None:

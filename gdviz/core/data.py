@@ -231,13 +231,19 @@ def load_dataset(
             f"{name} has {raw_x.size} usable row(s) in columns {x_label!r}, {y_label!r} "
             f"({skipped} skipped): at least 2 are needed"
         )
-    spread = float(np.std(raw_x))
-    if not spread > 1e-12 * max(1.0, float(np.max(np.abs(raw_x)))):
+    # Work on x / max|x| so that values near the top of the float range cannot overflow.
+    magnitude = float(np.max(np.abs(raw_x)))
+    unit = raw_x / magnitude if magnitude > 0 else raw_x
+    unit_mean, unit_spread = float(np.mean(unit)), float(np.std(unit))
+    if not unit_spread > 1e-12:
         raise DataError(f"column {x_label!r} of {name} is constant: x must vary to fit a line")
     if binary:
         y, y_label = _binary_target(y, y_label, threshold)
-    shift, scale = (float(np.mean(raw_x)), spread) if standardize else (0.0, 1.0)
-    x = (raw_x - shift) / scale if standardize else raw_x.copy()
+    if standardize:
+        shift, scale = unit_mean * magnitude, unit_spread * magnitude
+        x = (unit - unit_mean) / unit_spread
+    else:
+        shift, scale, x = 0.0, 1.0, raw_x.copy()
     for array in (x, y, raw_x):
         array.setflags(write=False)
     return Dataset(

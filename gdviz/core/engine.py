@@ -154,43 +154,32 @@ class Trainer:
             self.statuses[k] = RunStatus("finished", self._t)
         self._active[:] = False
 
-    def _next_items(self, count: int):
-        """Per-iteration batch terms, epochs, positions and batch sizes for ``count`` iterations."""
+    def _next_batches(self, count: int):
+        """Batch terms of the next ``count`` iterations as the problem prepared them (stacked
+        over runs when the runs have their own samplers), with epochs, positions and sizes."""
         chunks = [sampler.next_chunk(count) for sampler in self.samplers]
         prepared = [self.problem.prepare(chunk) for chunk in chunks]
-        if len(chunks) == 1:
-            items = prepared[0]
-        else:
-            items = self.problem.stack(prepared)
-        if not self._scalar:
-            items = self.problem.stacked_items(items)
-        elif isinstance(items, np.ndarray):
-            items = items.tolist()  # Python floats: fastest to unpack and to compute with
+        prepared = prepared[0] if len(chunks) == 1 else self.problem.stack(prepared)
 
         def column(name):
             return np.stack([getattr(c, name) for c in chunks], axis=-1)
 
         examples = (chunks[0].indices, chunks[0].sizes) if self.trajectory.record_examples else None
-        return items, column("epochs") + 1, column("positions") + 1, column("sizes"), examples
+        return prepared, column("epochs") + 1, column("positions") + 1, column("sizes"), examples
 
     def _run_chunk(self, count: int) -> int:
-        items, epochs, positions, sizes, examples = self._next_items(count)
+        prepared, epochs, positions, sizes, examples = self._next_batches(count)
         t0 = self._t
         steps = np.arange(t0 + 1, t0 + count + 1)
         rates = self.schedule.rates(self.lr, steps - 1)
         if self._scalar:
-            rates = rates.tolist()
-            out = {name: [0.0] * count for name in ("batch_loss", "g1", "g2", "p1", "p2")}
-            done = self._inner_loop_scalar(items, rates, out, count)
+            # Python floats: fastest to unpack and to compute with for two parameters.
+            items = prepared.tolist() if isinstance(prepared, np.ndarray) else prepared
+            out = {name: [0.0] * count for name in RECORDED}
+            done = self._inner_loop_scalar(items, rates.tolist(), out, count)
         else:
-            out = {
-                "batch_loss": np.empty((count, self.runs)),
-                "g": np.empty((count, 2, self.runs)),
-                "p": np.empty((count, 2, self.runs)),
-            }
-            done = self._inner_loop_stacked(items, rates, out, count)
-            g, p = out.pop("g"), out.pop("p")
-            out.update(g1=g[:, 0], g2=g[:, 1], p1=p[:, 0], p2=p[:, 1])
+            out = self._run_stacked(prepared, rates, count)
+            done = count
         out = {
             name: np.asarray(values[:done], dtype=float).reshape(done, -1)
             for name, values in out.items()
@@ -208,6 +197,21 @@ class Trainer:
         overflow_step = None if done == count else t0 + done + 1
         self._check_stops(before, loss, p1, p2, out["batch_loss"], overflow_step)
         return done
+
+    def _run_stacked(self, prepared, rates: np.ndarray, count: int) -> dict:
+        """K runs: the inner loop on (2, K) arrays, then the chunk's batch losses."""
+        runs = self.runs
+        items = self.problem.stacked_items(prepared, runs)
+        # Rates expanded to the parameters' shape: equal-shape numpy operations are the fastest.
+        rates = rates.reshape(count, 1, -1)
+        rates = np.ascontiguousarray(np.broadcast_to(rates, (count, 2, runs)))
+        grads, params = np.empty((count, 2, runs)), np.empty((count + 1, 2, runs))
+        params[0] = self._params
+        losses = self._inner_loop_stacked(items, rates, grads, params, count)
+        if losses is None:  # the problem computes batch losses for the whole chunk at once
+            losses = self.problem.batch_losses(prepared, params[:-1], grads)
+        return {"batch_loss": losses, "g1": grads[:, 0], "g2": grads[:, 1],
+                "p1": params[1:, 0], "p2": params[1:, 1]}  # fmt: skip
 
     def _inner_loop_scalar(self, items, rates, out, count: int) -> int:
         """The sequential part for one run, on Python floats: batch gradient and optimizer
@@ -234,21 +238,28 @@ class Trainer:
         self._t += done if done == count else done + 1
         return done
 
-    def _inner_loop_stacked(self, items, rates, out, count: int) -> int:
+    def _inner_loop_stacked(self, items, rates, out_grads, out_params, count: int):
         """The sequential part for K runs: parameters, gradients and optimizer state are
-        ``(2, K)`` arrays, so each iteration costs a fixed handful of numpy calls."""
+        ``(2, K)`` arrays, so each iteration costs a fixed handful of numpy calls. Row i + 1 of
+        ``out_params`` receives the parameters after update i. Returns the batch losses, or None
+        when the problem defers them to :meth:`Problem.batch_losses`."""
         loss_grad, update = self.problem.loss_grad_stacked, self.optimizer.update
         params, state = self._params, self._state
         t = self._t - self._t_offset
-        out_loss, out_g, out_p = out["batch_loss"], out["g"], out["p"]
+        losses = None
         for i in range(count):
             batch_loss, grad = loss_grad(params, items[i])
             t += 1
             params, state = update(grad, params, state, rates[i], t)
-            out_loss[i], out_g[i], out_p[i] = batch_loss, grad, params
+            out_grads[i] = grad
+            out_params[i + 1] = params
+            if batch_loss is not None:
+                if losses is None:
+                    losses = np.empty((count, self.runs))
+                losses[i] = batch_loss
         self._params, self._state = params, state
         self._t += count
-        return count
+        return losses
 
     def _check_stops(self, first_row, loss, p1, p2, batch_loss, overflow_step) -> None:
         """Divergence and convergence of each active run within the rows just appended."""

@@ -1,0 +1,143 @@
+"""GUI figures, measured offscreen while the engine runs as fast as it can.
+
+    PYTHONPATH=. python benchmarks/bench_gui.py [--json out.json]
+
+1. the longest gap between ticks of a 16 ms GUI timer while the engine runs flat out
+   (target under 50 ms: the window never freezes);
+2. frames per second with a 100,000-step path on screen (target 30 or more);
+3. launch-to-first-frame time of the window in a fresh process (target under 1.5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gdviz.core.config import RunConfig  # noqa: E402
+from gdviz.ui.app import create_application  # noqa: E402
+from gdviz.ui.main_window import MainWindow  # noqa: E402
+
+FIRST_FRAME_CODE = """
+import os, sys, time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from gdviz.ui.app import create_application
+from gdviz.ui.main_window import MainWindow
+from PySide6.QtWidgets import QApplication
+app = create_application()
+w = MainWindow(settings=None)
+w.show()
+w.repaint()
+QApplication.processEvents()
+print(time.time() - float(sys.argv[1]))
+w.close()
+"""
+
+
+def timer_gaps(seconds: float = 5.0) -> dict:
+    """Gaps between 16 ms timer ticks while a long run goes flat out."""
+    config = RunConfig(dataset="synthetic", n_examples=1000, batch_size=10, lr=0.01,
+                       steps=50_000_000)  # fmt: skip
+    window = MainWindow(config=config, settings=None)
+    window.show()
+    window.controller.set_speed(0)
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+
+    def tick():
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(16)
+    timer.timeout.connect(tick)
+    timer.start()
+    window.controller.play()
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    steps = int(window.buffer.last("step"))
+    window.close()
+    gaps = gaps[5:]  # skip start-up
+    return {
+        "max_gap_ms": max(gaps),
+        "p99_gap_ms": statistics.quantiles(gaps, n=100)[98],
+        "median_gap_ms": statistics.median(gaps),
+        "engine_steps_per_s_with_gui": steps / seconds,
+    }
+
+
+def frames_per_second(path_steps: int = 100_000, frames: int = 60) -> dict:
+    """Redraw rate of all views with a long path on screen (each frame adds new rows)."""
+    config = RunConfig(dataset="synthetic", n_examples=1000, batch_size=10, lr=0.01,
+                       steps=path_steps + 10 * frames)  # fmt: skip
+    window = MainWindow(config=config, settings=None)
+    window.show()
+    window.controller.set_speed(0)
+    window.controller.step(path_steps)
+    while int(window.buffer.last("step")) < path_steps:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    times = []
+    for _ in range(frames):
+        window.controller.step(10)
+        target = int(window.buffer.last("step")) + 10
+        while int(window.buffer.last("step")) < target:
+            QApplication.processEvents()
+        started = time.perf_counter()
+        window._mark_dirty()
+        window._redraw()
+        for view in (window.surface_view, window.loss_view, window.data_view):
+            view.repaint()
+        times.append(time.perf_counter() - started)
+    window.close()
+    return {"fps_with_100k_path": 1.0 / statistics.median(times),
+            "worst_frame_ms": 1000 * max(times)}  # fmt: skip
+
+
+def first_frame(repeats: int = 3) -> dict:
+    results = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", FIRST_FRAME_CODE, repr(time.time())],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        results.append(float(out.stdout.split()[-1]))
+    return {"launch_to_first_frame_s": statistics.median(results)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", help="save the figures to this file")
+    args = parser.parse_args()
+    create_application()
+    figures = {**timer_gaps(), **frames_per_second(), **first_frame()}
+    targets = {
+        "max_gap_ms": (figures["max_gap_ms"] < 50, "< 50 ms"),
+        "fps_with_100k_path": (figures["fps_with_100k_path"] >= 30, ">= 30"),
+        "launch_to_first_frame_s": (figures["launch_to_first_frame_s"] < 1.5, "< 1.5 s"),
+    }
+    for name, value in figures.items():
+        met, goal = targets.get(name, (None, ""))
+        verdict = "" if met is None else ("met" if met else "MISSED")
+        print(f"{name:32s} {value:12.2f}   {goal:10s} {verdict}")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(figures, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""RunController: owns the engine thread and its worker; start, pause, step, reset, shut down."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from gdviz.core.config import RunConfig, build_trainer, total_steps
+from gdviz.core.engine import Trainer
+from gdviz.core.problems import Problem
+from gdviz.ui.worker import UNLIMITED, EngineWorker, Job
+
+# Fields whose change only alters how training proceeds (continue from the current parameters);
+# any other field (data, model, start point, seed, budget) starts a new run.
+HYPERPARAMETER_FIELDS = {
+    "optimizer", "lr", "momentum", "dampening", "nesterov", "beta1", "beta2", "eps", "alpha",
+    "weight_decay", "lr_decay", "centered", "schedule", "gamma", "step_size", "t_max", "eta_min",
+    "warmup", "batch_size", "sampling", "drop_last", "epochs", "steps",
+}  # fmt: skip
+
+
+class RunController(QObject):
+    """The GUI's single handle on the engine. Only this module and worker.py know of threads."""
+
+    stepped = Signal(object)  # StepBatch of the current run only
+    stopped = Signal(object)  # RunStatus when a job ends (paused, finished, diverged, ...)
+    failed = Signal(str)
+    runningChanged = Signal(bool)
+
+    _jobRequested = Signal(object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("gdviz-engine")
+        self._worker = EngineWorker()
+        self._worker.moveToThread(self._thread)
+        self._jobRequested.connect(self._worker.run_job)
+        self._worker.stepped.connect(self._on_worker_stepped)
+        self._worker.stopped.connect(self._on_worker_stopped)
+        self._worker.failed.connect(self._on_worker_failed)
+        self._thread.start()
+        self.run_id = 0
+        self.config: RunConfig | None = None
+        self.problem: Problem | None = None
+        self.trainer: Trainer | None = None
+        self._job: Job | None = None
+        self._shut_down = False
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._job is not None
+
+    @property
+    def budget(self) -> int:
+        return total_steps(self.config, self.problem) if self.config and self.problem else 0
+
+    def set_speed(self, iterations_per_second: int) -> None:
+        """Iterations per second, or 0 for as fast as possible (takes effect at once)."""
+        self._worker.speed = max(0, int(iterations_per_second)) or UNLIMITED
+
+    # -- commands --------------------------------------------------------------------------------
+    def reset(self, config: RunConfig, problem: Problem) -> None:
+        """Start over with a new run (new run id; batches of the old run will be dropped)."""
+        self._cancel()
+        self.run_id += 1
+        self.config, self.problem = config, problem
+        self.trainer = build_trainer(config, problem, record_examples=True)
+
+    def play(self) -> None:
+        self._start(None)
+
+    def step(self, count: int = 1) -> None:
+        self._start(count)
+
+    def pause(self) -> None:
+        self._cancel()
+
+    def change_hyperparameters(self, config: RunConfig, description: str) -> None:
+        """Continue the current run with new hyperparameters from the next iteration on."""
+        if self.trainer is None:
+            return
+        new_trainer = build_trainer(config, self.problem)  # builds and validates optimizer etc.
+        self.config = config
+
+        def apply(trainer: Trainer) -> str:
+            trainer.set_optimizer(new_trainer.optimizer, new_trainer.lr)
+            trainer.schedule = new_trainer.schedule
+            old, new = trainer.samplers[0], new_trainer.samplers[0]
+            if old.signature != new.signature:
+                trainer.set_samplers(new_trainer.samplers)
+            return description
+
+        # Always through the worker: a cancelled job may still be finishing its last chunk, so
+        # the GUI thread never touches the trainer itself. Idle runs apply it on the next job.
+        self._worker.submit_change(self.run_id, apply)
+
+    def shutdown(self, timeout_ms: int = 2000) -> None:
+        """Stop any job, end the thread and wait for it (closeEvent / aboutToQuit)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._cancel()
+        self._thread.quit()
+        self._thread.wait(timeout_ms)
+
+    # -- internals -------------------------------------------------------------------------------
+    def _start(self, steps: int | None) -> None:
+        if self.trainer is None or self._shut_down:
+            return
+        self._cancel()
+        if not self.trainer.active:
+            return
+        self._job = Job(self.run_id, self.trainer, max(self.budget, 1), steps)
+        self.runningChanged.emit(True)
+        self._jobRequested.emit(self._job)
+
+    def _cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel.set()
+            self._job = None
+            self.runningChanged.emit(False)
+
+    def _on_worker_stepped(self, batch) -> None:
+        if batch.run_id == self.run_id:
+            self.stepped.emit(batch)
+
+    def _on_worker_stopped(self, job: Job, status) -> None:
+        if job is self._job:  # not a job that was cancelled and replaced meanwhile
+            self._job = None
+            self.runningChanged.emit(False)
+        if job.run_id == self.run_id:
+            self.stopped.emit(status)
+
+    def _on_worker_failed(self, run_id: int, message: str) -> None:
+        if run_id == self.run_id:
+            self._cancel()
+            self.failed.emit(message)

@@ -1,0 +1,363 @@
+"""MainWindow: composition and wiring of controls, views, run controls and the engine."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget,
+)  # fmt: skip
+
+from gdviz import __version__
+from gdviz.core.batching import iterations_per_epoch
+from gdviz.core.config import ConfigError, RunConfig, batch_size_of, build_problem
+from gdviz.core.data import DATASET_NAMES, DataError, csv_header
+from gdviz.core.surface import curvature, loss_grid
+from gdviz.ui.controller import HYPERPARAMETER_FIELDS, RunController
+from gdviz.ui.panels.controls import ControlsPanel
+from gdviz.ui.run_buffer import RunBuffer
+from gdviz.ui.run_toolbar import RunToolbar
+from gdviz.ui.status import StatusLine, describe_changes
+from gdviz.ui.views.data_view import DataView
+from gdviz.ui.views.loss_view import LossView
+from gdviz.ui.views.surface_view import SurfaceView
+
+DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
+SETTINGS_CONFIG_KEY = "config/last"
+
+
+class MainWindow(QMainWindow):
+    """The gdviz window. Owns a RunController; views only ever read the RunBuffer."""
+
+    def __init__(self, config: RunConfig | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("gdviz — gradient descent, visible")
+        self.settings = settings
+        config = config or self._saved_config() or DEFAULT_CONFIG
+        self.controller = RunController(self)
+        self.buffer = RunBuffer(1)
+        self._dirty = False
+        self._build_views()
+        self.controls = ControlsPanel(config)
+        self._build_controls_dock()
+        self.toolbar = RunToolbar(self)
+        self.addToolBar(self.toolbar)
+        self._build_menus()
+        self._wire()
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setInterval(16)
+        self._redraw_timer.timeout.connect(self._redraw)
+        self._redraw_timer.start()
+        self.resize(1280, 720)
+        self._restore_layout()
+        self._apply_config(config, reset=True)
+
+    # -- construction ----------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.surface_view = SurfaceView()
+        self.loss_view = LossView()
+        self.data_view = DataView()
+        self.badge = QLabel()
+        self.badge.setWordWrap(True)
+        self.badge.setStyleSheet(
+            "background: #b8420f; color: white; font-size: 15pt; font-weight: bold;"
+            "padding: 6px 12px; border-radius: 4px;"
+        )
+        self.badge.hide()
+        self.right_split = QSplitter(Qt.Orientation.Vertical)
+        self.right_split.addWidget(self.loss_view)
+        self.right_split.addWidget(self.data_view)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(self.surface_view)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setStretchFactor(0, 3)
+        self.main_split.setStretchFactor(1, 2)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.badge)
+        layout.addWidget(self.main_split, 1)
+        self.setCentralWidget(central)
+        self.status_line = StatusLine()
+        self.statusBar().addPermanentWidget(self.status_line, 1)
+
+    def _build_controls_dock(self) -> None:
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
+        self.controls_dock = QDockWidget("Hyperparameters", self)
+        self.controls_dock.setObjectName("controls")
+        self.controls_dock.setWidget(scroll)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        open_data = file_menu.addAction("&Open data…", self._on_open_data)
+        open_data.setShortcut(QKeySequence.StandardKey.Open)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit", self.close)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        run_menu = menus.addMenu("&Run")
+        for action in self.toolbar.run_actions():
+            run_menu.addAction(action)
+        view_menu = menus.addMenu("&View")
+        view_menu.addAction(self.controls_dock.toggleViewAction())
+        for action in self.toolbar.view_actions():
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        for index, (name, widget) in enumerate(
+            (("surface", self.surface_view), ("loss curve", self.loss_view),
+             ("data", self.data_view)), start=1,
+        ):  # fmt: skip
+            action = QAction(f"Maximise {name}", self, checkable=True)
+            action.setShortcut(QKeySequence(f"Ctrl+{index}"))
+            action.toggled.connect(lambda on, w=widget: self._maximise(w, on))
+            view_menu.addAction(action)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction("&About gdviz", self._on_about)
+
+    def _wire(self) -> None:
+        c, t = self.controller, self.toolbar
+        c.stepped.connect(self._on_controller_stepped)
+        c.stopped.connect(self._on_controller_stopped)
+        c.failed.connect(self._on_controller_failed)
+        c.runningChanged.connect(t.set_running)
+        t.playToggled.connect(lambda: c.pause() if c.running else c.play())
+        t.stepRequested.connect(lambda: c.step(1))
+        t.epochRequested.connect(lambda: c.step(self._steps_to_epoch_end()))
+        t.resetRequested.connect(lambda: self._apply_config(self.controls.config(), reset=True))
+        t.speedChanged.connect(c.set_speed)
+        t.fitPathRequested.connect(self.surface_view.fit_path)
+        t.logSurfaceToggled.connect(lambda _: self._draw_surface())
+        t.xAxisChanged.connect(lambda _: self._mark_dirty())
+        t.logLossToggled.connect(self.loss_view.set_log_y)
+        c.set_speed(t.speed())
+        self.controls.configChanged.connect(lambda cfg: self._apply_config(cfg, reset=False))
+        self.controls.openDataRequested.connect(self._on_open_data)
+        self.surface_view.pointPicked.connect(self._on_surface_point_picked)
+
+    # -- configuration ---------------------------------------------------------------------------
+    def _apply_config(self, config: RunConfig, reset: bool) -> None:
+        """Continue with new hyperparameters, or start a new run when the problem changed."""
+        current = self.controller.config
+        changed = (
+            {f for f in RunConfig.__dataclass_fields__ if getattr(config, f) != getattr(current, f)}
+            if current is not None
+            else None
+        )
+        if not reset and changed is not None and not changed:
+            return
+        if not reset and changed is not None and changed <= HYPERPARAMETER_FIELDS:
+            try:
+                self.controller.change_hyperparameters(config, describe_changes(current, config))
+            except (ConfigError, ValueError) as exc:
+                self._show_problem(str(exc), current)
+            return
+        was_running = self.controller.running
+        try:
+            problem = build_problem(config)
+            batch = batch_size_of(config, problem)
+            self.controller.reset(config, problem)
+        except (ConfigError, DataError, ValueError) as exc:
+            self._show_problem(str(exc), current)
+            return
+        self.badge.hide()
+        ipe = iterations_per_epoch(problem.n_examples, batch, config.drop_last, config.sampling)
+        self.buffer = RunBuffer(ipe, min(self.controller.budget + 1, 1_000_000))
+        shape = curvature(problem)
+        data = getattr(problem, "data", None)
+        self.controls.set_problem_info(
+            problem.n_examples,
+            data.skipped_rows if data is not None else 0,
+            shape.lr_max_stable if shape else None,
+            shape.lr_fastest if shape else None,
+        )
+        self._draw_surface()
+        self._draw_data()
+        self.loss_view.clear()
+        self.loss_view.set_log_y(self.toolbar.log_loss())
+        self.toolbar.set_finished(False)
+        self._seed_start_row()
+        if was_running and not reset:
+            self.controller.play()
+
+    def _show_problem(self, message: str, keep: RunConfig | None) -> None:
+        """Bad input: say what is wrong and keep the current run and configuration."""
+        self.statusBar().showMessage(f"Not applied: {message}", 8000)
+        QMessageBox.warning(self, "gdviz", f"This setting cannot be used:\n\n{message}")
+        if keep is not None:
+            self.controls.set_config(keep)
+
+    def _seed_start_row(self) -> None:
+        """Show the start point before the first step (row 0 of the trainer's trajectory)."""
+        trajectory = self.controller.trainer.trajectory
+        rows = {"step": trajectory.step[:1].copy()}
+        for name, array in trajectory.fields.items():
+            rows[name] = array[:1, 0].copy()
+        self.buffer.append(rows, np.zeros(0, dtype=np.int64))
+        self._update_status(self.controller.trainer.statuses[0])
+        self._mark_dirty()
+
+    def _steps_to_epoch_end(self) -> int:
+        ipe = self.buffer.iterations_per_epoch
+        done = int(self.buffer.last("step", 0))
+        return ipe - done % ipe
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def _draw_surface(self) -> None:
+        problem, config = self.controller.problem, self.controller.config
+        if problem is None:
+            return
+        window = problem.default_window(config.start)
+        grid = loss_grid(problem, window, (200, 200))
+        self.surface_view.set_surface(
+            grid, problem.minima(), problem.param_names, log_scale=self.toolbar.log_surface()
+        )
+
+    def _draw_data(self) -> None:
+        data = getattr(self.controller.problem, "data", None)
+        if data is None:
+            self.data_view.set_visible_message("No data: an analytic surface")
+            return
+        logistic = self.controller.config.model == "logistic"
+        self.data_view.set_data(data.raw_x, data.y, data.x_label, data.y_label, logistic=logistic)
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def _redraw(self) -> None:
+        """Timer slot: redraw the views only when new rows arrived."""
+        if not self._dirty or not len(self.buffer):
+            return
+        self._dirty = False
+        b = self.buffer
+        p1, p2 = b.column("p1"), b.column("p2")
+        self.surface_view.set_path(p1, p2, b.column("epoch"))
+        current = (float(p1[-1]), float(p2[-1]))
+        gradient = (float(b.last("g1")), float(b.last("g2")))
+        step = (float(p1[-1] - p1[-2]), float(p2[-1] - p2[-2])) if len(b) > 1 else None
+        self.surface_view.set_current(current, None if np.isnan(gradient[0]) else gradient, step)
+        mode = self.toolbar.x_axis()
+        x = b.x_values(mode)
+        self.loss_view.set_x_label(mode)
+        self.loss_view.set_data(x, b.column("batch_loss"), b.column("loss"))
+        self.loss_view.set_epoch_boundaries(b.epoch_boundaries(mode))
+        data = getattr(self.controller.problem, "data", None)
+        if data is not None:
+            logistic = self.controller.config.model == "logistic"
+            self.data_view.set_model(*current, data.x_shift, data.x_scale, logistic=logistic)
+            self.data_view.set_batch(b.last_examples)
+
+    # -- engine events ---------------------------------------------------------------------------
+    def _on_controller_stepped(self, batch) -> None:
+        self.buffer.append(batch.rows, batch.last_examples)
+        for step, text in batch.changes:
+            self.buffer.markers.append((step, text))
+            x = self.buffer.x_values(self.toolbar.x_axis())
+            index = min(int(np.searchsorted(self.buffer.column("step"), step)), len(x) - 1)
+            self.loss_view.add_marker(float(x[index]), text)
+        self._update_status(batch.status)
+        self._mark_dirty()
+
+    def _on_controller_stopped(self, status) -> None:
+        self._update_status(status)
+        if status.status == "diverged":
+            reason = status.reason.replace("loss grew", "the loss grew")
+            self.badge.setText(f"Diverged at iteration {status.step}: {reason}. "
+                               "The learning rate is too large for this surface.")  # fmt: skip
+            self.badge.show()
+            self.toolbar.set_log_loss(True)
+        self.toolbar.set_finished(status.status != "running")
+
+    def _on_controller_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"The engine stopped: {message}", 15000)
+        QMessageBox.critical(self, "gdviz", f"The training engine stopped with an error:\n\n{message}")
+
+    def _update_status(self, status) -> None:
+        b, config = self.buffer, self.controller.config
+        if config is None:
+            return
+        self.status_line.update_from(
+            b, status, self.controller.problem, config, self.controller.running
+        )
+
+    # -- user actions ----------------------------------------------------------------------------
+    def _on_open_data(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open data", "", "CSV files (*.csv);;All (*)")
+        if not path:
+            return
+        try:
+            columns = csv_header(path)
+        except DataError as exc:
+            self._show_problem(str(exc), self.controller.config)
+            return
+        self.controls.set_csv_columns(path, columns)
+
+    def _on_surface_point_picked(self, p1: float, p2: float) -> None:
+        self.controls.set_start(p1, p2)
+        self._apply_config(self.controls.config(), reset=True)
+
+    def _maximise(self, widget: QWidget, on: bool) -> None:
+        for view in (self.surface_view, self.loss_view, self.data_view):
+            view.setVisible(view is widget or not on)
+        self.right_split.setVisible(widget is not self.surface_view or not on)
+
+    def _on_about(self) -> None:
+        from gdviz.core.data import BUILTIN_DATASETS
+
+        credits = "".join(
+            f"<li>{spec.description}</li>"
+            for name, spec in BUILTIN_DATASETS.items()
+            if name in DATASET_NAMES and not name.startswith("anscombe-i")
+        )
+        QMessageBox.about(
+            self,
+            "About gdviz",
+            f"<h3>gdviz {__version__}</h3><p>Gradient descent, visible: hyperparameters are "
+            "what you choose, parameters are what training computes.</p><p>Data sets:</p>"
+            f"<ul>{credits}<li>{BUILTIN_DATASETS['anscombe-i'].description}</li></ul>",
+        )
+
+    # -- persistence and shutdown ----------------------------------------------------------------
+    def _saved_config(self) -> RunConfig | None:
+        if self.settings is None:
+            return None
+        try:
+            return RunConfig.from_dict(json.loads(str(self.settings.value(SETTINGS_CONFIG_KEY))))
+        except (TypeError, ValueError):
+            return None  # missing or corrupted: defaults
+
+    def _restore_layout(self) -> None:
+        if self.settings is None:
+            return
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/main_split", self.main_split.restoreState),
+            ("window/right_split", self.right_split.restoreState),
+        ):
+            value = self.settings.value(key)
+            try:
+                if value is not None:
+                    restore(value)
+            except (TypeError, ValueError):
+                pass  # a corrupted entry: keep the default layout
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self._redraw_timer.stop()
+        self.controller.shutdown()
+        if self.settings is not None:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.settings.setValue("window/state", self.saveState())
+            self.settings.setValue("window/main_split", self.main_split.saveState())
+            self.settings.setValue("window/right_split", self.right_split.saveState())
+            self.settings.setValue(SETTINGS_CONFIG_KEY, json.dumps(self.controls.config().to_dict()))
+        super().closeEvent(event)

@@ -1,0 +1,155 @@
+"""The "Optimizer" group: the update rule and only the knobs that rule listens to."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QLabel
+
+from gdviz.core.config import OPTIONAL_HYPER, RunConfig
+from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
+from gdviz.ui.panels.control_tips import TIPS, add_row, new_form
+from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
+
+OPTIMIZER_LABELS = {
+    "sgd": "SGD (plain gradient descent)",
+    "momentum": "SGD + momentum",
+    "nesterov": "Nesterov momentum",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW (decoupled decay)",
+}
+# knob -> (label, minimum, maximum, arrow step, log steps?); ranges follow the optimizers' checks.
+KNOBS = {
+    "momentum": ("Momentum", 0.0, 0.9999, 0.05, False),
+    "dampening": ("Dampening", 0.0, 0.999, 0.05, False),
+    "beta1": ("β₁ (beta1)", 0.0, 0.9999, 0.01, False),
+    "beta2": ("β₂ (beta2)", 0.0, 0.99999, 0.001, False),
+    "eps": ("ε (eps)", 1e-15, 0.1, 1e-15, True),
+    "alpha": ("α (alpha)", 0.0, 0.9999, 0.01, False),
+    "weight_decay": ("Weight decay", 0.0, 10.0, 1e-5, True),
+    "lr_decay": ("lr decay", 0.0, 10.0, 1e-5, True),
+}
+
+
+class OptimizerGroup(QGroupBox):
+    """Optimizer choice and its hyperparameters, prefilled with the ``torch.optim`` defaults.
+
+    A knob left at its default becomes None in the RunConfig, so the config records only what
+    the user changed and never names a knob the optimizer does not use.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Optimizer", parent)
+        # RunConfig(optimizer="momentum", nesterov=True) shows as "nesterov" and is given back
+        # in the same form until the user picks another optimizer.
+        self._alias: str | None = None
+        self.optimizer_combo = QComboBox()
+        for name in OPTIMIZER_NAMES:
+            self.optimizer_combo.addItem(OPTIMIZER_LABELS.get(name, name), name)
+        self.optimizer_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.optimizer_combo.setMinimumContentsLength(10)
+        self.form = form = new_form()
+        add_row(form, "Update rule", self.optimizer_combo, TIPS["optimizer"])
+        self.knobs: dict[str, ScientificSpinBox | QCheckBox] = {}
+        for key, (label, low, high, step, log_step) in KNOBS.items():
+            spin = ScientificSpinBox(low, high, low, step=step, log_step=log_step, digits=5)
+            self.knobs[key] = spin
+            add_row(form, label, spin, TIPS[key])
+            spin.valueChanged.connect(self._on_knob_changed)
+        centered = QCheckBox("Centered")
+        centered.setToolTip(TIPS["centered"])
+        centered.toggled.connect(self._on_knob_changed)
+        self.knobs["centered"] = centered
+        form.addRow(centered)
+        self.defaults_label = QLabel()
+        self.defaults_label.setWordWrap(True)
+        self.defaults_label.setStyleSheet("color: palette(mid);")
+        form.addRow(self.defaults_label)
+        self.setLayout(form)
+        self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer_changed)
+        self._reset_knobs()
+        self._update()
+
+    def optimizer(self) -> str:
+        return self.optimizer_combo.currentData()
+
+    def values(self) -> dict:
+        """The optimizer fields of a RunConfig."""
+        name = self.optimizer()
+        defaults = OPTIMIZER_DEFAULTS[name]
+        out: dict = dict.fromkeys(OPTIONAL_HYPER)
+        for key in OPTIONAL_HYPER:
+            if key in defaults:
+                value = self.knobs[key].value()
+                out[key] = None if value == defaults[key] else value
+        out["centered"] = self.knobs["centered"].isChecked()
+        if name == "nesterov" and self._alias:
+            out.update(optimizer=self._alias, nesterov=True)
+        else:
+            out.update(optimizer=name, nesterov=False)
+        return out
+
+    def set_values(self, c: RunConfig) -> None:
+        """Show a configuration's optimizer without emitting ``changed``."""
+        name = c.optimizer_name
+        self._alias = c.optimizer if c.nesterov else None
+        self.optimizer_combo.blockSignals(True)
+        self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(name))
+        self.optimizer_combo.blockSignals(False)
+        self._reset_knobs()
+        for key in OPTIMIZER_DEFAULTS[name]:
+            value = getattr(c, key)
+            knob = self.knobs[key]
+            knob.blockSignals(True)
+            if isinstance(knob, QCheckBox):
+                knob.setChecked(bool(value))
+            elif value is not None:
+                knob.setValue(value)
+            knob.blockSignals(False)
+        self.knobs["centered"].setChecked(c.centered)
+        self._update()
+
+    def _reset_knobs(self) -> None:
+        """Prefill every knob with the current optimizer's torch default (others to their own)."""
+        defaults = OPTIMIZER_DEFAULTS[self.optimizer()]
+        for key, knob in self.knobs.items():
+            knob.blockSignals(True)
+            if isinstance(knob, QCheckBox):
+                knob.setChecked(bool(defaults.get(key, False)))
+            else:
+                knob.setValue(float(defaults.get(key, knob.minimum())))
+            knob.blockSignals(False)
+
+    def _on_optimizer_changed(self, _index: int) -> None:
+        self._alias = None
+        self._reset_knobs()
+        self._update()
+        self.changed.emit()
+
+    def _on_knob_changed(self, *_args) -> None:
+        self._update()
+        self.changed.emit()
+
+    def _update(self) -> None:
+        defaults = OPTIMIZER_DEFAULTS[self.optimizer()]
+        for key, knob in self.knobs.items():
+            self.form.setRowVisible(knob, key in defaults)
+        changed = [
+            key
+            for key in defaults
+            if key != "centered" and key in KNOBS and self.knobs[key].value() != defaults[key]
+        ]
+        shown = ", ".join(
+            f"{key} {format_number(float(v))}"
+            for key, v in defaults.items()
+            if not isinstance(v, bool)
+        )
+        note = f"PyTorch defaults: {shown}." if shown else "Only the learning rate."
+        if changed:
+            note += " Changed: " + ", ".join(changed) + "."
+        self.defaults_label.setText(note)

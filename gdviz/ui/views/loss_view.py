@@ -1,0 +1,158 @@
+"""LossView: batch loss and full training loss against iterations (or epochs, examples seen),
+with epoch boundaries and markers where a hyperparameter changed mid-run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from gdviz.ui.views import colors as c
+
+MAX_BOUNDARIES = 200  # epoch lines drawn at most; beyond that every k-th epoch
+VALUE_CAP = 1e30  # |loss| clipped here: finite for Qt and autorange, still "huge" on a log axis
+DIVERGED_RATIO = 1e6  # a run whose loss grows this much counts as diverged (log-y switches on)
+MARKER_ROWS = (0.95, 0.86, 0.77)  # label heights, cycled so neighbouring markers do not overlap
+
+
+def sanitize(x, y) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Finite x; y with +-inf clipped to +-VALUE_CAP (NaN kept: it breaks the line). Returns
+    ``(x, y, diverged)`` where ``diverged`` flags infinite or exploding values."""
+    x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
+    n = min(x.size, y.size)
+    x, y = x[:n], y[:n]
+    keep = np.isfinite(x)
+    x, y = x[keep], y[keep]
+    finite = y[np.isfinite(y)]
+    diverged = bool(np.isinf(y).any())  # NaN is normal (the start row has no batch loss)
+    if finite.size:
+        scale = max(abs(float(finite[0])), 1.0)
+        diverged = diverged or float(np.max(np.abs(finite))) > DIVERGED_RATIO * scale
+    return x, np.clip(y, -VALUE_CAP, VALUE_CAP), diverged
+
+
+class LossView(QWidget):
+    """Two loss curves with a legend; long runs are drawn with peak-preserving downsampling.
+
+    :attr:`logYChanged` is emitted when a diverging run switches the y axis to log by itself, so
+    a toolbar toggle can follow.
+    """
+
+    logYChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_widget = pg.PlotWidget(background="w")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+        self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
+        c.style_plot(self.plot, "iteration", "loss")
+        self.plot.layout.setContentsMargins(4, 14, 14, 4)  # top and right tick labels fit
+        self.plot.showGrid(x=False, y=True, alpha=c.GRID_ALPHA)  # epoch lines mark x instead
+        self.legend = self.plot.addLegend(
+            offset=(-12, 12),
+            labelTextSize=f"{c.TICK_PT + 1}pt",
+            labelTextColor=c.TEXT,
+            brush=c.brush(c.WHITE, 0.85),
+            pen=c.pen(c.TEXT, 1, alpha=0.4),
+        )
+        # Batch loss: thin and translucent (it is noisy); training loss: bold on top. Peak
+        # downsampling keeps the spikes of the noisy curve while drawing ~2 points per pixel,
+        # which is also what makes the 2.5 px pen affordable on 10^5-point runs.
+        self.batch_curve = pg.PlotDataItem(pen=c.pen(c.SKY_BLUE, 1, alpha=0.75), name="batch loss")
+        self.loss_curve = pg.PlotDataItem(pen=c.pen(c.BLUE, 2.5), name="training loss")
+        # Set on the PlotItem, not the curves: addItem copies the plot's (menu) settings over.
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.plot.setClipToView(True)
+        for z, curve in enumerate((self.batch_curve, self.loss_curve)):
+            curve.setZValue(10 + z)
+            self.plot.addItem(curve)
+        self._boundaries: list[pg.InfiniteLine] = []
+        self._markers: list[pg.InfiniteLine] = []
+        self._diverged = False  # log-y switches on once, when a run first diverges
+
+    def set_data(self, x, batch_loss, loss) -> None:
+        """``x`` per iteration (iteration, epoch or examples seen) and both losses. When the run
+        first diverges the y axis turns logarithmic (a later ``set_log_y(False)`` is honoured)."""
+        xb, yb, diverged_b = sanitize(x, batch_loss)
+        xl, yl, diverged_l = sanitize(x, loss)
+        self.batch_curve.setData(xb, yb, connect="finite")
+        self.loss_curve.setData(xl, yl, connect="finite")
+        if (diverged_b or diverged_l) and not self._diverged:
+            self._diverged = True
+            if not self.is_log_y():
+                self.plot.setLogMode(y=True)
+                self.logYChanged.emit(True)
+        # The legend goes where the curve is not: top right while the loss falls, top left
+        # when it grows (a diverging run ends in the top right corner).
+        finite = yl[np.isfinite(yl)]
+        rising = finite.size > 1 and finite[-1] > finite[0]
+        corner, offset = ((0, 0), (12, 12)) if rising else ((1, 0), (-12, 12))
+        self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+        self.plot.enableAutoRange()
+
+    def set_x_label(self, text: str) -> None:
+        c.set_axis_label(self.plot, "bottom", text)
+
+    def set_log_y(self, on: bool) -> None:
+        self.plot.setLogMode(y=bool(on))
+        self.plot.enableAutoRange()
+
+    def is_log_y(self) -> bool:
+        return bool(self.plot.ctrl.logYCheck.isChecked())
+
+    def set_epoch_boundaries(self, xs) -> None:
+        """Faint vertical lines at epoch starts: at most MAX_BOUNDARIES, every k-th beyond."""
+        xs = np.asarray(xs, float).ravel()
+        xs = xs[np.isfinite(xs)]
+        if xs.size > MAX_BOUNDARIES:
+            xs = xs[:: -(-xs.size // MAX_BOUNDARIES)]
+        while len(self._boundaries) < xs.size:  # the pool only grows; lines are reused
+            line = pg.InfiniteLine(angle=90, movable=False, pen=c.pen(c.TEXT, 1, alpha=0.22))
+            line.setZValue(1)
+            self.plot.addItem(line, ignoreBounds=True)
+            self._boundaries.append(line)
+        for i, line in enumerate(self._boundaries):
+            if i < xs.size:
+                line.setValue(float(xs[i]))
+            line.setVisible(i < xs.size)
+
+    def add_marker(self, x: float, text: str) -> None:
+        """A dashed vertical line with a short label, e.g. ``"lr 0.1→0.5"``."""
+        row = MARKER_ROWS[len(self._markers) % len(MARKER_ROWS)]
+        line = pg.InfiniteLine(
+            pos=float(x),
+            angle=90,
+            movable=False,
+            pen=c.pen(c.VERMILLION, 1.5, style=Qt.PenStyle.DashLine),
+            label=text,
+            labelOpts={
+                "position": row,
+                "color": c.TEXT,
+                "fill": c.brush(c.WHITE, 0.85),
+                "anchors": [(-0.04, 0.5), (-0.04, 0.5)],
+            },
+        )
+        line.label.setFont(c.font(c.TICK_PT))
+        line.setZValue(20)
+        self.plot.addItem(line, ignoreBounds=True)
+        self._markers.append(line)
+
+    def clear_markers(self) -> None:
+        for line in self._markers:
+            self.plot.removeItem(line)
+        self._markers.clear()
+
+    def marker_count(self) -> int:
+        return len(self._markers)
+
+    def clear(self) -> None:
+        """Empty curves, no boundaries or markers (a new run); the y scale is kept."""
+        self.batch_curve.setData([], [])
+        self.loss_curve.setData([], [])
+        self.set_epoch_boundaries([])
+        self.clear_markers()
+        self._diverged = False
+        self.plot.enableAutoRange()

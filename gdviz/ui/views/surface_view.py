@@ -1,0 +1,337 @@
+"""SurfaceView: the loss surface over the two parameters, with minima, the descent path, the
+current point and arrows for the batch gradient and the step actually taken."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from gdviz.ui.views import colors as c
+
+pg.setConfigOption("imageAxisOrder", "row-major")  # LossGrid.loss[j, i] is row-major
+
+PATH_CAP = 5000  # most path vertices drawn; longer paths are strided (the last point kept)
+MARKER_TAIL = 300  # markers only on the most recent points
+CLIP_FACTOR = 10.0  # path points beyond 10 window-widths are clipped (diverged runs)
+GRADIENT_FRACTION = 0.12  # gradient arrow length, as a fraction of the view width
+STEP_MIN_FRACTION = 0.06  # tiny steps are enlarged to at least this fraction
+CONTOURS = 12
+AXIS_TITLES = {"w": "weight w", "b": "bias b"}
+
+
+def contour_levels(loss: np.ndarray, count: int = CONTOURS) -> np.ndarray:
+    """Levels at log-spaced quantiles of the grid: dense near the minimum, where the path ends,
+    and sparse on the steep walls. Quantiles do not depend on the colour scale."""
+    finite = loss[np.isfinite(loss)]
+    if finite.size < 4:
+        return np.zeros(0)
+    levels = np.unique(np.quantile(finite, np.geomspace(0.003, 0.85, count)))
+    return levels[levels > finite.min()]
+
+
+def contour_segments(x, y, z, levels) -> tuple[np.ndarray, np.ndarray]:
+    """Marching squares, vectorised over cells: line segments as point pairs (draw with
+    ``connect='pairs'``). ``z[j, i]`` is the value at ``(x[i], y[j])``. This is ~50x faster than
+    one pg.IsocurveItem per level."""
+    xs, ys = [], []
+    for level in levels:
+        above = np.nan_to_num(z, nan=-np.inf) > level
+        b00, b10, b01, b11 = above[:-1, :-1], above[:-1, 1:], above[1:, :-1], above[1:, 1:]
+        # Crossed edges in the order bottom, right, top, left.
+        edges = np.stack([b00 != b10, b10 != b11, b01 != b11, b00 != b01])
+        jj, ii = np.nonzero(edges.any(axis=0))
+        if jj.size == 0:
+            continue
+        za, zb, zc, zd = z[jj, ii], z[jj, ii + 1], z[jj + 1, ii], z[jj + 1, ii + 1]
+        x0, x1, y0, y1 = x[ii], x[ii + 1], y[jj], y[jj + 1]
+        px = np.stack([_lerp(x0, x1, za, zb, level), x1, _lerp(x0, x1, zc, zd, level), x0])
+        py = np.stack([y0, _lerp(y0, y1, zb, zd, level), y1, _lerp(y0, y1, za, zc, level)])
+        flags = edges[:, jj, ii]
+        first = np.argmax(flags, axis=0)
+        last = 3 - np.argmax(flags[::-1], axis=0)
+        segments = [(np.arange(jj.size), first, last)]
+        saddle = np.nonzero(flags.all(axis=0))[0]
+        if saddle.size:  # two segments: the centre decides which corners they cut off
+            centre = (za + zb + zc + zd)[saddle] / 4 > level
+            same = centre == b00[jj[saddle], ii[saddle]]
+            first[saddle], last[saddle] = np.where(same, 0, 3), np.where(same, 1, 0)
+            segments.append((saddle, np.where(same, 2, 1), np.where(same, 3, 2)))
+        for cols, e1, e2 in segments:
+            xs.append(np.column_stack([px[e1, cols], px[e2, cols]]).ravel())
+            ys.append(np.column_stack([py[e1, cols], py[e2, cols]]).ravel())
+    if not xs:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _lerp(p, q, zp, zq, level):
+    with np.errstate(all="ignore"):
+        t = (level - zp) / (zq - zp)
+    return p + np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0) * (q - p)
+
+
+class _Arrow:
+    """A thick shaft, a pixel-sized head (pg.ArrowItem) and a text label, in one view box."""
+
+    def __init__(self, view: pg.ViewBox, color: str, text: str) -> None:
+        self.text = text
+        self.shaft = pg.PlotCurveItem(pen=c.pen(color, 4))  # two points: width is cheap here
+        self.head = pg.ArrowItem(
+            headLen=20, tipAngle=40, tailLen=None, pen=c.pen(c.BLACK), brush=c.brush(color)
+        )
+        self.label = pg.TextItem(text, color=c.TEXT, fill=c.brush(c.WHITE, 0.8))
+        self.label.setFont(c.font(c.ANNOTATION_PT, bold=True))
+        for item, z in ((self.shaft, 30), (self.head, 31), (self.label, 32)):
+            item.setZValue(z)
+            view.addItem(item, ignoreBounds=True)  # arrows never drive the view range
+        self.hide()
+
+    def hide(self) -> None:
+        for item in (self.shaft, self.head, self.label):
+            item.setVisible(False)
+
+    def show(self, origin, tip, screen_dir, text: str) -> None:
+        """Draw from ``origin`` to ``tip`` (data coordinates); ``screen_dir`` is the unit
+        direction in pixels with y up, which orients the pixel-sized head and the label."""
+        ux, uy = screen_dir
+        # ArrowItem points left at angle 0 and turns clockwise on screen (y down).
+        self.head.setStyle(angle=math.degrees(math.atan2(uy, -ux)))
+        self.head.setPos(*tip)
+        self.shaft.setData([origin[0], tip[0]], [origin[1], tip[1]])
+        self.label.setText(text)
+        self.label.setAnchor((0.5 - 0.6 * ux, 0.5 + 0.6 * uy))  # just beyond the tip
+        self.label.setPos(*tip)
+        for item in (self.shaft, self.head, self.label):
+            item.setVisible(True)
+
+
+class SurfaceView(QWidget):
+    """The loss surface as a heatmap with contours; the descent path on top.
+
+    Left-click on the surface emits :attr:`pointPicked` with parameter coordinates (the app uses
+    it as the start point); the ``start`` marker can also be dragged.
+    """
+
+    pointPicked = Signal(float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_widget = pg.PlotWidget(background="w")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+        self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.view: pg.ViewBox = self.plot.getViewBox()
+        c.style_plot(self.plot, "x", "y")
+        self.plot.showGrid(x=False, y=False)  # contours already give a reference
+        self.window = (-1.0, 1.0, -1.0, 1.0)
+        self._current = None
+
+        cmap = c.surface_colormap()
+        self.image = pg.ImageItem(np.zeros((2, 2)))
+        self.plot.addItem(self.image)
+        self.colorbar = self.plot.addColorBar(
+            self.image, colorMap=cmap, interactive=False, values=(0, 1), width=18
+        )
+        self.colorbar.axis.setTickFont(c.font(c.TICK_PT))
+        self.colorbar.axis.setTextPen(c.pen(c.TEXT))
+        self.colorbar.axis.setWidth(78)  # room for 12 pt ticks and the 14 pt title
+        self.plot.layout.setContentsMargins(4, 14, 8, 4)  # top tick labels are not cut off
+        self.contours = pg.PlotCurveItem(pen=c.pen(c.BLACK, 1, alpha=0.35), connect="pairs")
+        self.path_line = pg.PlotCurveItem(pen=c.pen(c.BLACK, 1.5), connect="finite")
+        self.path_markers = pg.ScatterPlotItem(size=7, pen=c.pen(c.BLACK, 1))
+        self.minima = pg.ScatterPlotItem(
+            symbol="star", pen=c.pen(c.BLACK, 1.5), brush=c.brush(c.WHITE)
+        )
+        self.start_marker = pg.TargetItem(
+            size=16, symbol="s", pen=c.pen(c.BLACK, 2), brush=c.brush(c.SKY_BLUE), movable=True
+        )
+        self.start_marker.setVisible(False)
+        self.current_marker = pg.ScatterPlotItem(
+            size=18, pen=c.pen(c.WHITE, 2.5), brush=c.brush(c.VERMILLION)
+        )
+        overlays = (self.contours, self.path_line, self.path_markers, self.minima)
+        overlays += (self.start_marker, self.current_marker)
+        for z, item in enumerate(overlays, start=10):
+            item.setZValue(z)
+            self.plot.addItem(item, ignoreBounds=True)  # the surface window frames the view
+        self.gradient_arrow = _Arrow(self.view, c.VERMILLION, "gradient")
+        self.step_arrow = _Arrow(self.view, c.BLUE, "step")
+
+        self.view.sigRangeChanged.connect(self._redraw_arrows)
+        self.view.sigResized.connect(self._redraw_arrows)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.start_marker.sigPositionChangeFinished.connect(self._on_start_dragged)
+        self.reset_view()
+
+    # -- surface ----------------------------------------------------------------------------
+    def set_surface(self, grid, minima, param_names, log_scale: bool = False) -> None:
+        """Show ``grid`` (a LossGrid) as a heatmap with contours, mark ``minima`` (global first)
+        and name the axes after ``param_names``; the view is reset to the grid's window."""
+        p1, p2 = np.asarray(grid.p1, float), np.asarray(grid.p2, float)
+        loss = np.asarray(grid.loss, float)
+        self.window = (float(p1[0]), float(p1[-1]), float(p2[0]), float(p2[-1]))
+        finite = loss[np.isfinite(loss)]
+        low = float(finite.min()) if finite.size else 0.0
+        shown = np.where(np.isfinite(loss), loss, finite.max() if finite.size else 0.0)
+        if log_scale:
+            # loss - min >= 0 (some surfaces go negative); eps keeps the minimum's cell finite.
+            span = float(np.quantile(shown, 0.99)) - low if finite.size else 1.0
+            shown = np.log10(shown - low + max(span, 1e-300) * 1e-4)
+        levels = (float(np.quantile(shown, 0.001)), float(np.quantile(shown, 0.995)))
+        if not levels[1] > levels[0]:  # a flat surface
+            levels = (levels[0] - 0.5, levels[0] + 0.5)
+        self.image.setImage(shown, autoLevels=False)
+        # Pixel centres sit on the grid points.
+        d1 = (p1[-1] - p1[0]) / max(p1.size - 1, 1)
+        d2 = (p2[-1] - p2[0]) / max(p2.size - 1, 1)
+        self.image.setRect(
+            QRectF(p1[0] - d1 / 2, p2[0] - d2 / 2, p1[-1] - p1[0] + d1, p2[-1] - p2[0] + d2)
+        )
+        self.colorbar.setLevels(levels)
+        self.colorbar.axis.setTicks([c.log_ticks(*levels), []] if log_scale else None)
+        bar_title = "loss − min" if log_scale else "loss"
+        self.colorbar.axis.setLabel(bar_title, **{"color": c.TEXT, "font-size": f"{c.LABEL_PT}pt"})
+        self.contours.setData(*contour_segments(p1, p2, loss, contour_levels(loss)))
+        pts = np.array([(float(a), float(b)) for a, b in minima]).reshape(-1, 2)
+        self.minima.setData(pts[:, 0], pts[:, 1], size=([26] + [18] * len(pts))[: len(pts)])
+        names = [AXIS_TITLES.get(n, n) for n in param_names]
+        c.set_axis_label(self.plot, "bottom", names[0])
+        c.set_axis_label(self.plot, "left", names[1])
+        self.reset_view()
+
+    def reset_view(self) -> None:
+        """Frame the surface window."""
+        x0, x1, y0, y1 = self.window
+        self.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def fit_path(self) -> None:
+        """Frame the drawn path and the minima."""
+        xs, ys = self.path_line.getData()
+        mx, my = self.minima.getData()
+        xs = np.concatenate([np.zeros(0) if xs is None else xs, mx])
+        ys = np.concatenate([np.zeros(0) if ys is None else ys, my])
+        if xs.size == 0:
+            return self.reset_view()
+        x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+        w0, w1, v0, v1 = self.window
+        pad_x, pad_y = max(x1 - x0, 0.02 * (w1 - w0)), max(y1 - y0, 0.02 * (v1 - v0))
+        self.view.setRange(
+            xRange=(x0 - 0.08 * pad_x, x1 + 0.08 * pad_x),
+            yRange=(y0 - 0.08 * pad_y, y1 + 0.08 * pad_y),
+            padding=0,
+        )
+
+    # -- path and current point -----------------------------------------------------------
+    def clip_points(self, p1, p2) -> tuple[np.ndarray, np.ndarray]:
+        """Drop NaN points and clip the rest (inf and 1e300 included) to a box 10 window-widths
+        around the surface, so a diverged run can neither overflow Qt nor stretch the view."""
+        p1, p2 = np.asarray(p1, float).ravel(), np.asarray(p2, float).ravel()
+        keep = ~(np.isnan(p1) | np.isnan(p2))
+        x0, x1, y0, y1 = self.window
+        mx, my = CLIP_FACTOR * (x1 - x0), CLIP_FACTOR * (y1 - y0)
+        return np.clip(p1[keep], x0 - mx, x1 + mx), np.clip(p2[keep], y0 - my, y1 + my)
+
+    def set_path(self, p1, p2, color_values=None) -> None:
+        """The descent path: a strided line (at most ~PATH_CAP vertices, the last point always
+        included) and markers on the last MARKER_TAIL points, coloured by ``color_values``
+        (e.g. epoch) when given, else by recency."""
+        n = min(np.size(p1), np.size(p2))
+        values = None if color_values is None else np.asarray(color_values, float).ravel()[:n]
+        x, y = self.clip_points(np.ravel(p1)[:n], np.ravel(p2)[:n])
+        if x.size == 0:
+            self.path_line.setData([], [])
+            self.path_markers.setData([], [])
+            self.start_marker.setVisible(False)
+            return
+        idx = c.stride_indices(x.size, PATH_CAP)
+        self.path_line.setData(x[idx], y[idx])
+        tail = slice(max(0, x.size - MARKER_TAIL), x.size)
+        if values is not None and values.size == n == x.size:
+            # Normalised over the tail, so epoch changes among the recent points show.
+            v = np.nan_to_num(values[tail], nan=np.nanmax(values[tail], initial=0.0))
+            span = float(v.max() - v.min())
+            shade = (v - v.min()) / span if span > 0 else np.ones(v.size)
+        else:  # by recency
+            shade = np.linspace(0.0, 1.0, x[tail].size)
+        self.path_markers.setData(x[tail], y[tail], brush=c.TIME_MAP.map(shade, mode="qcolor"))
+        if not self.start_marker.isVisible() or self.start_marker.pos() != pg.Point(x[0], y[0]):
+            self.start_marker.setPos(float(x[0]), float(y[0]))
+        self.start_marker.setVisible(True)
+
+    def set_start(self, point) -> None:
+        """Show the (draggable) start marker before any path exists."""
+        x, y = self.clip_points([point[0]], [point[1]])
+        if x.size:
+            self.start_marker.setPos(float(x[0]), float(y[0]))
+            self.start_marker.setVisible(True)
+
+    def drawn_point_count(self) -> int:
+        """Number of vertices of the drawn path line (after striding)."""
+        xs, _ = self.path_line.getData()
+        return 0 if xs is None else int(np.size(xs))
+
+    def set_current(self, point, gradient=None, step=None) -> None:
+        """The current point, the batch gradient direction from it (fixed on-screen length) and
+        the step just taken (``p_new - p_old``, drawn from the previous point, enlarged when it
+        would be too small to see)."""
+        self._current = (point, gradient, step)
+        x, y = self.clip_points([point[0]], [point[1]])
+        self.current_marker.setData(x, y)
+        self._redraw_arrows()
+
+    def _redraw_arrows(self, *_args) -> None:
+        """Arrow lengths are in pixels, so they are recomputed whenever the view changes."""
+        self.gradient_arrow.hide()
+        self.step_arrow.hide()
+        if self._current is None:
+            return
+        point, gradient, step = (
+            None if v is None else np.asarray(v, float).ravel()[:2] for v in self._current
+        )
+        (vx0, vx1), (vy0, vy1) = self.view.viewRange()
+        if point is None or not (vx0 <= point[0] <= vx1 and vy0 <= point[1] <= vy1):
+            return  # off screen (e.g. diverged): arrows would float without an anchor
+        width_px, height_px = max(self.view.width(), 1.0), max(self.view.height(), 1.0)
+        px_per = np.array([width_px / (vx1 - vx0), height_px / (vy1 - vy0)])  # px per unit
+        with np.errstate(all="ignore"):  # a diverged run may overflow; such arrows are skipped
+            if gradient is not None:
+                screen = gradient * px_per
+                norm = float(np.hypot(*screen))
+                tip = point + gradient * (GRADIENT_FRACTION * width_px / norm)
+                self._show_arrow(self.gradient_arrow, point, tip, screen / norm, "gradient")
+            if step is not None:
+                screen = step * px_per
+                norm = float(np.hypot(*screen))
+                scale = max(1.0, STEP_MIN_FRACTION * width_px / norm)
+                text = "step" if scale < 1.5 else f"step ×{scale:.0f}"
+                origin = point - step
+                tip = origin + step * scale
+                self._show_arrow(self.step_arrow, origin, tip, screen / norm, text)
+
+    def _show_arrow(self, arrow: _Arrow, origin, tip, screen_dir, text: str) -> None:
+        if not (
+            np.all(np.isfinite(screen_dir))
+            and np.all(np.isfinite(tip))
+            and np.all(np.isfinite(origin))
+        ):
+            return
+        xs, ys = self.clip_points([origin[0], tip[0]], [origin[1], tip[1]])
+        arrow.show((xs[0], ys[0]), (xs[1], ys[1]), screen_dir, text)
+
+    # -- interaction ------------------------------------------------------------------------
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        if not self.view.sceneBoundingRect().contains(event.scenePos()):
+            return  # on an axis or the colour bar
+        pos = self.view.mapSceneToView(event.scenePos())
+        self.pointPicked.emit(float(pos.x()), float(pos.y()))
+
+    def _on_start_dragged(self, marker) -> None:
+        pos = marker.pos()
+        self.pointPicked.emit(float(pos.x()), float(pos.y()))

@@ -1,0 +1,137 @@
+"""EngineWorker: runs a Trainer on its own QThread and reports progress in rate-limited batches.
+
+Threading contract: the worker object lives on a QThread; the controller hands it jobs through a
+queued signal. While a job loops, the worker's event loop is busy, so stopping goes through a
+``threading.Event`` and hyperparameter changes through a thread-safe queue, both checked between
+small chunks of iterations. Everything emitted is immutable (frozen dataclasses, read-only
+arrays) and carries the run id, so the GUI can drop batches of a run it has replaced.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gdviz.core.engine import RunStatus, Trainer
+from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
+
+EMIT_INTERVAL = 1.0 / 60.0  # at most ~60 progress signals a second: one per frame
+UNLIMITED = 0  # speed value meaning "as fast as possible"
+
+
+@dataclass(frozen=True)
+class StepBatch:
+    """New trajectory rows of one run: ``rows[name]`` are read-only arrays of equal length."""
+
+    run_id: int
+    rows: dict
+    last_examples: np.ndarray
+    status: RunStatus
+    changes: tuple = ()  # (step, description) of hyperparameter changes applied in this batch
+
+
+@dataclass
+class Job:
+    """What the worker should do next with the run's trainer."""
+
+    run_id: int
+    trainer: Trainer
+    budget: int  # total iterations of the run
+    steps: int | None = None  # do exactly this many (Step), or None to play until the budget
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+class EngineWorker(QObject):
+    """Steps the trainer of the current job; emits ``stepped`` batches at most ~60 times/s."""
+
+    stepped = Signal(object)  # StepBatch
+    stopped = Signal(object, object)  # Job, RunStatus (running when paused or cancelled)
+    failed = Signal(int, str)  # run id, message
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.speed = UNLIMITED  # iterations per second; written by the GUI thread, read here
+        self._changes: queue.Queue[tuple[int, Callable[[Trainer], str | None]]] = queue.Queue()
+
+    def submit_change(self, run_id: int, change: Callable[[Trainer], str | None]) -> None:
+        """Queue a change of the run's trainer (e.g. a new learning rate), applied on this
+        thread between chunks; the callable returns a description to mark on the loss curve."""
+        self._changes.put((run_id, change))
+
+    @Slot(object)
+    def run_job(self, job: Job) -> None:
+        try:
+            self._run(job)
+        except Exception as exc:  # reported, never a dead thread
+            self.failed.emit(job.run_id, f"{type(exc).__name__}: {exc}")
+
+    def _apply_changes(self, job: Job) -> list[tuple[int, str]]:
+        applied = []
+        while True:
+            try:
+                run_id, change = self._changes.get_nowait()
+            except queue.Empty:
+                return applied
+            if run_id == job.run_id:
+                description = change(job.trainer)
+                if description:
+                    applied.append((job.trainer.step, description))
+
+    def _run(self, job: Job) -> None:
+        trainer, cancel = job.trainer, job.cancel
+        target = trainer.step + job.steps if job.steps is not None else job.budget
+        emitted_rows = trainer.trajectory.length
+        changes: list[tuple[int, str]] = []
+        started, start_step = time.perf_counter(), trainer.step
+        last_emit = started
+        chunk = 64
+        while not cancel.is_set() and trainer.active and trainer.step < target:
+            changes += self._apply_changes(job)
+            remaining = target - trainer.step
+            speed = self.speed
+            if speed == UNLIMITED:
+                count = min(remaining, chunk)
+            else:
+                due = int(speed * (time.perf_counter() - started)) - (trainer.step - start_step)
+                count = min(remaining, due)
+                if count <= 0:
+                    time.sleep(min(1.0 / speed, EMIT_INTERVAL) / 2)
+                    continue
+            tick = time.perf_counter()
+            trainer.advance(count, cancel, chunk_size=count)
+            elapsed = time.perf_counter() - tick
+            # Size chunks to ~4 ms so cancel and pause are checked far more often than frames.
+            if elapsed > 0 and speed == UNLIMITED:
+                chunk = int(np.clip(chunk * 0.004 / elapsed, 16, 8192))
+            now = time.perf_counter()
+            if now - last_emit >= EMIT_INTERVAL:
+                emitted_rows = self._emit(job, emitted_rows, changes)
+                changes, last_emit = [], now
+        changes += self._apply_changes(job)
+        if trainer.active and trainer.step >= job.budget:
+            trainer.finish()
+        self._emit(job, emitted_rows, changes)
+        self.stopped.emit(job, trainer.statuses[0])
+
+    def _emit(self, job: Job, first_row: int, changes: list) -> int:
+        """Emit rows ``first_row ..`` of run 0 as read-only copies; returns the next first row."""
+        trajectory = job.trainer.trajectory
+        last = int(trajectory.ends[0])
+        if last <= first_row and not changes:
+            return first_row
+        rows = {"step": trajectory.step[first_row:last].copy()}
+        for name in FLOAT_FIELDS + INT_FIELDS:
+            rows[name] = trajectory.fields[name][first_row:last, 0].copy()
+        for array in rows.values():
+            array.flags.writeable = False
+        examples = trajectory.examples(last - 1).copy()
+        self.stepped.emit(
+            StepBatch(job.run_id, rows, examples, job.trainer.statuses[0], tuple(changes))
+        )
+        return last

@@ -1,0 +1,173 @@
+"""The real window driven like a user: play, step, change, diverge, close — under load."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+
+from gdviz.core.config import RunConfig  # noqa: E402
+
+
+def step_count(win) -> int:
+    return int(win.buffer.last("step", 0))
+
+
+def wait_for_steps(qtbot, win, count, timeout=10000):
+    qtbot.waitUntil(lambda: step_count(win) >= count, timeout=timeout)
+
+
+def test_play_runs_iterations(qtbot, window):
+    window.controller.set_speed(0)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    wait_for_steps(qtbot, window, 200)
+    assert window.controller.running or window.controller.trainer.statuses[0].status == "finished"
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # pause
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=2000)
+    paused_at = step_count(window)
+    qtbot.wait(200)
+    assert step_count(window) == paused_at
+
+
+def test_step_one_iteration_and_one_epoch(qtbot, window):
+    # N = 100, B = 10: an epoch is ceil(100/10) = 10 iterations.
+    assert window.buffer.iterations_per_epoch == math.ceil(100 / 10)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: step_count(window) == 1, timeout=3000)
+    assert int(window.buffer.last("epoch")) == 1 and int(window.buffer.last("batch")) == 1
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: step_count(window) == 10, timeout=3000)
+    assert int(window.buffer.last("epoch")) == 1 and int(window.buffer.last("batch")) == 10
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: step_count(window) == 20, timeout=3000)
+    assert int(window.buffer.last("epoch")) == 2
+    assert "Iteration 20" in window.status_line.text()
+
+
+def test_uneven_epoch_counts_ceil(qtbot):
+    from gdviz.ui.main_window import MainWindow
+
+    config = RunConfig(dataset="synthetic", n_examples=10, batch_size=3, lr=0.05, epochs=5)
+    win = MainWindow(config=config, settings=None)
+    qtbot.addWidget(win)
+    try:
+        assert win.buffer.iterations_per_epoch == 4  # ceil(10 / 3)
+        win.toolbar.epochRequested.emit()
+        qtbot.waitUntil(lambda: step_count(win) == 4, timeout=3000)
+        assert list(win.buffer.column("size")[1:]) == [3, 3, 3, 1]
+    finally:
+        win.close()
+
+
+def test_learning_rate_change_mid_run_continues(qtbot, window):
+    window.controller.set_speed(2000)
+    run_id = window.controller.run_id
+    window.controller.play()
+    wait_for_steps(qtbot, window, 50)
+    window.controls.set_config(window.controls.config().replace(lr=0.2))
+    window._apply_config(window.controls.config(), reset=False)
+    before = step_count(window)
+    wait_for_steps(qtbot, window, before + 50)
+    assert window.controller.run_id == run_id  # no reset
+    qtbot.waitUntil(lambda: len(window.buffer.markers) == 1, timeout=3000)
+    step, text = window.buffer.markers[0]
+    assert "lr" in text and step >= before - 1
+    lrs = window.buffer.column("lr")
+    assert lrs[1] == pytest.approx(0.05) and lrs[-1] == pytest.approx(0.2)
+
+
+def test_learning_rate_far_above_limit_diverges(qtbot, window):
+    limit = window.controller.trainer.problem  # linear: 2 / lambda_max = 1 on standardised x
+    assert limit is not None
+    window._apply_config(window.controls.config().replace(lr=5.0, batch_size=100), reset=True)
+    window.controller.set_speed(0)
+    window.controller.play()
+    qtbot.waitUntil(lambda: window.badge.isVisible(), timeout=5000)
+    assert window.controller.trainer.statuses[0].status == "diverged"
+    assert window.badge.text().startswith("Diverged at iteration")
+    assert window.toolbar.log_loss()
+    assert not window.toolbar.play_action.isEnabled()
+
+
+def test_close_while_running_flat_out(qtbot):
+    from gdviz.ui.main_window import MainWindow
+
+    config = RunConfig(dataset="synthetic", n_examples=1000, batch_size=1, steps=10_000_000)
+    win = MainWindow(config=config, settings=None)
+    qtbot.addWidget(win)
+    win.controller.set_speed(0)
+    win.controller.play()
+    qtbot.waitUntil(lambda: step_count(win) > 1000, timeout=5000)
+    started = time.perf_counter()
+    win.close()
+    assert time.perf_counter() - started < 1.0
+    assert win.controller._thread.isFinished()
+
+
+def test_rapid_slider_changes_leave_one_consistent_run(qtbot, window):
+    window.controller.set_speed(0)
+    window.controller.play()
+    changes = 0
+    deadline = time.perf_counter() + 1.0
+    while changes < 1000 and time.perf_counter() < deadline + 5:
+        lr = 10 ** (-3 + 2 * (changes % 100) / 100)
+        window.controls.set_config(window.controls.config().replace(lr=lr))
+        window._apply_config(window.controls.config(), reset=False)
+        changes += 1
+        if changes % 50 == 0:
+            qtbot.wait(1)
+    assert changes == 1000
+    qtbot.wait(300)
+    window.controller.pause()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=3000)
+    qtbot.wait(100)
+    steps = window.buffer.column("step")
+    assert (steps == window.buffer.column("step")[0] + range(len(steps))).all()  # no gap/repeat
+    final_lr = window.controls.config().lr
+    assert window.controller.config.lr == pytest.approx(final_lr)
+
+
+def test_long_session_does_not_abort():
+    """200,000 iterations at full speed in a child process: a binding refcount bug would abort
+    the interpreter (exit status -6) long before the end."""
+    code = (
+        "import os; os.environ['QT_QPA_PLATFORM']='offscreen'\n"
+        "from gdviz.ui.app import create_application\n"
+        "from gdviz.ui.main_window import MainWindow\n"
+        "from gdviz.core.config import RunConfig\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "import time\n"
+        "app = create_application()\n"
+        "w = MainWindow(RunConfig(dataset='synthetic', n_examples=1000, batch_size=10,"
+        " lr=0.01, steps=200_000), settings=None)\n"
+        "w.show(); w.controller.set_speed(0); w.controller.play()\n"
+        "t = time.time()\n"
+        "while w.controller.running and time.time() - t < 240:\n"
+        "    QApplication.processEvents(); time.sleep(0.002)\n"
+        "QApplication.processEvents()\n"
+        "print(int(w.buffer.last('step'))); w.close()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert int(result.stdout.split()[-1]) == 200_000
+
+
+def test_self_test_command(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-m", "gdviz", "--self-test"], capture_output=True,
+                            text=True, timeout=120, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    png = result.stdout.strip().splitlines()[-1]
+    from PySide6.QtGui import QImage
+
+    image = QImage(png)
+    assert not image.isNull() and image.width() >= 800
+    os.unlink(png)
