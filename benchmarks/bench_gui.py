@@ -20,12 +20,12 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication
 
-from gdviz.core.config import RunConfig  # noqa: E402
-from gdviz.ui.app import create_application  # noqa: E402
-from gdviz.ui.main_window import MainWindow  # noqa: E402
+from gdviz.core.config import RunConfig
+from gdviz.ui.app import create_application
+from gdviz.ui.main_window import MainWindow
 
 FIRST_FRAME_CODE = """
 import os, sys, time

@@ -18,8 +18,11 @@ def build_parser() -> OneLineParser:
         "and a number of epochs, and watch the weight and bias move over the loss surface.",
     )
     parser.add_argument("--version", action="version", version=f"gdviz {__version__}")
-    parser.add_argument("--self-test", action="store_true",
-                        help="open the window, train a few thousand iterations, save a grab")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the window, train a few thousand iterations, save a grab",
+    )
     subparsers = parser.add_subparsers(title="commands", parser_class=OneLineParser)
     run.add_parser(subparsers)
     sweep.add_parser(subparsers)

@@ -58,6 +58,13 @@ for _numeral in ("I", "II", "III", "IV"):
         series=_numeral,
     )
 
+# Where the built-in data sets come from (shown in the About box; keep with the data).
+DATASET_CREDITS = (
+    "Auto MPG: UCI Machine Learning Repository (Quinlan, 1993), CC BY 4.0, via vega_datasets.",
+    "Palmer penguins: Gorman, Williams and Fraser (2014), CC0, via palmerpenguins 0.1.6.",
+    "Anscombe's quartet: Anscombe (1973), via vega_datasets 0.9.0.",
+)
+
 SYNTHETIC_LINE = "synthetic"
 SYNTHETIC_CLASSES = "two-class"
 DATASET_NAMES = (*BUILTIN_DATASETS, SYNTHETIC_LINE, SYNTHETIC_CLASSES)

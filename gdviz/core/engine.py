@@ -298,3 +298,8 @@ class Trainer:
         self.statuses[run] = status
         self._active[run] = False
         self.trajectory.truncate_run(run, last_row + 1)
+        if self._scalar:
+            # The chunk ran past the stop: step and parameters go back to the last valid row.
+            self._t = int(self.trajectory.step[last_row])
+            fields = self.trajectory.fields
+            self._params = (float(fields["p1"][last_row, 0]), float(fields["p2"][last_row, 0]))

@@ -70,7 +70,9 @@ def self_test(timeout_s: float = 60.0) -> int:
     window.close()
     app.processEvents()
     if done < SELF_TEST_ITERATIONS:
-        print(f"gdviz self-test FAILED: {done} of {SELF_TEST_ITERATIONS} iterations", file=sys.stderr)
+        print(
+            f"gdviz self-test FAILED: {done} of {SELF_TEST_ITERATIONS} iterations", file=sys.stderr
+        )
         return 1
     if not saved:
         print(f"gdviz self-test FAILED: could not save a window grab to {path}", file=sys.stderr)

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )  # fmt: skip
 
-from gdviz import __version__
 from gdviz.core.batching import iterations_per_epoch
 from gdviz.core.config import ConfigError, RunConfig, batch_size_of, build_problem
-from gdviz.core.data import DATASET_NAMES, DataError, csv_header
+from gdviz.core.data import DataError, csv_header
 from gdviz.core.surface import curvature, loss_grid
+from gdviz.ui.about import about_html
 from gdviz.ui.controller import HYPERPARAMETER_FIELDS, RunController
 from gdviz.ui.panels.controls import ControlsPanel
+from gdviz.ui.persistence import restore_window, save_window, saved_config
 from gdviz.ui.run_buffer import RunBuffer
 from gdviz.ui.run_toolbar import RunToolbar
 from gdviz.ui.status import StatusLine, describe_changes
@@ -26,7 +32,6 @@ from gdviz.ui.views.loss_view import LossView
 from gdviz.ui.views.surface_view import SurfaceView
 
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
-SETTINGS_CONFIG_KEY = "config/last"
 
 
 class MainWindow(QMainWindow):
@@ -36,7 +41,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("gdviz — gradient descent, visible")
         self.settings = settings
-        config = config or self._saved_config() or DEFAULT_CONFIG
+        config = config or saved_config(settings) or DEFAULT_CONFIG
         self.controller = RunController(self)
         self.buffer = RunBuffer(1)
         self._dirty = False
@@ -52,7 +57,8 @@ class MainWindow(QMainWindow):
         self._redraw_timer.timeout.connect(self._redraw)
         self._redraw_timer.start()
         self.resize(1280, 720)
-        self._restore_layout()
+        if settings is not None:
+            restore_window(settings, self.layout_parts())
         self._apply_config(config, reset=True)
 
     # -- construction ----------------------------------------------------------------------------
@@ -277,7 +283,9 @@ class MainWindow(QMainWindow):
 
     def _on_controller_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"The engine stopped: {message}", 15000)
-        QMessageBox.critical(self, "gdviz", f"The training engine stopped with an error:\n\n{message}")
+        QMessageBox.critical(
+            self, "gdviz", f"The training engine stopped with an error:\n\n{message}"
+        )
 
     def _update_status(self, status) -> None:
         b, config = self.buffer, self.controller.config
@@ -311,53 +319,16 @@ class MainWindow(QMainWindow):
         self.right_split.setVisible(widget is not self.surface_view or not on)
 
     def _on_about(self) -> None:
-        from gdviz.core.data import BUILTIN_DATASETS
-
-        credits = "".join(
-            f"<li>{spec.description}</li>"
-            for name, spec in BUILTIN_DATASETS.items()
-            if name in DATASET_NAMES and not name.startswith("anscombe-i")
-        )
-        QMessageBox.about(
-            self,
-            "About gdviz",
-            f"<h3>gdviz {__version__}</h3><p>Gradient descent, visible: hyperparameters are "
-            "what you choose, parameters are what training computes.</p><p>Data sets:</p>"
-            f"<ul>{credits}<li>{BUILTIN_DATASETS['anscombe-i'].description}</li></ul>",
-        )
+        QMessageBox.about(self, "About gdviz", about_html())
 
     # -- persistence and shutdown ----------------------------------------------------------------
-    def _saved_config(self) -> RunConfig | None:
-        if self.settings is None:
-            return None
-        try:
-            return RunConfig.from_dict(json.loads(str(self.settings.value(SETTINGS_CONFIG_KEY))))
-        except (TypeError, ValueError):
-            return None  # missing or corrupted: defaults
+    def layout_parts(self) -> dict:
+        """The widgets whose state persists between launches (see ui/persistence.py)."""
+        return {"window": self, "main_split": self.main_split, "right_split": self.right_split}
 
-    def _restore_layout(self) -> None:
-        if self.settings is None:
-            return
-        for key, restore in (
-            ("window/geometry", self.restoreGeometry),
-            ("window/state", self.restoreState),
-            ("window/main_split", self.main_split.restoreState),
-            ("window/right_split", self.right_split.restoreState),
-        ):
-            value = self.settings.value(key)
-            try:
-                if value is not None:
-                    restore(value)
-            except (TypeError, ValueError):
-                pass  # a corrupted entry: keep the default layout
-
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event) -> None:
         self._redraw_timer.stop()
         self.controller.shutdown()
         if self.settings is not None:
-            self.settings.setValue("window/geometry", self.saveGeometry())
-            self.settings.setValue("window/state", self.saveState())
-            self.settings.setValue("window/main_split", self.main_split.saveState())
-            self.settings.setValue("window/right_split", self.right_split.saveState())
-            self.settings.setValue(SETTINGS_CONFIG_KEY, json.dumps(self.controls.config().to_dict()))
+            save_window(self.settings, self.layout_parts(), self.controls.config())
         super().closeEvent(event)

@@ -120,7 +120,9 @@ class RunToolbar(QToolBar):
         self.log_loss_action.setChecked(on)
 
     def set_running(self, running: bool) -> None:
-        icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
+        icon = (
+            QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
+        )
         self.play_action.setIcon(self.style().standardIcon(icon))
         self.play_action.setText("Pause" if running else "Play")
 

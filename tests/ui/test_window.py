@@ -10,10 +10,10 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
 
-from gdviz.core.config import RunConfig  # noqa: E402
+from gdviz.core.config import RunConfig
 
 
 def step_count(win) -> int:
