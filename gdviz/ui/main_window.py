@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         t.logSurfaceToggled.connect(lambda _: self._draw_surface())
         t.xAxisChanged.connect(lambda _: self._mark_dirty())
         t.logLossToggled.connect(self.loss_view.set_log_y)
+        self.loss_view.logYChanged.connect(t.set_log_loss)  # auto log axis on divergence
         c.set_speed(t.speed())
         self.controls.configChanged.connect(lambda cfg: self._apply_config(cfg, reset=False))
         self.controls.openDataRequested.connect(self._on_open_data)
@@ -253,12 +254,16 @@ class MainWindow(QMainWindow):
         x = b.x_values(mode)
         self.loss_view.set_x_label(mode)
         self.loss_view.set_data(x, b.column("batch_loss"), b.column("loss"))
-        self.loss_view.set_epoch_boundaries(b.epoch_boundaries(mode))
+        # With one iteration per epoch (full batch) every iteration is a boundary: draw none.
+        many = b.iterations_per_epoch == 1
+        self.loss_view.set_epoch_boundaries(np.zeros(0) if many else b.epoch_boundaries(mode))
         data = getattr(self.controller.problem, "data", None)
         if data is not None:
             logistic = self.controller.config.model == "logistic"
             self.data_view.set_model(*current, data.x_shift, data.x_scale, logistic=logistic)
-            self.data_view.set_batch(b.last_examples)
+            # A full batch is every example: highlighting all of them would hide the data.
+            full = b.last_examples.size >= data.n_examples
+            self.data_view.set_batch(b.last_examples[:0] if full else b.last_examples)
 
     # -- engine events ---------------------------------------------------------------------------
     def _on_controller_stepped(self, batch) -> None:

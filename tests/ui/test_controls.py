@@ -128,13 +128,16 @@ def test_slider_ends_give_the_range_ends(make_panel):
 def test_out_of_range_lr_is_clamped_with_a_hint_and_junk_is_refused(make_panel, qtbot):
     panel = make_panel()
     panel.show()
-    type_into(qtbot, panel.lr.spin, "20")
-    assert panel.config().lr == 10.0
+    type_into(qtbot, panel.lr.spin, "20")  # beyond the slider, within what can be typed
+    assert panel.config().lr == 20.0
+    assert panel.lr.slider.value() == panel.lr.slider.maximum()
+    type_into(qtbot, panel.lr.spin, "5000")
+    assert panel.config().lr == 1000.0
     assert panel.lr.hint_label.isVisibleTo(panel)
-    assert "between 1e-5 and 10" in panel.lr.hint_label.text()
+    assert "between 1e-10 and 1000" in panel.lr.hint_label.text()
     type_into(qtbot, panel.lr.spin, "abc")  # letters cannot be typed at all
     type_into(qtbot, panel.lr.spin, "1e")  # an unfinished number reverts
-    assert panel.config().lr == 10.0
+    assert panel.config().lr == 1000.0
 
 
 def test_lr_markers_show_stability_limits(make_panel):

@@ -10,6 +10,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -112,26 +113,33 @@ def test_close_while_running_flat_out(qtbot):
 
 
 def test_rapid_slider_changes_leave_one_consistent_run(qtbot, window):
+    from gdviz.ui.panels.log_slider import LogSlider
+
+    long_run = window.controls.config().replace(epochs=None, steps=100_000_000)
+    window.controls.set_config(long_run)
+    window._apply_config(long_run, reset=True)
+    slider = window.controls.findChild(LogSlider)
     window.controller.set_speed(0)
     window.controller.play()
-    changes = 0
-    deadline = time.perf_counter() + 1.0
-    while changes < 1000 and time.perf_counter() < deadline + 5:
-        lr = 10 ** (-3 + 2 * (changes % 100) / 100)
-        window.controls.set_config(window.controls.config().replace(lr=lr))
-        window._apply_config(window.controls.config(), reset=False)
-        changes += 1
-        if changes % 50 == 0:
+    run_id = window.controller.run_id
+    started = time.perf_counter()
+    for i in range(1000):  # a lecturer dragging the learning-rate slider back and forth
+        slider.setValue(100 + (i * 37) % 700)
+        if i % 100 == 0:
             qtbot.wait(1)
-    assert changes == 1000
+    assert time.perf_counter() - started < 5
+    final_lr = window.controls.config().lr
+    qtbot.waitUntil(lambda: window.controller.config.lr == pytest.approx(final_lr), timeout=3000)
     qtbot.wait(300)
     window.controller.pause()
     qtbot.waitUntil(lambda: not window.controller.running, timeout=3000)
     qtbot.wait(100)
+    assert window.controller.run_id == run_id  # hyperparameter changes never reset the run
     steps = window.buffer.column("step")
-    assert (steps == window.buffer.column("step")[0] + range(len(steps))).all()  # no gap/repeat
-    final_lr = window.controls.config().lr
-    assert window.controller.config.lr == pytest.approx(final_lr)
+    assert (steps == steps[0] + np.arange(len(steps))).all()  # no gap, no repeat
+    assert window.buffer.column("lr")[-1] == pytest.approx(final_lr)
+    # The debounce turned the burst into a handful of changes, each marked on the loss curve.
+    assert 1 <= len(window.buffer.markers) <= 50
 
 
 def test_long_session_does_not_abort():

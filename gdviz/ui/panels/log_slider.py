@@ -120,13 +120,18 @@ class LearningRateControl(QWidget):
 
     valueChanged = Signal(float)
 
-    LOW, HIGH = 1e-5, 10.0
+    LOW, HIGH = 1e-5, 10.0  # the slider's scale
+    # Typed values may go beyond the slider: unscaled Auto MPG needs a learning rate near 1e-7
+    # (a lesson in feature scaling) and a lecturer may want to show 1e2 blowing up at once.
+    TYPED_LOW, TYPED_HIGH = 1e-10, 1e3
 
     def __init__(self, value: float = 0.1, parent=None) -> None:
         super().__init__(parent)
         self.slider = LogSlider(self.LOW, self.HIGH, 1000)
         self.slider.setToolTip(TIPS["lr_slider"])
-        self.spin = ScientificSpinBox(self.LOW, self.HIGH, value, step=self.LOW, log_step=True)
+        self.spin = ScientificSpinBox(
+            self.TYPED_LOW, self.TYPED_HIGH, value, step=self.LOW, log_step=True
+        )
         self.spin.setToolTip(TIPS["lr"])
         self.spin.setMinimumWidth(90)
         self.markers_label = QLabel()
@@ -172,9 +177,9 @@ class LearningRateControl(QWidget):
         return self.spin.value()
 
     def set_value(self, value: float) -> None:
-        """Show a learning rate without emitting valueChanged (values off the scale are clamped:
-        the panel only offers 1e-5..10)."""
-        clamped = min(max(value, self.LOW), self.HIGH)
+        """Show a learning rate without emitting valueChanged (the slider stops at its ends for
+        values off its scale; values beyond what can be typed are clamped)."""
+        clamped = min(max(value, self.TYPED_LOW), self.TYPED_HIGH)
         self.spin.blockSignals(True)
         self.slider.blockSignals(True)
         self.spin.setValue(clamped)
@@ -219,8 +224,8 @@ class LearningRateControl(QWidget):
 
     def _on_spin_out_of_range(self, typed: float, clamped: float) -> None:
         self.hint_label.setText(
-            f"The learning rate must be between {format_number(self.LOW)} and "
-            f"{format_number(self.HIGH)}: {format_number(typed)} was changed to "
+            f"The learning rate must be between {format_number(self.TYPED_LOW)} and "
+            f"{format_number(self.TYPED_HIGH)}: {format_number(typed)} was changed to "
             f"{format_number(clamped)}."
         )
         self.hint_label.show()

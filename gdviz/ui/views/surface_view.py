@@ -257,7 +257,8 @@ class SurfaceView(QWidget):
                 screen = step * px_per
                 norm = float(np.hypot(*screen))
                 scale = max(1.0, STEP_MIN_FRACTION * width_px / norm)
-                text = "step" if scale < 1.5 else f"step ×{scale:.0f}"
+                factor = f"{scale:.0f}" if scale < 1000 else f"{scale:.1e}".replace("e+0", "e")
+                text = "step" if scale < 1.5 else f"step ×{factor}"
                 origin = point - step
                 tip = origin + step * scale
                 self._show_arrow(self.step_arrow, origin, tip, screen / norm, text)
