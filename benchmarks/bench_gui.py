@@ -24,13 +24,13 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from gdviz.core.config import RunConfig
-from gdviz.ui.app import create_application
+from gdviz.ui.app import create_application, settle_heap
 from gdviz.ui.main_window import MainWindow
 
 FIRST_FRAME_CODE = """
 import os, sys, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from gdviz.ui.app import create_application
+from gdviz.ui.app import create_application, settle_heap
 from gdviz.ui.main_window import MainWindow
 from PySide6.QtWidgets import QApplication
 app = create_application()
@@ -49,6 +49,7 @@ def timer_gaps(seconds: float = 5.0) -> dict:
                        steps=50_000_000)  # fmt: skip
     window = MainWindow(config=config, settings=None)
     window.show()
+    settle_heap()  # as run_app does
     window.controller.set_speed(0)
     gaps: list[float] = []
     clock = QElapsedTimer()
@@ -65,10 +66,8 @@ def timer_gaps(seconds: float = 5.0) -> dict:
     timer.timeout.connect(tick)
     timer.start()
     window.controller.play()
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.001)
+    QTimer.singleShot(int(seconds * 1000), QApplication.instance().quit)
+    QApplication.instance().exec()  # the real event loop, as the app runs it
     timer.stop()
     steps = int(window.buffer.last("step"))
     window.close()
@@ -102,7 +101,7 @@ def frames_per_second(path_steps: int = 100_000, frames: int = 60) -> dict:
         window._mark_dirty()
         window._redraw()
         for view in (window.surface_view, window.loss_view, window.data_view):
-            view.repaint()
+            view.grab()  # renders the view synchronously, as a paint would
         times.append(time.perf_counter() - started)
     window.close()
     return {"fps_with_100k_path": 1.0 / statistics.median(times),

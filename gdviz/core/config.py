@@ -282,7 +282,7 @@ def build_trainer(
         schedule=schedule,
         tol=c.tol,
         record_examples=record_examples,
-        capacity=min(total_steps(c, problem), 1_000_000),
+        capacity=min(total_steps(c, problem), 5_000_000),  # lazily committed memory
     )
 
 

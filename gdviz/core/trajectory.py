@@ -55,8 +55,12 @@ class Trajectory:
         self.reserve(rows)
         start, stop = self.length, self.length + rows
         self.step[start:stop] = step
-        for name, value in values.items():
-            target = self.fields[name][start:stop]
+        for name, array in self.fields.items():
+            target = array[start:stop]
+            if name not in values:  # e.g. the start row has no batch loss or gradient
+                target[...] = np.nan if array.dtype.kind == "f" else 0
+                continue
+            value = values[name]
             target[...] = value if np.ndim(value) == 2 else np.reshape(value, (rows, -1))
         if self.record_examples:
             flat, sizes = (
@@ -97,7 +101,6 @@ class Trajectory:
 
 
 def _grown(array: np.ndarray, rows: int) -> np.ndarray:
-    fill = np.nan if array.dtype.kind == "f" else 0
-    grown = np.full((rows, *array.shape[1:]), fill, dtype=array.dtype)
+    grown = np.empty((rows, *array.shape[1:]), dtype=array.dtype)
     grown[: array.shape[0]] = array
     return grown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -18,14 +19,41 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w", foreground="k")
+    # The engine thread and the GUI share the GIL: a 1 ms switch interval (default 5 ms) keeps
+    # the GUI's many short Python/C++ crossings from each waiting behind a busy engine.
+    sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
     return app
 
 
+def settle_heap() -> None:
+    """Move the objects of start-up (Qt wrappers, pyqtgraph items) out of the garbage
+    collector's reach: full collections otherwise rescan them all and stall frames by ~20 ms
+    while a run animates (benchmarks/bench_gui)."""
+    gc.collect()
+    gc.freeze()
+
+
+def display_problem() -> str | None:
+    """Why no window can open here (Linux without a display), or None."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "gdviz: no display to open a window on (DISPLAY is not set). Run it on a desktop, "
+        "under xvfb-run, or use the headless commands: gdviz run --help"
+    )
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Open the main window and run the event loop until it closes."""
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     from PySide6.QtCore import QSettings
 
     from gdviz.ui.main_window import MainWindow
@@ -34,6 +62,7 @@ def run_app(argv: list[str] | None = None) -> int:
     window = MainWindow(settings=QSettings())
     app.aboutToQuit.connect(window.controller.shutdown)
     window.show()
+    settle_heap()
     window.surface_view.setFocus()
     return app.exec()
 
@@ -54,6 +83,7 @@ def self_test(timeout_s: float = 60.0) -> int:
     config = RunConfig(batch_size=10, lr=0.05, steps=SELF_TEST_ITERATIONS)
     window = MainWindow(config=config, settings=None)
     window.show()
+    settle_heap()
     window.controller.set_speed(0)
     first_frame = time.perf_counter() - started
     window.controller.play()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import weakref
+
 from PySide6.QtCore import QObject, QThread, Signal
 
 from gdviz.core.config import RunConfig, build_trainer, total_steps
@@ -45,6 +48,10 @@ class RunController(QObject):
         self.trainer: Trainer | None = None
         self._job: Job | None = None
         self._shut_down = False
+        # Also stop the thread if the interpreter exits without closing the window (an error in
+        # a script or test): Qt aborts when a running QThread is destroyed.
+        reference = weakref.ref(self)
+        atexit.register(lambda: (controller := reference()) and controller.shutdown())
 
     # -- state -----------------------------------------------------------------------------------
     @property
@@ -54,6 +61,11 @@ class RunController(QObject):
     @property
     def budget(self) -> int:
         return total_steps(self.config, self.problem) if self.config and self.problem else 0
+
+    @property
+    def full_speed(self) -> bool:
+        """True when runs go as fast as possible (no iterations-per-second limit)."""
+        return self._worker.speed == UNLIMITED
 
     def set_speed(self, iterations_per_second: int) -> None:
         """Iterations per second, or 0 for as fast as possible (takes effect at once)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -22,6 +23,7 @@ from gdviz.core.data import DataError, csv_header
 from gdviz.core.surface import curvature, loss_grid
 from gdviz.ui.about import about_html
 from gdviz.ui.controller import HYPERPARAMETER_FIELDS, RunController
+from gdviz.ui.notice import NoticeBanner
 from gdviz.ui.panels.controls import ControlsPanel
 from gdviz.ui.persistence import restore_window, save_window, saved_config
 from gdviz.ui.run_buffer import RunBuffer
@@ -32,6 +34,12 @@ from gdviz.ui.views.loss_view import LossView
 from gdviz.ui.views.surface_view import SurfaceView
 
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
+PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
+# Rows reserved up front (lazily committed memory): growing a buffer of 10^6 rows later would
+# copy ~90 MB on the GUI thread and stall a frame for ~250 ms (beyond 5M rows it still grows).
+BUFFER_ROWS = 5_000_000
+FAST_FRAME_INTERVAL = 0.033  # seconds between frames while a run goes as fast as possible
+LOSS_POINTS = 20_000  # loss-curve points drawn (pyqtgraph downsamples further for the screen)
 
 
 class MainWindow(QMainWindow):
@@ -45,6 +53,7 @@ class MainWindow(QMainWindow):
         self.controller = RunController(self)
         self.buffer = RunBuffer(1)
         self._dirty = False
+        self._last_frame = 0.0
         self._build_views()
         self.controls = ControlsPanel(config)
         self._build_controls_dock()
@@ -66,13 +75,7 @@ class MainWindow(QMainWindow):
         self.surface_view = SurfaceView()
         self.loss_view = LossView()
         self.data_view = DataView()
-        self.badge = QLabel()
-        self.badge.setWordWrap(True)
-        self.badge.setStyleSheet(
-            "background: #b8420f; color: white; font-size: 15pt; font-weight: bold;"
-            "padding: 6px 12px; border-radius: 4px;"
-        )
-        self.badge.hide()
+        self.badge = NoticeBanner()
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(self.loss_view)
         self.right_split.addWidget(self.data_view)
@@ -134,11 +137,13 @@ class MainWindow(QMainWindow):
         c.stopped.connect(self._on_controller_stopped)
         c.failed.connect(self._on_controller_failed)
         c.runningChanged.connect(t.set_running)
+        c.runningChanged.connect(self._on_controller_running_changed)
         t.playToggled.connect(lambda: c.pause() if c.running else c.play())
         t.stepRequested.connect(lambda: c.step(1))
         t.epochRequested.connect(lambda: c.step(self._steps_to_epoch_end()))
         t.resetRequested.connect(lambda: self._apply_config(self.controls.config(), reset=True))
         t.speedChanged.connect(c.set_speed)
+        t.speedChanged.connect(lambda _: self._on_controller_running_changed(c.running))
         t.fitPathRequested.connect(self.surface_view.fit_path)
         t.logSurfaceToggled.connect(lambda _: self._draw_surface())
         t.xAxisChanged.connect(lambda _: self._mark_dirty())
@@ -174,9 +179,9 @@ class MainWindow(QMainWindow):
         except (ConfigError, DataError, ValueError) as exc:
             self._show_problem(str(exc), current)
             return
-        self.badge.hide()
+        self.badge.dismiss()
         ipe = iterations_per_epoch(problem.n_examples, batch, config.drop_last, config.sampling)
-        self.buffer = RunBuffer(ipe, min(self.controller.budget + 1, 1_000_000))
+        self.buffer = RunBuffer(ipe, min(self.controller.budget + 1, BUFFER_ROWS))
         shape = curvature(problem)
         data = getattr(problem, "data", None)
         self.controls.set_problem_info(
@@ -196,8 +201,7 @@ class MainWindow(QMainWindow):
 
     def _show_problem(self, message: str, keep: RunConfig | None) -> None:
         """Bad input: say what is wrong and keep the current run and configuration."""
-        self.statusBar().showMessage(f"Not applied: {message}", 8000)
-        QMessageBox.warning(self, "gdviz", f"This setting cannot be used:\n\n{message}")
+        self.badge.show_message("warning", f"Not applied: {message}")
         if keep is not None:
             self.controls.set_config(keep)
 
@@ -242,18 +246,30 @@ class MainWindow(QMainWindow):
         """Timer slot: redraw the views only when new rows arrived."""
         if not self._dirty or not len(self.buffer):
             return
+        now = time.perf_counter()
+        # Flat out, frames are paced to ~30 a second: a frame (redraw + paint) costs ~15 ms,
+        # and at 60 the GUI thread would have no time left for input and other timers.
+        flat_out = self.controller.running and self.controller.full_speed
+        pace = FAST_FRAME_INTERVAL if flat_out else 0.0
+        if now - self._last_frame < pace:
+            return
+        self._last_frame = now
         self._dirty = False
         b = self.buffer
         p1, p2 = b.column("p1"), b.column("p2")
-        self.surface_view.set_path(p1, p2, b.column("epoch"))
+        # Decimate here so a frame costs the same after 10^6 iterations as after 10^3.
+        path_rows = b.draw_rows(PATH_POINTS, PATH_TAIL)
+        self.surface_view.set_path(p1[path_rows], p2[path_rows], b.column("epoch")[path_rows])
         current = (float(p1[-1]), float(p2[-1]))
         gradient = (float(b.last("g1")), float(b.last("g2")))
         step = (float(p1[-1] - p1[-2]), float(p2[-1] - p2[-2])) if len(b) > 1 else None
         self.surface_view.set_current(current, None if np.isnan(gradient[0]) else gradient, step)
         mode = self.toolbar.x_axis()
-        x = b.x_values(mode)
+        rows = b.draw_rows(LOSS_POINTS)
         self.loss_view.set_x_label(mode)
-        self.loss_view.set_data(x, b.column("batch_loss"), b.column("loss"))
+        self.loss_view.set_data(
+            b.x_values(mode, rows), b.column("batch_loss")[rows], b.column("loss")[rows]
+        )
         # With one iteration per epoch (full batch) every iteration is a boundary: draw none.
         many = b.iterations_per_epoch == 1
         self.loss_view.set_epoch_boundaries(np.zeros(0) if many else b.epoch_boundaries(mode))
@@ -270,9 +286,9 @@ class MainWindow(QMainWindow):
         self.buffer.append(batch.rows, batch.last_examples)
         for step, text in batch.changes:
             self.buffer.markers.append((step, text))
-            x = self.buffer.x_values(self.toolbar.x_axis())
-            index = min(int(np.searchsorted(self.buffer.column("step"), step)), len(x) - 1)
-            self.loss_view.add_marker(float(x[index]), text)
+            row = min(int(np.searchsorted(self.buffer.column("step"), step)), len(self.buffer) - 1)
+            x = self.buffer.x_values(self.toolbar.x_axis(), np.array([row]))
+            self.loss_view.add_marker(float(x[0]), text)
         self._update_status(batch.status)
         self._mark_dirty()
 
@@ -280,17 +296,25 @@ class MainWindow(QMainWindow):
         self._update_status(status)
         if status.status == "diverged":
             reason = status.reason.replace("loss grew", "the loss grew")
-            self.badge.setText(f"Diverged at iteration {status.step}: {reason}. "
-                               "The learning rate is too large for this surface.")  # fmt: skip
-            self.badge.show()
+            self.badge.show_message(
+                "diverged",
+                f"Diverged at iteration {status.step}: {reason}. "
+                "The learning rate is too large for this surface.",
+            )
             self.toolbar.set_log_loss(True)
         self.toolbar.set_finished(status.status != "running")
 
     def _on_controller_failed(self, message: str) -> None:
-        self.statusBar().showMessage(f"The engine stopped: {message}", 15000)
-        QMessageBox.critical(
-            self, "gdviz", f"The training engine stopped with an error:\n\n{message}"
-        )
+        self.badge.show_message("error", f"The training engine stopped: {message}. Press R.")
+        self.toolbar.set_finished(True)
+
+    def _on_controller_running_changed(self, running: bool) -> None:
+        # Cheap frames (no antialiasing, no grid) while a run goes flat out; the still picture
+        # after it stops is drawn in full quality.
+        fast = running and self.controller.full_speed
+        for view in (self.surface_view, self.loss_view, self.data_view):
+            view.set_fast(fast)
+        self._mark_dirty()
 
     def _update_status(self, status) -> None:
         b, config = self.buffer, self.controller.config

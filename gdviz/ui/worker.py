@@ -23,6 +23,7 @@ from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
 
 EMIT_INTERVAL = 1.0 / 60.0  # at most ~60 progress signals a second: one per frame
 UNLIMITED = 0  # speed value meaning "as fast as possible"
+YIELD_SECONDS = 0.001  # pause after each ~4 ms chunk at full speed: the GUI runs meanwhile
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,10 @@ class EngineWorker(QObject):
             # Size chunks to ~4 ms so cancel and pause are checked far more often than frames.
             if elapsed > 0 and speed == UNLIMITED:
                 chunk = int(np.clip(chunk * 0.004 / elapsed, 16, 8192))
+                # Give the GUI thread the GIL for a moment after every chunk: without this it
+                # waits up to a switch interval at each of the many Python/C++ crossings of a
+                # redraw, and frames stall for hundreds of milliseconds (benchmarks/bench_gui).
+                time.sleep(YIELD_SECONDS)
             now = time.perf_counter()
             if now - last_emit >= EMIT_INTERVAL:
                 emitted_rows = self._emit(job, emitted_rows, changes)

@@ -179,3 +179,61 @@ def test_self_test_command(tmp_path):
     image = QImage(png)
     assert not image.isNull() and image.width() >= 800
     os.unlink(png)
+
+
+def test_corrupted_settings_fall_back_to_defaults(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gdviz.ui.main_window import DEFAULT_CONFIG, MainWindow
+
+    settings = QSettings(str(tmp_path / "gdviz.ini"), QSettings.Format.IniFormat)
+    settings.setValue("config/last", '{"lr": -5, "bogus": [')
+    settings.setValue("window/geometry", b"not a geometry")
+    settings.setValue("window/state", 12345)
+    settings.setValue("main_split/state", "garbage")
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    assert win.controller.config == DEFAULT_CONFIG
+    win.close()
+    # Closing saved a valid configuration that the next launch reads back.
+    again = MainWindow(settings=QSettings(str(tmp_path / "gdviz.ini"),
+                                          QSettings.Format.IniFormat))  # fmt: skip
+    qtbot.addWidget(again)
+    assert again.controller.config == DEFAULT_CONFIG
+    again.close()
+
+
+def test_worker_exception_becomes_a_visible_message(qtbot, window):
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated engine fault")
+
+    window.controller.trainer.advance = broken
+    window.controller.play()
+    qtbot.waitUntil(lambda: window.badge.isVisible(), timeout=3000)
+    assert "simulated engine fault" in window.badge.text()
+    assert not window.controller.running
+    assert window.controller._thread.isRunning()  # the thread survived; Reset starts anew
+    window._apply_config(window.controls.config(), reset=True)
+    window.controller.step(5)
+    qtbot.waitUntil(lambda: step_count(window) == 5, timeout=3000)
+
+
+def test_bad_csv_keeps_the_current_run(qtbot, window, tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text("a,b\n1,2\n")  # one usable row
+    before = window.controller.config
+    window.controls.set_csv_columns(str(path), ["a", "b"])
+    qtbot.waitUntil(lambda: window.badge.isVisible(), timeout=3000)
+    assert "at least 2" in window.badge.text()
+    assert window.controller.config == before
+    assert window.controls.config() == before
+
+
+def test_no_display_gives_a_clear_message(monkeypatch):
+    from gdviz.ui import app
+
+    monkeypatch.setattr(app.sys, "platform", "linux")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert app.run_app() == 2

@@ -56,6 +56,10 @@ class DataView(QWidget):
         self._shown_y = np.zeros(0)
         self._logistic = False
 
+    def set_fast(self, fast: bool) -> None:
+        """No grid lines while a run goes flat out: they are most of a frame's paint cost."""
+        self.plot.showGrid(x=not fast, y=not fast, alpha=c.GRID_ALPHA)
+
     def set_data(self, x, y, x_label: str, y_label: str, logistic: bool = False) -> None:
         """The examples in the units the user knows (raw x); the view frames them."""
         self._x, self._y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()

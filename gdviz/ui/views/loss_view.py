@@ -69,7 +69,13 @@ class LossView(QWidget):
         for z, curve in enumerate((self.batch_curve, self.loss_curve)):
             curve.setZValue(10 + z)
             self.plot.addItem(curve)
-        self._boundaries: list[pg.InfiniteLine] = []
+        # Epoch starts: ONE item of vertical segments (connect="pairs"). A pool of InfiniteLines
+        # cost ~2 s of Python per 4 s of a fast run in boundingRect/paint (benchmarks/bench_gui).
+        self.boundaries = pg.PlotDataItem(pen=c.pen(c.TEXT, 1, alpha=0.22), connect="pairs")
+        self.boundaries.setZValue(1)
+        self.plot.addItem(self.boundaries, ignoreBounds=True)
+        self._boundary_xs = np.zeros(0)
+        self._y_span = (1.0, 1.0)
         self._markers: list[pg.InfiniteLine] = []
         self._diverged = False  # log-y switches on once, when a run first diverges
 
@@ -78,6 +84,9 @@ class LossView(QWidget):
         first diverges the y axis turns logarithmic (a later ``set_log_y(False)`` is honoured)."""
         xb, yb, diverged_b = sanitize(x, batch_loss)
         xl, yl, diverged_l = sanitize(x, loss)
+        both = np.concatenate([yb[np.isfinite(yb) & (yb > 0)], yl[np.isfinite(yl) & (yl > 0)]])
+        if both.size:  # positive, so the segments also exist on a log axis
+            self._y_span = (float(both.min()), float(both.max()))
         self.batch_curve.setData(xb, yb, connect="finite")
         self.loss_curve.setData(xl, yl, connect="finite")
         if (diverged_b or diverged_l) and not self._diverged:
@@ -93,6 +102,17 @@ class LossView(QWidget):
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
         self.plot.enableAutoRange()
 
+    def set_fast(self, fast: bool) -> None:
+        """While a run goes flat out, draw curves without antialiasing (a wide antialiased pen
+        costs ~3x more per frame, benchmarks/bench_gui) and without grid lines; the still
+        picture has both."""
+        for curve in (self.batch_curve, self.loss_curve):
+            curve.opts["antialias"] = not fast
+            curve.curve.opts["antialias"] = not fast
+            curve.update()
+        # Grid lines are repainted with the axes on every frame and cost most of a frame.
+        self.plot.showGrid(x=False, y=not fast, alpha=c.GRID_ALPHA)
+
     def set_x_label(self, text: str) -> None:
         c.set_axis_label(self.plot, "bottom", text)
 
@@ -104,20 +124,18 @@ class LossView(QWidget):
         return bool(self.plot.ctrl.logYCheck.isChecked())
 
     def set_epoch_boundaries(self, xs) -> None:
-        """Faint vertical lines at epoch starts: at most MAX_BOUNDARIES, every k-th beyond."""
+        """Faint vertical lines at epoch starts: at most MAX_BOUNDARIES, every k-th beyond.
+        They span the data's loss range (not the axis: they must not widen autorange)."""
         xs = np.asarray(xs, float).ravel()
         xs = xs[np.isfinite(xs)]
         if xs.size > MAX_BOUNDARIES:
             xs = xs[:: -(-xs.size // MAX_BOUNDARIES)]
-        while len(self._boundaries) < xs.size:  # the pool only grows; lines are reused
-            line = pg.InfiniteLine(angle=90, movable=False, pen=c.pen(c.TEXT, 1, alpha=0.22))
-            line.setZValue(1)
-            self.plot.addItem(line, ignoreBounds=True)
-            self._boundaries.append(line)
-        for i, line in enumerate(self._boundaries):
-            if i < xs.size:
-                line.setValue(float(xs[i]))
-            line.setVisible(i < xs.size)
+        self._boundary_xs = xs
+        low, high = self._y_span
+        self.boundaries.setData(np.repeat(xs, 2), np.tile([low, high], xs.size))
+
+    def boundary_count(self) -> int:
+        return int(self._boundary_xs.size)
 
     def add_marker(self, x: float, text: str) -> None:
         """A dashed vertical line with a short label, e.g. ``"lr 0.1→0.5"``."""

@@ -19,6 +19,7 @@ PATH_CAP = 5000  # most path vertices drawn; longer paths are strided (the last 
 MARKER_TAIL = 300  # markers only on the most recent points
 CLIP_FACTOR = 10.0  # path points beyond 10 window-widths are clipped (diverged runs)
 GRADIENT_FRACTION = 0.12  # gradient arrow length, as a fraction of the view width
+TAIL_BRUSHES = [pg.mkBrush(color) for color in c.TIME_MAP.getLookupTable(nPts=12, mode="qcolor")]
 STEP_MIN_FRACTION = 0.06  # tiny steps are enlarged to at least this fraction
 AXIS_TITLES = {"w": "weight w", "b": "bias b"}
 
@@ -207,10 +208,19 @@ class SurfaceView(QWidget):
             shade = (v - v.min()) / span if span > 0 else np.ones(v.size)
         else:  # by recency
             shade = np.linspace(0.0, 1.0, x[tail].size)
-        self.path_markers.setData(x[tail], y[tail], brush=c.TIME_MAP.map(shade, mode="qcolor"))
+        # A few fixed brushes: every distinct brush is a new symbol for the scatter's atlas to
+        # render, and continuous shades made that the most expensive part of a frame.
+        levels = np.rint(shade * (len(TAIL_BRUSHES) - 1)).astype(int)
+        self.path_markers.setData(x[tail], y[tail], brush=[TAIL_BRUSHES[i] for i in levels])
         if not self.start_marker.isVisible() or self.start_marker.pos() != pg.Point(x[0], y[0]):
             self.start_marker.setPos(float(x[0]), float(y[0]))
         self.start_marker.setVisible(True)
+
+    def set_fast(self, fast: bool) -> None:
+        """No antialiasing of the path and contours while a run animates (cheaper frames)."""
+        for item in (self.path_line, self.contours):
+            item.opts["antialias"] = not fast
+            item.update()
 
     def set_start(self, point) -> None:
         """Show the (draggable) start marker before any path exists."""
