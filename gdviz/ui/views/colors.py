@@ -70,6 +70,19 @@ def font(points: int, bold: bool = False) -> QFont:
     return f
 
 
+def embed_plot(widget, bottom: str = "", left: str = "") -> tuple[pg.PlotWidget, pg.PlotItem]:
+    """A styled white PlotWidget filling ``widget`` (margins 0); returns it and its PlotItem."""
+    from PySide6.QtWidgets import QVBoxLayout
+
+    plot_widget = pg.PlotWidget(background="w")
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(plot_widget)
+    plot = plot_widget.getPlotItem()
+    style_plot(plot, bottom, left)
+    return plot_widget, plot
+
+
 def style_plot(plot: pg.PlotItem, bottom: str = "", left: str = "") -> None:
     """Dark, large axis text and a faint grid on a white background."""
     for name in ("bottom", "left"):

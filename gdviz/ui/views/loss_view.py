@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from gdviz.ui.views import colors as c
 
@@ -43,12 +43,7 @@ class LossView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(background="w")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
-        self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
-        c.style_plot(self.plot, "iteration", "loss")
+        self.plot_widget, self.plot = c.embed_plot(self, "iteration", "loss")
         self.plot.layout.setContentsMargins(4, 14, 14, 4)  # top and right tick labels fit
         self.plot.showGrid(x=False, y=True, alpha=c.GRID_ALPHA)  # epoch lines mark x instead
         self.legend = self.plot.addLegend(

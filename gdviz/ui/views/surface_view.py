@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from gdviz.ui.views import colors as c
 from gdviz.ui.views.contours import contour_levels, contour_segments
@@ -70,13 +70,8 @@ class SurfaceView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(background="w")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
-        self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot_widget, self.plot = c.embed_plot(self, "x", "y")
         self.view: pg.ViewBox = self.plot.getViewBox()
-        c.style_plot(self.plot, "x", "y")
         self.plot.showGrid(x=False, y=False)  # contours already give a reference
         self.window = (-1.0, 1.0, -1.0, 1.0)
         self._current = None
