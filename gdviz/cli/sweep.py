@@ -9,7 +9,8 @@ import numpy as np
 
 from gdviz.cli.options import UsageError, add_run_options, config_from_args
 from gdviz.cli.output import dumps, write_atomic
-from gdviz.core.config import build_problem, build_trainer, total_steps
+from gdviz.core import sweep as core_sweep
+from gdviz.core.config import build_problem, total_steps
 from gdviz.core.report import problem_facts
 
 
@@ -34,23 +35,17 @@ def learning_rates(lr_min: float, lr_max: float, num: int) -> np.ndarray:
         raise UsageError(f"need 0 < --lr-min <= --lr-max, got {lr_min:g} and {lr_max:g}")
     if not 1 <= num <= 10_000:
         raise UsageError(f"--num must be between 1 and 10000, got {num}")
-    return np.geomspace(lr_min, lr_max, num)
+    return core_sweep.learning_rates(lr_min, lr_max, num)
 
 
 def sweep_results(config, problem, rates: np.ndarray) -> list[dict]:
     """Final loss, status and divergence step per learning rate."""
-    trainer = build_trainer(config, problem, lr=rates, runs=len(rates))
-    trainer.advance(total_steps(config, problem))
-    trainer.finish()
-    final = trainer.trajectory.fields["loss"][trainer.trajectory.ends - 1, np.arange(len(rates))]
+    result = core_sweep.sweep(config, rates, problem=problem)
     return [
-        {
-            "lr": float(lr),
-            "final_loss": float(loss) if status.status != "diverged" else float("nan"),
-            "status": status.status,
-            "diverged_at": status.step if status.status == "diverged" else None,
-        }
-        for lr, loss, status in zip(rates, final, trainer.statuses, strict=True)
+        {"lr": float(lr), "final_loss": float(loss), "status": status, "diverged_at": at}
+        for lr, loss, status, at in zip(
+            result.rates, result.final_loss, result.status, result.diverged_at, strict=True
+        )
     ]
 
 

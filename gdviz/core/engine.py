@@ -40,7 +40,8 @@ class Trainer:
 
     ``lr`` and the optimizer's numeric hyperparameters are floats or arrays of shape ``(K,)``;
     ``samplers`` is one sampler shared by all runs or one per run; ``start`` gives the initial
-    parameters (floats, or ``(K,)`` arrays).
+    parameters (floats, or ``(K,)`` arrays). ``budgets`` (optional, ``(K,)``) stops each run as
+    ``finished`` after its own number of iterations.
     """
 
     def __init__(
@@ -56,6 +57,7 @@ class Trainer:
         tol: float | None = None,
         record_examples: bool = False,
         capacity: int = 1024,
+        budgets=None,
     ) -> None:
         if len(samplers) not in (1, runs):
             raise ValueError(f"give one sampler or one per run ({runs}), got {len(samplers)}")
@@ -66,6 +68,8 @@ class Trainer:
         self.samplers = samplers
         self.schedule = schedule or Schedule()
         self.tol = tol
+        # Optional per-run step budgets (runs with different batch sizes compared per epoch).
+        self.budgets = None if budgets is None else np.broadcast_to(budgets, (runs,)).astype(int)
         self._scalar = runs == 1
         self.set_optimizer(optimizer, lr)
         self.trajectory = Trajectory(runs, capacity + 1, record_examples)
@@ -99,7 +103,10 @@ class Trainer:
         if not (np.all(np.isfinite(lr_array)) and np.all(lr_array > 0)):
             raise ValueError(f"learning rate must be a positive number, got {lr!r}")
         previous = getattr(self, "optimizer", None)
-        self.optimizer, self.lr = optimizer, lr_array if lr_array.ndim else float(lr_array)
+        if self._scalar or lr_array.ndim == 0:  # one run: a float for the fast float loop
+            self.optimizer, self.lr = optimizer, float(np.ravel(lr_array)[0])
+        else:
+            self.optimizer, self.lr = optimizer, lr_array
         if previous is not None and previous.name != optimizer.name:
             self._init_state()
             self._t_offset = self._t  # bias corrections restart with the new optimizer
@@ -147,6 +154,22 @@ class Trainer:
                     break
                 done += self._run_chunk(min(chunk_size, steps - done))
         return done
+
+    @property
+    def ends(self) -> np.ndarray:
+        """Valid rows of each run (a run that stopped has fewer)."""
+        return self.trajectory.ends
+
+    def rows(self, start: int, stop: int) -> dict:
+        """Copies of rows ``start .. stop-1``: ``step`` ``(n,)`` and every field ``(n, K)``."""
+        out = {"step": self.trajectory.step[start:stop].copy()}
+        for name, array in self.trajectory.fields.items():
+            out[name] = array[start:stop].copy()
+        return out
+
+    def last_examples(self) -> np.ndarray:
+        """Indices of the latest batch of run 0 (empty unless examples are recorded)."""
+        return self.trajectory.examples(int(self.trajectory.ends[0]) - 1).copy()
 
     def finish(self) -> None:
         """Mark runs that are still going as finished (the step budget is spent)."""
@@ -262,7 +285,8 @@ class Trainer:
         return losses
 
     def _check_stops(self, first_row, loss, p1, p2, batch_loss, overflow_step) -> None:
-        """Divergence and convergence of each active run within the rows just appended."""
+        """Divergence, convergence and per-run budgets of each active run within the rows just
+        appended; the earliest event of a run decides how it ends."""
         finite = np.isfinite(loss) & np.isfinite(p1) & np.isfinite(p2) & np.isfinite(batch_loss)
         bad = ~finite | (np.abs(loss) > self._loss_limit)
         if self.tol is not None:
@@ -270,15 +294,23 @@ class Trainer:
             converged = np.hypot(g1, g2) <= self.tol
         else:
             converged = np.zeros_like(bad)
+        rows = len(loss)
+        first_step = int(self.trajectory.step[first_row]) if rows else self._t + 1
+        # Row index (within the chunk) where each run's budget is reached; `rows` when later.
+        budget_row = (
+            np.clip(self.budgets - first_step, 0, rows) if self.budgets is not None else None
+        )
         # Only runs with an event in this chunk need a closer look.
         flagged = self._active & (bad.any(axis=0) | converged.any(axis=0))
+        if budget_row is not None:
+            flagged |= self._active & (budget_row < rows)
         if overflow_step is not None:
             flagged |= self._active
-        rows = len(loss)
         for k in np.flatnonzero(flagged):
             first_bad = int(np.argmax(bad[:, k])) if bad[:, k].any() else rows
             first_good = int(np.argmax(converged[:, k])) if converged[:, k].any() else rows
-            if first_bad < rows and first_bad <= first_good:
+            last_budget = int(budget_row[k]) if budget_row is not None else rows
+            if first_bad < rows and first_bad <= min(first_good, last_budget):
                 row = first_row + first_bad
                 reason = (
                     f"loss grew beyond {DIVERGENCE_FACTOR:g} x its starting value "
@@ -287,10 +319,13 @@ class Trainer:
                     else "the loss or a parameter became infinite or not a number"
                 )
                 self._stop(k, RunStatus("diverged", int(self.trajectory.step[row]), reason), row)
-            elif first_good < rows:
+            elif first_good < rows and first_good <= last_budget:
                 row = first_row + first_good
                 self._stop(k, RunStatus("converged", int(self.trajectory.step[row])), row)
-            else:
+            elif last_budget < rows:
+                row = first_row + last_budget
+                self._stop(k, RunStatus("finished", int(self.trajectory.step[row])), row)
+            elif overflow_step is not None:
                 reason = "the update overflowed the range of floating-point numbers"
                 self._stop(k, RunStatus("diverged", overflow_step, reason), first_row + rows - 1)
 

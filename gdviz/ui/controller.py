@@ -7,6 +7,7 @@ import weakref
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from gdviz.core.compare import Lockstep
 from gdviz.core.config import RunConfig, build_trainer, total_steps
 from gdviz.core.engine import Trainer
 from gdviz.core.problems import Problem
@@ -25,7 +26,7 @@ class RunController(QObject):
     """The GUI's single handle on the engine. Only this module and worker.py know of threads."""
 
     stepped = Signal(object)  # StepBatch of the current run only
-    stopped = Signal(object)  # RunStatus when a job ends (paused, finished, diverged, ...)
+    stopped = Signal(object)  # RunStatus of each run when a job ends (paused, finished, ...)
     failed = Signal(str)
     runningChanged = Signal(bool)
 
@@ -47,6 +48,8 @@ class RunController(QObject):
         self.problem: Problem | None = None
         self.trainer: Trainer | None = None
         self._job: Job | None = None
+        self._budget = 0
+        self.comparing = False
         self._shut_down = False
         # Also stop the thread if the interpreter exits without closing the window (an error in
         # a script or test): Qt aborts when a running QThread is destroyed.
@@ -60,7 +63,8 @@ class RunController(QObject):
 
     @property
     def budget(self) -> int:
-        return total_steps(self.config, self.problem) if self.config and self.problem else 0
+        """Iterations the current run (or the longest compared run) may take."""
+        return self._budget
 
     @property
     def full_speed(self) -> bool:
@@ -78,6 +82,17 @@ class RunController(QObject):
         self.run_id += 1
         self.config, self.problem = config, problem
         self.trainer = build_trainer(config, problem, record_examples=True)
+        self._budget = total_steps(config, problem)
+        self.comparing = False
+
+    def reset_compare(self, configs: list[RunConfig], labels: list[str], problem: Problem) -> None:
+        """Start over with several runs side by side (the engine's vectorised lockstep mode)."""
+        self._cancel()
+        self.run_id += 1
+        self.config, self.problem = configs[0], problem
+        self.trainer = Lockstep(problem, configs, labels)
+        self._budget = int(self.trainer.budgets.max())
+        self.comparing = True
 
     def play(self) -> None:
         self._start(None)
@@ -90,7 +105,7 @@ class RunController(QObject):
 
     def change_hyperparameters(self, config: RunConfig, description: str) -> None:
         """Continue the current run with new hyperparameters from the next iteration on."""
-        if self.trainer is None:
+        if self.trainer is None or self.comparing:
             return
         new_trainer = build_trainer(config, self.problem)  # builds and validates optimizer etc.
         self.config = config

@@ -13,16 +13,20 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
-)  # fmt: skip
+)
 
 from gdviz.core.batching import iterations_per_epoch
 from gdviz.core.config import ConfigError, RunConfig, batch_size_of, build_problem
 from gdviz.core.data import DataError, csv_header
+from gdviz.core.lessons import LessonError, load_lessons
 from gdviz.core.surface import curvature, loss_grid
 from gdviz.ui.about import about_html
+from gdviz.ui.compare_view import CompareView
 from gdviz.ui.controller import HYPERPARAMETER_FIELDS, RunController
+from gdviz.ui.lesson_navigator import LessonCard, LessonNavigator
 from gdviz.ui.notice import NoticeBanner
 from gdviz.ui.panels.controls import ControlsPanel
 from gdviz.ui.persistence import restore_window, save_window, saved_config
@@ -54,8 +58,11 @@ class MainWindow(QMainWindow):
         self.buffer = RunBuffer(1)
         self._dirty = False
         self._last_frame = 0.0
+        self.compare_runs: tuple | None = None  # CompareRun tuple of the current lesson, if any
+        self._reported_divergences: set[int] = set()
         self._build_views()
         self.controls = ControlsPanel(config)
+        self.navigator = LessonNavigator(self._load_lessons(), self)
         self._build_controls_dock()
         self.toolbar = RunToolbar(self)
         self.addToolBar(self.toolbar)
@@ -84,12 +91,19 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.right_split)
         self.main_split.setStretchFactor(0, 3)
         self.main_split.setStretchFactor(1, 2)
+        self.compare_view = CompareView()
+        self.view_stack = QStackedWidget()
+        self.view_stack.addWidget(self.main_split)
+        self.view_stack.addWidget(self.compare_view)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.badge)
-        layout.addWidget(self.main_split, 1)
+        layout.addWidget(self.view_stack, 1)
         self.setCentralWidget(central)
+        self.lesson_card = LessonCard(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_card)
+        self.lesson_card.hide()
         self.status_line = StatusLine()
         self.statusBar().addPermanentWidget(self.status_line, 1)
 
@@ -112,11 +126,22 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        lessons_menu = menus.addMenu("&Lessons")
+        self.navigator.build_menu(lessons_menu)
+        lessons_menu.addSeparator()
+        lessons_menu.addAction("Leave the lesson (single run)", self._leave_lesson)
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.navigator.picker)
         run_menu = menus.addMenu("&Run")
         for action in self.toolbar.run_actions():
             run_menu.addAction(action)
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.controls_dock.toggleViewAction())
+        view_menu.addAction(self.lesson_card.toggleViewAction())
+        full_screen = view_menu.addAction("Full screen", self._toggle_full_screen)
+        full_screen.setShortcut(QKeySequence("F11"))
+        clean = view_menu.addAction("Clean view (hide the controls)", self._toggle_clean_view)
+        clean.setShortcut(QKeySequence("H"))
         for action in self.toolbar.view_actions():
             view_menu.addAction(action)
         view_menu.addSeparator()
@@ -148,11 +173,13 @@ class MainWindow(QMainWindow):
         t.logSurfaceToggled.connect(lambda _: self._draw_surface())
         t.xAxisChanged.connect(lambda _: self._mark_dirty())
         t.logLossToggled.connect(self.loss_view.set_log_y)
+        t.logLossToggled.connect(self.compare_view.set_log_y)
         self.loss_view.logYChanged.connect(t.set_log_loss)  # auto log axis on divergence
         c.set_speed(t.speed())
         self.controls.configChanged.connect(lambda cfg: self._apply_config(cfg, reset=False))
         self.controls.openDataRequested.connect(self._on_open_data)
         self.surface_view.pointPicked.connect(self._on_surface_point_picked)
+        self.navigator.lessonChosen.connect(self.open_lesson)
 
     # -- configuration ---------------------------------------------------------------------------
     def _apply_config(self, config: RunConfig, reset: bool) -> None:
@@ -164,6 +191,9 @@ class MainWindow(QMainWindow):
             else None
         )
         if not reset and changed is not None and not changed:
+            return
+        if self.compare_runs is not None:
+            self._apply_compare(config, current)
             return
         if not reset and changed is not None and changed <= HYPERPARAMETER_FIELDS:
             try:
@@ -180,6 +210,7 @@ class MainWindow(QMainWindow):
             self._show_problem(str(exc), current)
             return
         self.badge.dismiss()
+        self.view_stack.setCurrentWidget(self.main_split)
         ipe = iterations_per_epoch(problem.n_examples, batch, config.drop_last, config.sampling)
         self.buffer = RunBuffer(ipe, min(self.controller.budget + 1, BUFFER_ROWS))
         shape = curvature(problem)
@@ -197,6 +228,43 @@ class MainWindow(QMainWindow):
         self.toolbar.set_finished(False)
         self._seed_start_row()
         if was_running and not reset:
+            self.controller.play()
+
+    def _apply_compare(self, config: RunConfig, previous: RunConfig | None) -> None:
+        """Rebuild the compared runs: what the panel changed applies to every run."""
+        changed = {}
+        if previous is not None:
+            changed = {f: getattr(config, f) for f in RunConfig.__dataclass_fields__
+                       if getattr(config, f) != getattr(previous, f)}  # fmt: skip
+        was_running = self.controller.running
+        try:
+            configs = [run.config.replace(**changed) for run in self.compare_runs]
+            problem = build_problem(configs[0])
+            labels = [run.label for run in self.compare_runs]
+            self.controller.reset_compare(configs, labels, problem)
+        except (ConfigError, DataError, ValueError) as exc:
+            self._show_problem(str(exc), previous)
+            return
+        self.compare_runs = tuple(
+            type(run)(run.label, c) for run, c in zip(self.compare_runs, configs, strict=True)
+        )
+        self.badge.dismiss()
+        self._reported_divergences.clear()
+        self.view_stack.setCurrentWidget(self.compare_view)
+        lockstep = self.controller.trainer
+        ipe = [iterations_per_epoch(problem.n_examples, batch_size_of(c, problem), c.drop_last,
+                                    c.sampling) for c in configs]  # fmt: skip
+        rows = min(self.controller.budget + 1, BUFFER_ROWS)
+        self.buffer = RunBuffer(ipe, rows, runs=len(configs))
+        window = problem.default_window(configs[0].start)
+        self.compare_view.set_runs(labels)
+        self.compare_view.set_surface(loss_grid(problem, window, (200, 200)), problem.minima(),
+                                      problem.param_names, self.toolbar.log_surface())  # fmt: skip
+        self.toolbar.set_finished(False)
+        self.buffer.append(lockstep.rows(0, 1), np.zeros(0, dtype=np.int64), (1,) * len(configs))
+        self._update_status(lockstep.statuses[0])
+        self._mark_dirty()
+        if was_running:
             self.controller.play()
 
     def _show_problem(self, message: str, keep: RunConfig | None) -> None:
@@ -224,6 +292,9 @@ class MainWindow(QMainWindow):
     def _draw_surface(self) -> None:
         problem, config = self.controller.problem, self.controller.config
         if problem is None:
+            return
+        if self.controller.comparing:
+            self._apply_compare(self.controls.config(), self.controls.config())
             return
         window = problem.default_window(config.start)
         grid = loss_grid(problem, window, (200, 200))
@@ -255,6 +326,9 @@ class MainWindow(QMainWindow):
             return
         self._last_frame = now
         self._dirty = False
+        if self.controller.comparing:
+            self.compare_view.update_from(self.buffer, self.toolbar.x_axis())
+            return
         b = self.buffer
         p1, p2 = b.column("p1"), b.column("p2")
         # Decimate here so a frame costs the same after 10^6 iterations as after 10^3.
@@ -283,16 +357,35 @@ class MainWindow(QMainWindow):
 
     # -- engine events ---------------------------------------------------------------------------
     def _on_controller_stepped(self, batch) -> None:
-        self.buffer.append(batch.rows, batch.last_examples)
+        self.buffer.append(batch.rows, batch.last_examples, batch.ends)
+        if self.controller.comparing:
+            self._report_divergences(batch.statuses)
         for step, text in batch.changes:
             self.buffer.markers.append((step, text))
             row = min(int(np.searchsorted(self.buffer.column("step"), step)), len(self.buffer) - 1)
             x = self.buffer.x_values(self.toolbar.x_axis(), np.array([row]))
             self.loss_view.add_marker(float(x[0]), text)
-        self._update_status(batch.status)
+        self._update_status(batch.statuses[0])
         self._mark_dirty()
 
-    def _on_controller_stopped(self, status) -> None:
+    def _report_divergences(self, statuses) -> None:
+        """In a comparison a run that diverges stops while the others go on: say which."""
+        labels = [run.label for run in self.compare_runs or ()]
+        for k, status in enumerate(statuses):
+            if status.status == "diverged" and k not in self._reported_divergences:
+                self._reported_divergences.add(k)
+                gone = [f"{labels[i]} diverged at iteration {statuses[i].step}"
+                        for i in sorted(self._reported_divergences)]  # fmt: skip
+                self.badge.show_message("diverged", "; ".join(gone) + ".")
+                self.toolbar.set_log_loss(True)  # the others stay visible beside the blow-up
+
+    def _on_controller_stopped(self, statuses) -> None:
+        status = statuses[0]
+        if self.controller.comparing:
+            self._report_divergences(statuses)
+            self._update_status(status)
+            self.toolbar.set_finished(all(s.status != "running" for s in statuses))
+            return
         self._update_status(status)
         if status.status == "diverged":
             reason = status.reason.replace("loss grew", "the loss grew")
@@ -319,6 +412,10 @@ class MainWindow(QMainWindow):
     def _update_status(self, status) -> None:
         b, config = self.buffer, self.controller.config
         if config is None:
+            return
+        if self.controller.comparing:
+            labels = [run.label for run in self.compare_runs]
+            self.status_line.update_compare(b, self.controller.trainer.statuses, labels)
             return
         self.status_line.update_from(
             b, status, self.controller.problem, config, self.controller.running
@@ -349,6 +446,54 @@ class MainWindow(QMainWindow):
 
     def _on_about(self) -> None:
         QMessageBox.about(self, "About gdviz", about_html())
+
+    # -- lessons and presenting -------------------------------------------------------------------
+    def _load_lessons(self) -> list:
+        try:
+            return load_lessons()
+        except (LessonError, OSError) as exc:
+            self.badge.show_message("warning", f"Lessons could not be loaded: {exc}")
+            return []
+
+    def open_lesson(self, index: int) -> None:
+        """Show lesson ``index``: its configuration, comparison, views and explanation."""
+        lesson = self.navigator.lessons[index]
+        self.controller.pause()
+        self.compare_runs = lesson.compare or None
+        self.controls.set_config(lesson.config)
+        self.toolbar.set_x_axis(lesson.x_axis)
+        self.toolbar.set_speed(lesson.speed)
+        self.lesson_card.show_lesson(lesson, index + 1, len(self.navigator.lessons))
+        self.controller.config = None  # a lesson always starts over
+        self._apply_config(lesson.config, reset=True)
+        views = set(lesson.views)
+        self.loss_view.setVisible("loss" in views or not views)
+        self.data_view.setVisible("data" in views or not views)
+
+    def _leave_lesson(self) -> None:
+        self.compare_runs = None
+        self.navigator.index = None
+        self.lesson_card.hide()
+        self.loss_view.show()
+        self.data_view.show()
+        self.controller.config = None
+        self._apply_config(self.controls.config(), reset=True)
+
+    def _toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def _toggle_clean_view(self) -> None:
+        """Only the views: hide the controls, the lesson card and the toolbar (H again)."""
+        clean = self.controls_dock.isVisible()
+        for widget in (self.controls_dock, self.toolbar):
+            widget.setVisible(not clean)
+        if clean:
+            self.lesson_card.hide()
+        elif self.navigator.index is not None:
+            self.lesson_card.show()
 
     # -- persistence and shutdown ----------------------------------------------------------------
     def layout_parts(self) -> dict:

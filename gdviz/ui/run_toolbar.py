@@ -107,6 +107,20 @@ class RunToolbar(QToolBar):
     def speed(self) -> int:
         return int(self.speed_box.currentData())
 
+    def set_x_axis(self, mode: str) -> None:
+        index = self.x_axis_box.findText(mode)
+        if index >= 0:
+            self.x_axis_box.setCurrentIndex(index)
+
+    def set_speed(self, iterations_per_second: int) -> None:
+        """Select the speed entry closest to the wish (0 = as fast as possible)."""
+        values = [value for _, value in SPEEDS]
+        if iterations_per_second in values:
+            self.speed_box.setCurrentIndex(values.index(iterations_per_second))
+            return
+        finite = [(abs(v - iterations_per_second), i) for i, v in enumerate(values) if v]
+        self.speed_box.setCurrentIndex(min(finite)[1])
+
     def x_axis(self) -> str:
         return self.x_axis_box.currentText()
 

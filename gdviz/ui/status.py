@@ -57,3 +57,14 @@ class StatusLine(QLabel):
             f"{p1} = {w:.4g}, {p2} = {b:.4g}  ·  loss {loss:.4g}  ·  |gradient| {grad_text}  ·  "
             f"{word}"
         )
+
+    def update_compare(self, buffer, statuses, labels: list[str]) -> None:
+        """Iteration and each compared run's training loss or status."""
+        step = int(buffer.last("step", 0))
+        parts = []
+        for run, (label, status) in enumerate(zip(labels, statuses, strict=True)):
+            if status.status == "diverged":
+                parts.append(f"{label}: diverged at {status.step}")
+            else:
+                parts.append(f"{label}: loss {buffer.last_valid('loss', run):.4g}")
+        self.setText(f"Iteration {step:,}  ·  " + "  ·  ".join(parts))

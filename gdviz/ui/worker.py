@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from gdviz.core.engine import RunStatus, Trainer
-from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
+from gdviz.core.engine import Trainer
 
 EMIT_INTERVAL = 1.0 / 60.0  # at most ~60 progress signals a second: one per frame
 UNLIMITED = 0  # speed value meaning "as fast as possible"
@@ -28,13 +27,14 @@ YIELD_SECONDS = 0.001  # pause after each ~4 ms chunk at full speed: the GUI run
 
 @dataclass(frozen=True)
 class StepBatch:
-    """New trajectory rows of one run: ``rows[name]`` are read-only arrays of equal length."""
+    """New trajectory rows of the run(s): ``rows[name]`` are read-only arrays, ``(n, K)``."""
 
     run_id: int
     rows: dict
     last_examples: np.ndarray
-    status: RunStatus
+    statuses: tuple  # RunStatus of each run
     changes: tuple = ()  # (step, description) of hyperparameter changes applied in this batch
+    ends: tuple = ()  # valid rows of each run (a stopped run has fewer)
 
 
 @dataclass
@@ -52,7 +52,7 @@ class EngineWorker(QObject):
     """Steps the trainer of the current job; emits ``stepped`` batches at most ~60 times/s."""
 
     stepped = Signal(object)  # StepBatch
-    stopped = Signal(object, object)  # Job, RunStatus (running when paused or cancelled)
+    stopped = Signal(object, object)  # Job, RunStatus of each run (running when paused)
     failed = Signal(int, str)  # run id, message
 
     def __init__(self) -> None:
@@ -87,7 +87,7 @@ class EngineWorker(QObject):
     def _run(self, job: Job) -> None:
         trainer, cancel = job.trainer, job.cancel
         target = trainer.step + job.steps if job.steps is not None else job.budget
-        emitted_rows = trainer.trajectory.length
+        emitted_rows = int(np.max(trainer.ends))
         changes: list[tuple[int, str]] = []
         started, start_step = time.perf_counter(), trainer.step
         last_emit = started
@@ -122,21 +122,26 @@ class EngineWorker(QObject):
         if trainer.active and trainer.step >= job.budget:
             trainer.finish()
         self._emit(job, emitted_rows, changes)
-        self.stopped.emit(job, trainer.statuses[0])
+        self.stopped.emit(job, tuple(trainer.statuses))
 
     def _emit(self, job: Job, first_row: int, changes: list) -> int:
-        """Emit rows ``first_row ..`` of run 0 as read-only copies; returns the next first row."""
-        trajectory = job.trainer.trajectory
-        last = int(trajectory.ends[0])
+        """Emit rows ``first_row ..`` of every run (fields ``(n, K)``) as read-only copies;
+        returns the next first row."""
+        trainer = job.trainer
+        last = int(np.max(trainer.ends))
         if last <= first_row and not changes:
             return first_row
-        rows = {"step": trajectory.step[first_row:last].copy()}
-        for name in FLOAT_FIELDS + INT_FIELDS:
-            rows[name] = trajectory.fields[name][first_row:last, 0].copy()
+        rows = trainer.rows(first_row, last)
         for array in rows.values():
             array.flags.writeable = False
-        examples = trajectory.examples(last - 1).copy()
         self.stepped.emit(
-            StepBatch(job.run_id, rows, examples, job.trainer.statuses[0], tuple(changes))
+            StepBatch(
+                job.run_id,
+                rows,
+                trainer.last_examples(),
+                tuple(trainer.statuses),
+                tuple(changes),
+                tuple(int(end) for end in trainer.ends),
+            )
         )
         return last

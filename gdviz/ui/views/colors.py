@@ -1,17 +1,24 @@
 """Shared palette, pens and plot styling for the views.
 
 Colours are the Okabe–Ito set (distinguishable with the common colour-vision deficiencies); text
-is near-black and large, because the views are read from the back of a lecture room.
+is near-black and large, because the views are read from the back of a lecture room. A
+:class:`Look` (a theme at a presentation scale, see ``gdviz/ui/theme.py``) gives the views their
+colours, font sizes and line widths.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
+
+if TYPE_CHECKING:
+    from gdviz.ui.theme import Theme
 
 # Okabe–Ito palette.
 BLACK = "#000000"
@@ -29,15 +36,18 @@ GRID_ALPHA = 0.15
 LABEL_PT = 14  # axis titles (the brief asks for >= 12 pt)
 TICK_PT = 12
 ANNOTATION_PT = 13
+LEGEND_PT = TICK_PT + 1
 
 
-def surface_colormap() -> pg.ColorMap:
-    """Viridis blended 35 % toward white: perceptually ordered, yet light enough that the dark
-    path, arrows and labels drawn on top stay readable on a projector."""
+def surface_colormap(tint: str = WHITE, blend: float = 0.35) -> pg.ColorMap:
+    """Viridis blended ``blend`` toward ``tint`` (by default 35 % toward white): perceptually
+    ordered, yet light enough that the dark path, arrows and labels drawn on top stay readable on
+    a projector. Dark themes blend toward their background instead."""
     base = pg.colormap.get("viridis")
     pos = np.linspace(0.0, 1.0, 16)
     rgb = np.array([base.map(p, mode="float")[:3] for p in pos])
-    return pg.ColorMap(pos, ((0.65 * rgb + 0.35) * 255).astype(np.uint8))
+    toward = np.array(QColor(tint).getRgbF()[:3])
+    return pg.ColorMap(pos, np.rint(((1 - blend) * rgb + blend * toward) * 255).astype(np.uint8))
 
 
 # Path markers by time or epoch, old -> new: light to strong, distinct from the viridis surface.
@@ -63,9 +73,9 @@ def brush(color: str, alpha: float = 1.0):
     return pg.mkBrush(qcolor(color, alpha))
 
 
-def font(points: int, bold: bool = False) -> QFont:
+def font(points: float, bold: bool = False) -> QFont:
     f = QFont()
-    f.setPointSize(points)
+    f.setPointSizeF(points)  # fractional: 0.75 x 14 pt must not round to a different ratio
     f.setBold(bold)
     return f
 
@@ -83,41 +93,173 @@ def embed_plot(widget, bottom: str = "", left: str = "") -> tuple[pg.PlotWidget,
     return plot_widget, plot
 
 
-def style_plot(plot: pg.PlotItem, bottom: str = "", left: str = "") -> None:
-    """Dark, large axis text and a faint grid on a white background."""
-    for name in ("bottom", "left"):
+def style_plot(plot: pg.PlotItem, bottom: str = "", left: str = "", look: Look | None = None):
+    """Dark, large axis text and a faint grid on a white background (or the ``look``'s)."""
+    look = look or Look()
+    style_axes(plot, look)
+    set_axis_label(plot, "bottom", bottom, look)
+    set_axis_label(plot, "left", left, look)
+    plot.showGrid(x=True, y=True, alpha=look.grid_alpha)
+
+
+def style_axes(plot: pg.PlotItem, look: Look, sides=("bottom", "left")) -> None:
+    """Axis lines, tick text and titles of ``plot`` in ``look``; titles keep their text."""
+    for name in sides:
         axis = plot.getAxis(name)
-        axis.setPen(pen(TEXT))
-        axis.setTextPen(pen(TEXT))
-        axis.setTickFont(font(TICK_PT))
-        axis.label.setFont(font(LABEL_PT))
+        style_axis(axis, look)
         # "(x1e+09)" in the title is unreadable at a distance, and wrong next to log ticks.
         axis.enableAutoSIPrefix(False)
-    set_axis_label(plot, "bottom", bottom)
-    set_axis_label(plot, "left", left)
-    plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+        if axis.labelText:
+            set_axis_label(plot, name, axis.labelText, look)
 
 
-def set_axis_label(plot: pg.PlotItem, side: str, text: str) -> None:
+def style_axis(axis: pg.AxisItem, look: Look) -> None:
+    """Pen, tick font and title font of one axis (also the colour bar's)."""
+    axis.setPen(look.pen(look.theme.foreground, 1))
+    axis.setTextPen(pen(look.theme.foreground))
+    axis.setTickFont(look.font(TICK_PT))
+    axis.label.setFont(look.font(LABEL_PT))
+    # Tick marks and the gap to their labels grow with the text, or 2.5x labels touch the line.
+    gap = 5 if axis.orientation in ("left", "right") else 2  # pyqtgraph's defaults at 1x
+    axis.setStyle(tickLength=round(-5 * look.scale), tickTextOffset=round(gap * look.scale))
+
+
+def set_axis_label(plot: pg.PlotItem, side: str, text: str, look: Look | None = None) -> None:
     # The size goes in the label's CSS too: AxisItem.setLabel rebuilds the HTML and would
     # otherwise fall back to pyqtgraph's small default.
-    plot.setLabel(side, text, **{"color": TEXT, "font-size": f"{LABEL_PT}pt"})
+    plot.setLabel(side, text, **(look or Look()).css(LABEL_PT))
+
+
+def style_legend(legend: pg.LegendItem, look: Look, points: float | None = None) -> None:
+    """Legend text (``points``, by default the look's size), background and frame in ``look``;
+    the entries are re-rendered in place."""
+    t = look.theme
+    legend.setBrush(brush(t.background, t.fill_alpha))
+    legend.setPen(look.pen(t.foreground, 1, alpha=t.frame_alpha))
+    legend.opts["labelTextColor"] = qcolor(t.foreground)
+    legend.opts["labelTextSize"] = f"{points or look.pt(LEGEND_PT):g}pt"
+    for _sample, label in legend.items:
+        label.setAttr("color", t.foreground)
+        label.setAttr("size", legend.opts["labelTextSize"])
+        label.setAttr("bold", t.bold)
+        label.setText(label.text)  # LabelItem renders its HTML only in setText
+    legend.updateSize()
+
+
+def fit_legend(legend: pg.LegendItem, view: pg.ViewBox, look: Look, force: bool = False):
+    """Style the legend, with smaller text (never below the unscaled size) where it would be
+    wider than 60 % of the view: enlarged in a narrow column it hides the data. Without
+    ``force`` it is only re-rendered when the text size changes (on every view resize)."""
+    points, floor = look.pt(LEGEND_PT), min(look.pt(LEGEND_PT), LEGEND_PT)
+    texts = [label.text for _sample, label in legend.items]
+    if view.width() > 50 and texts:
+
+        def width(pt: float) -> float:  # sample (20 px), spacing and frame margins
+            metrics = QFontMetricsF(font(pt, look.theme.bold))
+            return 40 + max(metrics.horizontalAdvance(text) for text in texts)
+
+        while points > floor and width(points) > 0.6 * view.width():
+            points = max(floor, points - 0.5)
+    if force or legend.opts.get("labelTextSize") != f"{points:g}pt":
+        style_legend(legend, look, points)
+
+
+def style_points(item: pg.ScatterPlotItem, size, edge, fill=None) -> None:
+    """Size (None: kept), outline and fill of every point of a scatter, also its later ones."""
+    if size is not None:
+        item.setSize(size)
+    item.setPen(edge)
+    if fill is not None:
+        item.setBrush(fill)
+
+
+def arrow_label_anchor(label: pg.TextItem, view: pg.ViewBox, tip, direction) -> tuple:
+    """The anchor for ``label`` placed at an arrow's ``tip``: just beyond it, or — where the
+    view's edge would push the label back over the arrow (narrow views, large presentation
+    fonts) — beside the tip on the arrow's left-hand side (opposite arrows' labels part).
+    ``direction`` is the arrow's unit direction on screen, y up."""
+    ux, uy = direction
+    anchor, shift = _anchor_inside(label, view, tip, (0.5 - 0.6 * ux, 0.5 + 0.6 * uy))
+    if shift > 0.2:
+        anchor, _ = _anchor_inside(label, view, tip, (0.5 + 0.9 * uy, 0.5 + 0.9 * ux))
+    return anchor
+
+
+def _anchor_inside(label: pg.TextItem, view: pg.ViewBox, at, anchor) -> tuple[tuple, float]:
+    """``anchor`` shifted so the whole label stays in the view (else it is cut off), and how
+    far it moved, as a fraction of the label's size."""
+    size = label.textItem.boundingRect()  # pixels: TextItem ignores the zoom
+    w, h = max(size.width(), 1.0), max(size.height(), 1.0)
+    point = view.mapViewToScene(QPointF(*at))
+    box = view.sceneBoundingRect()
+    left, top = point.x() - anchor[0] * w, point.y() - anchor[1] * h
+    dx = max(0.0, box.left() - left) or min(0.0, box.right() - (left + w))
+    dy = max(0.0, box.top() - top) or min(0.0, box.bottom() - (top + h))
+    return (anchor[0] - dx / w, anchor[1] - dy / h), max(abs(dx) / w, abs(dy) / h)
 
 
 def place_legend(legend: pg.LegendItem, view: pg.ViewBox, x, y, margin: int = 12) -> None:
-    """Anchor ``legend`` in the corner of ``view`` that covers the fewest of the points."""
+    """Anchor ``legend`` in the corner of ``view`` where it covers the fewest of the points (the
+    legend's own size decides which points a corner covers: it grows with the presentation
+    scale)."""
     (x0, x1), (y0, y1) = view.viewRange()
     u = (np.asarray(x, float) - x0) / ((x1 - x0) or 1.0)
     v = (np.asarray(y, float) - y0) / ((y1 - y0) or 1.0)
+    width, height = view.width(), view.height()
+    fx = min(0.9, (legend.width() + margin) / width) if width > 50 else 0.4  # not laid out yet
+    fy = min(0.9, (legend.height() + margin) / height) if height > 50 else 0.3
     best, corner = None, (0, 0)
     for cx, cy in ((0, 0), (1, 0), (0, 1), (1, 1)):  # (right?, bottom?) in screen terms
-        in_x = u > 0.6 if cx else u < 0.4
-        in_y = v < 0.3 if cy else v > 0.7  # screen bottom is data low
+        in_x = u > 1 - fx if cx else u < fx
+        in_y = v < fy if cy else v > 1 - fy  # screen bottom is data low
         count = int(np.count_nonzero(in_x & in_y))
         if best is None or count < best:
             best, corner = count, (cx, cy)
     offset = (-margin if corner[0] else margin, -margin if corner[1] else margin)
     legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+
+
+@dataclass(frozen=True)
+class Look:
+    """A theme at a presentation scale: what the views draw with. Font sizes scale with
+    ``scale``; line widths also with the theme's ``line_boost`` and marker sizes with its
+    ``marker_boost`` (high contrast draws thicker)."""
+
+    theme: Theme | None = None  # None: the light theme (resolved lazily: theme.py imports us)
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.theme is None:
+            from gdviz.ui.theme import THEMES
+
+            object.__setattr__(self, "theme", THEMES["light"])
+
+    @property
+    def grid_alpha(self) -> float:
+        return self.theme.grid_alpha
+
+    def pt(self, points: float) -> float:
+        return points * self.scale
+
+    def width(self, width: float) -> float:
+        return width * self.scale * self.theme.line_boost
+
+    def size(self, size: float) -> float:
+        return size * self.scale * self.theme.marker_boost
+
+    def pen(self, color: str, width: float = 1.0, alpha: float = 1.0, style=Qt.PenStyle.SolidLine):
+        """A cosmetic pen whose ``width`` is scaled like every line of this look."""
+        return pen(color, self.width(width), alpha, style)
+
+    def font(self, points: float, bold: bool = False) -> QFont:
+        return font(self.pt(points), bold or self.theme.bold)
+
+    def css(self, points: float) -> dict[str, str]:
+        """CSS for pyqtgraph's HTML labels (axis titles): colour, size and weight."""
+        style = {"color": self.theme.foreground, "font-size": f"{self.pt(points):g}pt"}
+        if self.theme.bold:
+            style["font-weight"] = "bold"
+        return style
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

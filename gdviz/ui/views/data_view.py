@@ -20,34 +20,20 @@ class DataView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(background="w")
+        self.look = c.Look()
+        self._fast = False
+        self.plot_widget = pg.PlotWidget()
         self.message = QLabel(NO_DATA_MESSAGE, alignment=Qt.AlignmentFlag.AlignCenter)
-        self.message.setFont(c.font(c.LABEL_PT + 4))
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {c.TEXT}; background: white;")
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self.plot_widget)
         self._stack.addWidget(self.message)
         self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
         c.style_plot(self.plot, "x", "y")
-        self.plot.layout.setContentsMargins(4, 14, 14, 4)
-        self.legend = self.plot.addLegend(
-            offset=(12, 12),
-            labelTextSize=f"{c.TICK_PT + 1}pt",
-            labelTextColor=c.TEXT,
-            brush=c.brush(c.WHITE, 0.85),
-            pen=c.pen(c.TEXT, 1, alpha=0.4),
-        )
-        self.points = pg.ScatterPlotItem(
-            size=8,
-            pen=c.pen(c.BLUE, 1, alpha=0.6),
-            brush=c.brush(c.SKY_BLUE, 0.45),
-            name="examples",
-        )
-        self.batch = pg.ScatterPlotItem(
-            size=13, pen=c.pen(c.BLACK, 1.2), brush=c.brush(c.VERMILLION), name="current batch"
-        )
-        self.model_line = pg.PlotCurveItem(pen=c.pen(c.BLACK, 3), name="model")
+        self.legend = self.plot.addLegend(offset=(12, 12))
+        self.points = pg.ScatterPlotItem(name="examples")
+        self.batch = pg.ScatterPlotItem(name="current batch")
+        self.model_line = pg.PlotCurveItem(name="model")
         for z, item in enumerate((self.points, self.model_line, self.batch)):
             item.setZValue(10 + z)
             # Only the data frames the view: a wild model must not zoom the examples away.
@@ -55,10 +41,35 @@ class DataView(QWidget):
         self._x = self._y = np.zeros(0)
         self._shown_y = np.zeros(0)
         self._logistic = False
+        self.plot.getViewBox().sigResized.connect(self._on_resized)
+        self.apply_style(self.look.theme, self.look.scale)
+
+    def _on_resized(self, *_args) -> None:
+        c.fit_legend(self.legend, self.plot.getViewBox(), self.look)
+        self._place_legend()
+
+    def apply_style(self, theme, scale: float) -> None:
+        """Restyle axes, legend, examples, batch, model and the no-data message in place for
+        ``theme`` (a gdviz.ui.theme.Theme) at presentation ``scale``."""
+        look = self.look = c.Look(theme, scale)
+        t = theme
+        self.plot_widget.setBackground(t.background)
+        self.message.setFont(look.font(c.LABEL_PT + 4))
+        self.message.setStyleSheet(f"color: {t.foreground}; background: {t.background};")
+        c.style_axes(self.plot, look)
+        self.plot.layout.setContentsMargins(4, 14 * scale, 14 * scale, 4)  # edge ticks fit
+        self.plot.showGrid(x=not self._fast, y=not self._fast, alpha=t.grid_alpha)
+        c.fit_legend(self.legend, self.plot.getViewBox(), look, force=True)
+        edge = look.pen(t.examples_edge, 1, alpha=t.examples_edge_alpha)
+        c.style_points(self.points, look.size(8), edge, c.brush(t.examples, t.examples_alpha))
+        c.style_points(self.batch, look.size(13), look.pen(t.batch_edge, 1.2), c.brush(t.batch))
+        self.model_line.setPen(look.pen(t.model, 3))
+        self._place_legend()  # its corner depends on its (new) size
 
     def set_fast(self, fast: bool) -> None:
         """No grid lines while a run goes flat out: they are most of a frame's paint cost."""
-        self.plot.showGrid(x=not fast, y=not fast, alpha=c.GRID_ALPHA)
+        self._fast = fast
+        self.plot.showGrid(x=not fast, y=not fast, alpha=self.look.grid_alpha)
 
     def set_data(self, x, y, x_label: str, y_label: str, logistic: bool = False) -> None:
         """The examples in the units the user knows (raw x); the view frames them."""
@@ -71,8 +82,8 @@ class DataView(QWidget):
         self.points.setData(self._x, shown)
         self.batch.setData([], [])
         self.model_line.setData([], [])
-        c.set_axis_label(self.plot, "bottom", x_label)
-        c.set_axis_label(self.plot, "left", y_label)
+        c.set_axis_label(self.plot, "bottom", x_label, self.look)
+        c.set_axis_label(self.plot, "left", y_label, self.look)
         self._stack.setCurrentWidget(self.plot_widget)
         self.reset_view()
 
@@ -85,7 +96,12 @@ class DataView(QWidget):
             return
         y_range = (-0.15, 1.15) if self._logistic else (float(y.min()), float(y.max()))
         self.plot.setRange(xRange=(float(x.min()), float(x.max())), yRange=y_range, padding=0.06)
-        c.place_legend(self.legend, self.plot.getViewBox(), x, y)
+        self._place_legend()
+
+    def _place_legend(self) -> None:
+        """The legend in the corner where it covers the fewest examples."""
+        if self._x.size:
+            c.place_legend(self.legend, self.plot.getViewBox(), self._x, self._shown_y)
 
     def set_model(self, w, b, x_shift=0.0, x_scale=1.0, logistic: bool = False) -> None:
         """Draw ``z = w*(x - x_shift)/x_scale + b`` over the data's x range: the line ``y = z``,

@@ -43,21 +43,16 @@ class LossView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.look = c.Look()
+        self._fast = False
         self.plot_widget, self.plot = c.embed_plot(self, "iteration", "loss")
-        self.plot.layout.setContentsMargins(4, 14, 14, 4)  # top and right tick labels fit
         self.plot.showGrid(x=False, y=True, alpha=c.GRID_ALPHA)  # epoch lines mark x instead
-        self.legend = self.plot.addLegend(
-            offset=(-12, 12),
-            labelTextSize=f"{c.TICK_PT + 1}pt",
-            labelTextColor=c.TEXT,
-            brush=c.brush(c.WHITE, 0.85),
-            pen=c.pen(c.TEXT, 1, alpha=0.4),
-        )
+        self.legend = self.plot.addLegend(offset=(-12, 12))
         # Batch loss: thin and translucent (it is noisy); training loss: bold on top. Peak
         # downsampling keeps the spikes of the noisy curve while drawing ~2 points per pixel,
         # which is also what makes the 2.5 px pen affordable on 10^5-point runs.
-        self.batch_curve = pg.PlotDataItem(pen=c.pen(c.SKY_BLUE, 1, alpha=0.75), name="batch loss")
-        self.loss_curve = pg.PlotDataItem(pen=c.pen(c.BLUE, 2.5), name="training loss")
+        self.batch_curve = pg.PlotDataItem(name="batch loss")
+        self.loss_curve = pg.PlotDataItem(name="training loss")
         # Set on the PlotItem, not the curves: addItem copies the plot's (menu) settings over.
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
@@ -66,13 +61,41 @@ class LossView(QWidget):
             self.plot.addItem(curve)
         # Epoch starts: ONE item of vertical segments (connect="pairs"). A pool of InfiniteLines
         # cost ~2 s of Python per 4 s of a fast run in boundingRect/paint (benchmarks/bench_gui).
-        self.boundaries = pg.PlotDataItem(pen=c.pen(c.TEXT, 1, alpha=0.22), connect="pairs")
+        self.boundaries = pg.PlotDataItem(connect="pairs")
         self.boundaries.setZValue(1)
         self.plot.addItem(self.boundaries, ignoreBounds=True)
         self._boundary_xs = np.zeros(0)
         self._y_span = (1.0, 1.0)
         self._markers: list[pg.InfiniteLine] = []
         self._diverged = False  # log-y switches on once, when a run first diverges
+        self.plot.getViewBox().sigResized.connect(self._on_resized)
+        self.apply_style(self.look.theme, self.look.scale)
+
+    def _on_resized(self, *_args) -> None:
+        c.fit_legend(self.legend, self.plot.getViewBox(), self.look)
+
+    def apply_style(self, theme, scale: float) -> None:
+        """Restyle axes, legend, curves, epoch lines and markers in place for ``theme`` (a
+        gdviz.ui.theme.Theme) at presentation ``scale``."""
+        look = self.look = c.Look(theme, scale)
+        t = theme
+        self.plot_widget.setBackground(t.background)
+        c.style_axes(self.plot, look)
+        self.plot.layout.setContentsMargins(4, 14 * scale, 14 * scale, 4)  # edge ticks fit
+        self.plot.showGrid(x=False, y=not self._fast, alpha=t.grid_alpha)
+        c.fit_legend(self.legend, self.plot.getViewBox(), look, force=True)
+        self.batch_curve.setPen(look.pen(t.batch_loss, 1, alpha=t.batch_loss_alpha))
+        self.loss_curve.setPen(look.pen(t.training_loss, 2.5))
+        self.boundaries.setPen(look.pen(t.boundary, 1, alpha=t.boundary_alpha))
+        for line in self._markers:
+            self._style_marker(line)
+
+    def _style_marker(self, line: pg.InfiniteLine) -> None:
+        t = self.look.theme
+        line.setPen(self.look.pen(t.change_marker, 1.5, style=Qt.PenStyle.DashLine))
+        line.label.setColor(t.foreground)
+        line.label.fill = c.brush(t.background, t.fill_alpha)
+        line.label.setFont(self.look.font(c.TICK_PT))
 
     def set_data(self, x, batch_loss, loss) -> None:
         """``x`` per iteration (iteration, epoch or examples seen) and both losses. When the run
@@ -106,10 +129,11 @@ class LossView(QWidget):
             curve.curve.opts["antialias"] = not fast
             curve.update()
         # Grid lines are repainted with the axes on every frame and cost most of a frame.
-        self.plot.showGrid(x=False, y=not fast, alpha=c.GRID_ALPHA)
+        self._fast = fast
+        self.plot.showGrid(x=False, y=not fast, alpha=self.look.grid_alpha)
 
     def set_x_label(self, text: str) -> None:
-        c.set_axis_label(self.plot, "bottom", text)
+        c.set_axis_label(self.plot, "bottom", text, self.look)
 
     def set_log_y(self, on: bool) -> None:
         self.plot.setLogMode(y=bool(on))
@@ -139,16 +163,10 @@ class LossView(QWidget):
             pos=float(x),
             angle=90,
             movable=False,
-            pen=c.pen(c.VERMILLION, 1.5, style=Qt.PenStyle.DashLine),
             label=text,
-            labelOpts={
-                "position": row,
-                "color": c.TEXT,
-                "fill": c.brush(c.WHITE, 0.85),
-                "anchors": [(-0.04, 0.5), (-0.04, 0.5)],
-            },
+            labelOpts={"position": row, "anchors": [(-0.04, 0.5), (-0.04, 0.5)]},
         )
-        line.label.setFont(c.font(c.TICK_PT))
+        self._style_marker(line)
         line.setZValue(20)
         self.plot.addItem(line, ignoreBounds=True)
         self._markers.append(line)

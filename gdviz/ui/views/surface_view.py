@@ -27,18 +27,29 @@ AXIS_TITLES = {"w": "weight w", "b": "bias b"}
 class _Arrow:
     """A thick shaft, a pixel-sized head (pg.ArrowItem) and a text label, in one view box."""
 
-    def __init__(self, view: pg.ViewBox, color: str, text: str) -> None:
+    def __init__(self, view: pg.ViewBox, text: str) -> None:
         self.text = text
-        self.shaft = pg.PlotCurveItem(pen=c.pen(color, 4))  # two points: width is cheap here
-        self.head = pg.ArrowItem(
-            headLen=20, tipAngle=40, tailLen=None, pen=c.pen(c.BLACK), brush=c.brush(color)
-        )
-        self.label = pg.TextItem(text, color=c.TEXT, fill=c.brush(c.WHITE, 0.8))
-        self.label.setFont(c.font(c.ANNOTATION_PT, bold=True))
+        self.view = view  # labels are kept inside it
+        self.shaft = pg.PlotCurveItem()  # two points: a wide pen is cheap here
+        self.head = pg.ArrowItem(tipAngle=40, tailLen=None)
+        self.label = pg.TextItem(text)
         for item, z in ((self.shaft, 30), (self.head, 31), (self.label, 32)):
             item.setZValue(z)
             view.addItem(item, ignoreBounds=True)  # arrows never drive the view range
         self.hide()
+
+    def restyle(self, look: c.Look, color: str) -> None:
+        t = look.theme
+        self.shaft.setPen(look.pen(color, 4))
+        # The halo outlines the shaft where its colour meets the same hue in the colour map.
+        self.shaft.setShadowPen(c.pen(t.path_halo, look.width(4) + 3) if t.path_halo else None)
+        self.head.setStyle(
+            headLen=look.size(20), pen=look.pen(t.marker_edge, 1), brush=c.brush(color)
+        )
+        self.label.setColor(t.foreground)
+        self.label.fill = c.brush(t.background, t.fill_alpha)
+        self.label.setFont(look.font(c.ANNOTATION_PT, bold=True))
+        self.label.update()
 
     def hide(self) -> None:
         for item in (self.shaft, self.head, self.label):
@@ -53,7 +64,7 @@ class _Arrow:
         self.head.setPos(*tip)
         self.shaft.setData([origin[0], tip[0]], [origin[1], tip[1]])
         self.label.setText(text)
-        self.label.setAnchor((0.5 - 0.6 * ux, 0.5 + 0.6 * uy))  # just beyond the tip
+        self.label.setAnchor(c.arrow_label_anchor(self.label, self.view, tip, (ux, uy)))
         self.label.setPos(*tip)
         for item in (self.shaft, self.head, self.label):
             item.setVisible(True)
@@ -70,42 +81,34 @@ class SurfaceView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.look = c.Look()
         self.plot_widget, self.plot = c.embed_plot(self, "x", "y")
         self.view: pg.ViewBox = self.plot.getViewBox()
         self.plot.showGrid(x=False, y=False)  # contours already give a reference
         self.window = (-1.0, 1.0, -1.0, 1.0)
         self._current = None
+        self._minima_sizes = np.zeros(0)  # unscaled marker sizes of the minima shown
 
-        cmap = c.surface_colormap()
         self.image = pg.ImageItem(np.zeros((2, 2)))
         self.plot.addItem(self.image)
         self.colorbar = self.plot.addColorBar(
-            self.image, colorMap=cmap, interactive=False, values=(0, 1), width=18
+            self.image, colorMap=c.surface_colormap(), interactive=False, values=(0, 1)
         )
-        self.colorbar.axis.setTickFont(c.font(c.TICK_PT))
-        self.colorbar.axis.setTextPen(c.pen(c.TEXT))
-        self.colorbar.axis.setWidth(78)  # room for 12 pt ticks and the 14 pt title
-        self.plot.layout.setContentsMargins(4, 14, 8, 4)  # top tick labels are not cut off
-        self.contours = pg.PlotCurveItem(pen=c.pen(c.BLACK, 1, alpha=0.35), connect="pairs")
-        self.path_line = pg.PlotCurveItem(pen=c.pen(c.BLACK, 1.5), connect="finite")
-        self.path_markers = pg.ScatterPlotItem(size=7, pen=c.pen(c.BLACK, 1))
-        self.minima = pg.ScatterPlotItem(
-            symbol="star", pen=c.pen(c.BLACK, 1.5), brush=c.brush(c.WHITE)
-        )
-        self.start_marker = pg.TargetItem(
-            size=16, symbol="s", pen=c.pen(c.BLACK, 2), brush=c.brush(c.SKY_BLUE), movable=True
-        )
+        self.contours = pg.PlotCurveItem(connect="pairs")
+        self.path_line = pg.PlotCurveItem(connect="finite")
+        self.path_markers = pg.ScatterPlotItem()
+        self.minima = pg.ScatterPlotItem(symbol="star")
+        self.start_marker = pg.TargetItem(symbol="s", movable=True)
         self.start_marker.setVisible(False)
-        self.current_marker = pg.ScatterPlotItem(
-            size=18, pen=c.pen(c.WHITE, 2.5), brush=c.brush(c.VERMILLION)
-        )
+        self.current_marker = pg.ScatterPlotItem()
         overlays = (self.contours, self.path_line, self.path_markers, self.minima)
         overlays += (self.start_marker, self.current_marker)
         for z, item in enumerate(overlays, start=10):
             item.setZValue(z)
             self.plot.addItem(item, ignoreBounds=True)  # the surface window frames the view
-        self.gradient_arrow = _Arrow(self.view, c.VERMILLION, "gradient")
-        self.step_arrow = _Arrow(self.view, c.BLUE, "step")
+        self.gradient_arrow = _Arrow(self.view, "gradient")
+        self.step_arrow = _Arrow(self.view, "step")
+        self.apply_style(self.look.theme, self.look.scale)
 
         self.view.sigRangeChanged.connect(self._redraw_arrows)
         self.view.sigResized.connect(self._redraw_arrows)
@@ -140,14 +143,49 @@ class SurfaceView(QWidget):
         self.colorbar.setLevels(levels)
         self.colorbar.axis.setTicks([c.log_ticks(*levels), []] if log_scale else None)
         bar_title = "loss − min" if log_scale else "loss"
-        self.colorbar.axis.setLabel(bar_title, **{"color": c.TEXT, "font-size": f"{c.LABEL_PT}pt"})
+        self.colorbar.axis.setLabel(bar_title, **self.look.css(c.LABEL_PT))
         self.contours.setData(*contour_segments(p1, p2, loss, contour_levels(loss)))
         pts = np.array([(float(a), float(b)) for a, b in minima]).reshape(-1, 2)
-        self.minima.setData(pts[:, 0], pts[:, 1], size=([26] + [18] * len(pts))[: len(pts)])
+        self._minima_sizes = np.array(([26] + [18] * len(pts))[: len(pts)], float)
+        self.minima.setData(pts[:, 0], pts[:, 1], size=self._minima_sizes * self.look.size(1))
         names = [AXIS_TITLES.get(n, n) for n in param_names]
-        c.set_axis_label(self.plot, "bottom", names[0])
-        c.set_axis_label(self.plot, "left", names[1])
+        c.set_axis_label(self.plot, "bottom", names[0], self.look)
+        c.set_axis_label(self.plot, "left", names[1], self.look)
         self.reset_view()
+
+    def apply_style(self, theme, scale: float) -> None:
+        """Restyle every item in place for ``theme`` (a gdviz.ui.theme.Theme) at presentation
+        ``scale``: fonts, line widths and marker sizes grow with it."""
+        look = self.look = c.Look(theme, scale)
+        t = theme
+        self.plot_widget.setBackground(t.background)
+        c.style_axes(self.plot, look)
+        # Room for the top tick label and the colour bar's ticks and title at this font size.
+        self.plot.layout.setContentsMargins(4, 14 * scale, 8, 4)
+        self.colorbar.setColorMap(c.surface_colormap(t.surface_tint, t.surface_blend))
+        self.colorbar.layout.setColumnFixedWidth(1, look.size(18))  # the bar itself
+        c.style_axis(self.colorbar.axis, look)
+        self.colorbar.axis.setWidth(round(78 * scale))
+        self.colorbar.axis.setLabel(self.colorbar.axis.labelText, **look.css(c.LABEL_PT))
+        self.contours.setPen(look.pen(t.contour, 1, alpha=t.contour_alpha))
+        self.path_line.setPen(look.pen(t.path, 1.5))
+        # The halo is a fixed 1.5 px rim each side: wider, it reads as a second line.
+        halo = c.pen(t.path_halo, look.width(1.5) + 3) if t.path_halo else None
+        self.path_line.setShadowPen(halo)
+        c.style_points(self.path_markers, look.size(7), look.pen(t.marker_edge, 1))
+        c.style_points(self.minima, None, look.pen(t.marker_edge, 1.5), c.brush(c.WHITE))
+        if self._minima_sizes.size and self._minima_sizes.size == len(self.minima.data):
+            self.minima.setSize(self._minima_sizes * look.size(1))
+        self.start_marker.setPen(look.pen(t.marker_edge, 2))
+        self.start_marker.setBrush(c.brush(t.start))
+        self.start_marker.prepareGeometryChange()
+        self.start_marker.scale = look.size(16)  # TargetItem keeps its pixel size here
+        self.start_marker.viewTransformChanged()  # drops its cached outline
+        edge, fill = look.pen(t.current_edge, 2.5), c.brush(t.current)
+        c.style_points(self.current_marker, look.size(18), edge, fill)
+        self.gradient_arrow.restyle(look, t.gradient)
+        self.step_arrow.restyle(look, t.step)
+        self._redraw_arrows()
 
     def reset_view(self) -> None:
         """Frame the surface window."""
@@ -256,12 +294,14 @@ class SurfaceView(QWidget):
             if gradient is not None:
                 screen = gradient * px_per
                 norm = float(np.hypot(*screen))
-                tip = point + gradient * (GRADIENT_FRACTION * width_px / norm)
+                # At least twice the head's length, which grows with the presentation scale.
+                length = max(GRADIENT_FRACTION * width_px, self.look.size(40))
+                tip = point + gradient * (length / norm)
                 self._show_arrow(self.gradient_arrow, point, tip, screen / norm, "gradient")
             if step is not None:
                 screen = step * px_per
                 norm = float(np.hypot(*screen))
-                scale = max(1.0, STEP_MIN_FRACTION * width_px / norm)
+                scale = max(1.0, max(STEP_MIN_FRACTION * width_px, self.look.size(30)) / norm)
                 factor = f"{scale:.0f}" if scale < 1000 else f"{scale:.1e}".replace("e+0", "e")
                 text = "step" if scale < 1.5 else f"step ×{factor}"
                 origin = point - step

@@ -1,0 +1,159 @@
+"""Lockstep: several runs of one problem side by side, each with its own hyperparameters.
+
+Runs that share an optimizer kind and a schedule are one vectorised :class:`Trainer` (their
+learning rates, momenta, betas, batch sizes and budgets may all differ); runs with another
+optimizer form another group. Every group advances by the same number of iterations, so after
+``advance(n)`` all runs have done n iterations (or stopped: diverged, converged, finished).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import fields
+
+import numpy as np
+
+from gdviz.core.batching import BatchSampler
+from gdviz.core.config import RunConfig, make_sampler, total_steps
+from gdviz.core.engine import RunStatus, Trainer
+from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
+from gdviz.core.problems import Problem
+from gdviz.core.schedules import Schedule
+from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
+
+MAX_RUNS = 6
+SCHEDULE_FIELDS = ("schedule", "gamma", "step_size", "t_max", "eta_min", "warmup")
+# Fields that may differ between compared runs; everything else defines the shared problem.
+RUN_FIELDS = {"optimizer", "lr", "momentum", "dampening", "nesterov", "beta1", "beta2", "eps",
+              "alpha", "weight_decay", "lr_decay", "centered", *SCHEDULE_FIELDS, "batch_size",
+              "sampling", "drop_last", "epochs", "steps", "seed", "start", "tol"}  # fmt: skip
+
+
+def _group_key(config: RunConfig) -> tuple:
+    """Runs with equal keys can share one vectorised trainer."""
+    return (config.optimizer_name, config.centered, config.tol,
+            *(getattr(config, name) for name in SCHEDULE_FIELDS))  # fmt: skip
+
+
+def _vector_hyper(configs: list[RunConfig]) -> dict:
+    """Each optimizer hyperparameter as one float, or a (K,) array where the runs differ."""
+    name = configs[0].optimizer_name
+    per_run = [{**OPTIMIZER_DEFAULTS[name], **c.optimizer_hyper()} for c in configs]
+    hyper = {}
+    for key, default in OPTIMIZER_DEFAULTS[name].items():
+        values = [run[key] for run in per_run]
+        if isinstance(default, bool) or all(v == values[0] for v in values):
+            hyper[key] = values[0]
+        else:
+            hyper[key] = np.array(values, dtype=float)
+    return hyper
+
+
+class Lockstep:
+    """K runs (2..6) of one problem advanced together; the Trainer interface the GUI worker
+    uses (advance, active, step, statuses, finish, rows, ends) over all runs in given order."""
+
+    def __init__(self, problem: Problem, configs: list[RunConfig], labels: list[str]) -> None:
+        if not 1 <= len(configs) <= MAX_RUNS:
+            raise ValueError(f"compare 1 to {MAX_RUNS} runs, got {len(configs)}")
+        base = configs[0]
+        for c in configs[1:]:
+            shared = [f.name for f in fields(RunConfig) if f.name not in RUN_FIELDS]
+            differing = [n for n in shared if getattr(c, n) != getattr(base, n)]
+            if differing:
+                raise ValueError("compared runs must share the problem; they differ in "
+                                 + ", ".join(differing))  # fmt: skip
+        self.problem, self.configs, self.labels = problem, configs, labels
+        self.runs = len(configs)
+        self.budgets = np.array([total_steps(c, problem) for c in configs])
+        groups: dict[tuple, list[int]] = {}
+        for index, config in enumerate(configs):
+            groups.setdefault(_group_key(config), []).append(index)
+        self.groups: list[tuple[list[int], Trainer]] = []
+        for members in groups.values():
+            self.groups.append(
+                (members, self._group_trainer([configs[i] for i in members], members))
+            )
+        self._column = {}  # run index -> (group trainer, column in it)
+        for members, trainer in self.groups:
+            for column, index in enumerate(members):
+                self._column[index] = (trainer, column)
+
+    def _group_trainer(self, configs: list[RunConfig], members: list[int]) -> Trainer:
+        c = configs[0]
+        problem = self.problem
+        samplers: list[BatchSampler] = [make_sampler(config, problem) for config in configs]
+        if all(s.signature == samplers[0].signature for s in samplers) and all(
+            config.seed == c.seed for config in configs
+        ):
+            samplers = samplers[:1]  # identical batches: prepare them once
+        starts = [config.start or problem.default_start for config in configs]
+        return Trainer(
+            problem,
+            make_optimizer(c.optimizer_name, **_vector_hyper(configs)),
+            np.array([config.lr for config in configs]),
+            samplers,
+            (np.array([s[0] for s in starts]), np.array([s[1] for s in starts])),
+            runs=len(configs),
+            schedule=Schedule(c.schedule, c.gamma, c.step_size, c.t_max, c.eta_min, c.warmup),
+            tol=c.tol,
+            capacity=int(min(self.budgets[members].max(), 5_000_000)),
+            budgets=self.budgets[members],
+        )
+
+    # -- the Trainer-like interface ---------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return any(trainer.active for _, trainer in self.groups)
+
+    @property
+    def step(self) -> int:
+        return max(trainer.step for _, trainer in self.groups)
+
+    @property
+    def statuses(self) -> list[RunStatus]:
+        return [self._column[k][0].statuses[self._column[k][1]] for k in range(self.runs)]
+
+    @property
+    def ends(self) -> np.ndarray:
+        return np.array(
+            [t.trajectory.ends[col] for t, col in map(self._column.get, range(self.runs))]
+        )
+
+    @property
+    def length(self) -> int:
+        return max(trainer.trajectory.length for _, trainer in self.groups)
+
+    def advance(self, steps: int, cancel: threading.Event | None = None, chunk_size: int = 512):
+        """Advance every group that is still active by up to ``steps`` iterations."""
+        target = self.step + steps
+        for _, trainer in self.groups:
+            if trainer.active:
+                trainer.advance(target - trainer.step, cancel, chunk_size)
+        return steps
+
+    def finish(self) -> None:
+        for _, trainer in self.groups:
+            trainer.finish()
+
+    def last_examples(self) -> np.ndarray:
+        return np.zeros(0, dtype=np.int64)  # compared runs do not record their batches
+
+    def rows(self, start: int, stop: int) -> dict:
+        """Rows ``start .. stop-1`` of every field as ``(n, K)`` copies in run order (rows a
+        stopped run never reached are NaN; integer fields 0)."""
+        n = max(stop - start, 0)
+        out = {"step": np.arange(start, start + n, dtype=np.int64)}
+        for name in FLOAT_FIELDS + INT_FIELDS:
+            kind = float if name in FLOAT_FIELDS else np.int64
+            out[name] = np.full((n, self.runs), np.nan if kind is float else 0, dtype=kind)
+        for k in range(self.runs):
+            trainer, column = self._column[k]
+            valid = min(stop, int(trainer.trajectory.ends[column])) - start
+            if valid <= 0:
+                continue
+            for name in FLOAT_FIELDS + INT_FIELDS:
+                out[name][:valid, k] = trainer.trajectory.fields[name][
+                    start : start + valid, column
+                ]
+        return out

@@ -1,0 +1,96 @@
+"""CompareView: 2-6 runs side by side — their paths on one loss surface and their training losses
+on one plot, each run in its own colour-blind-safe colour with a legend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from gdviz.ui.views import colors as c
+from gdviz.ui.views.surface_view import SurfaceView
+
+# Okabe-Ito, in an order whose first three stay apart for every common colour-vision deficiency.
+RUN_COLORS = (c.BLUE, c.VERMILLION, c.GREEN, c.PURPLE, c.ORANGE, c.SKY_BLUE)
+PATH_POINTS = 3000  # vertices per run path drawn
+
+
+class CompareView(QWidget):
+    """A SurfaceView with one path and current point per run, and a linked loss plot."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.surface = SurfaceView()
+        # The single-run decorations of the surface view are not used here.
+        self.surface.set_path([], [])
+        self.loss_widget = QWidget()
+        self.loss_plot_widget, self.loss_plot = c.embed_plot(self.loss_widget, "iteration", "loss")
+        self.legend = self.loss_plot.addLegend(
+            offset=(-8, 8), labelTextSize=f"{c.TICK_PT}pt", brush=c.brush(c.WHITE, 0.85)
+        )
+        self.paths: list[pg.PlotCurveItem] = []
+        self.points: list[pg.ScatterPlotItem] = []
+        self.curves: list[pg.PlotDataItem] = []
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.surface)
+        split.addWidget(self.loss_widget)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+    def set_runs(self, labels: list[str]) -> None:
+        """One colour, path, current point and loss curve per run (items are reused)."""
+        while len(self.paths) < len(labels):
+            color = RUN_COLORS[len(self.paths) % len(RUN_COLORS)]
+            path = pg.PlotCurveItem(pen=c.pen(color, 2), connect="finite")
+            point = pg.ScatterPlotItem(size=16, pen=c.pen(c.BLACK, 1.5), brush=c.brush(color))
+            for item, z in ((path, 20), (point, 30)):
+                item.setZValue(z)
+                self.surface.plot.addItem(item)
+            curve = pg.PlotDataItem(pen=c.pen(color, 2))
+            self.loss_plot.addItem(curve)
+            self.paths.append(path)
+            self.points.append(point)
+            self.curves.append(curve)
+        self.legend.clear()
+        for index, (path, point, curve) in enumerate(zip(self.paths, self.points, self.curves,
+                                                         strict=True)):  # fmt: skip
+            used = index < len(labels)
+            for item in (path, point, curve):
+                item.setVisible(used)
+            path.setData([], [])
+            point.setData([], [])
+            curve.setData([], [])
+            if used:
+                self.legend.addItem(curve, labels[index])
+
+    def set_surface(self, grid, minima, param_names, log_scale: bool = True) -> None:
+        self.surface.set_surface(grid, minima, param_names, log_scale=log_scale)
+        self.surface.set_path([], [])
+
+    def update_from(self, buffer, x_mode: str) -> None:
+        """Redraw every run from the buffer (strided history, exact newest point)."""
+        rows = buffer.draw_rows(PATH_POINTS)
+        self.loss_plot.setLabel("bottom", x_mode)
+        c.set_axis_label(self.loss_plot, "bottom", x_mode)
+        for run in range(buffer.runs):
+            end = buffer.end(run)
+            mine = rows[rows < end]  # a stopped run's rows end where it stopped
+            if mine.size == 0 or mine[-1] != end - 1:
+                mine = np.append(mine, end - 1) if end else mine
+            p1, p2 = buffer.column("p1", run), buffer.column("p2", run)
+            x, y = self.surface.clip_points(p1[mine], p2[mine])
+            self.paths[run].setData(x, y)
+            last = (buffer.last_valid("p1", run), buffer.last_valid("p2", run))
+            if np.isfinite(last).all():
+                lx, ly = self.surface.clip_points([last[0]], [last[1]])
+                self.points[run].setData(lx, ly)
+            loss = buffer.column("loss", run)[mine]
+            shown = np.where(np.isfinite(loss), np.clip(loss, -1e300, 1e300), np.nan)
+            self.curves[run].setData(buffer.x_values(x_mode, mine, run), shown, connect="finite")
+
+    def set_log_y(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=bool(on))

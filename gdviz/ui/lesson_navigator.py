@@ -1,0 +1,92 @@
+"""LessonNavigator: the Lessons menu, the lesson picker, presenter-clicker keys and the
+explanation card. It only chooses lessons; the window applies them (``lessonChosen``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QScrollArea
+
+from gdviz.core.lessons import Lesson
+
+
+class LessonCard(QDockWidget):
+    """The lesson's title and explanation beside the views; the lecturer can close it."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Lesson", parent)
+        self.setObjectName("lesson_card")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setStyleSheet("font-size: 13pt; padding: 6px;")
+        self.text.setMinimumWidth(200)
+        self.setMaximumWidth(320)  # the views, not the card, are the lesson
+        scroll = QScrollArea()
+        scroll.setWidget(self.text)
+        scroll.setWidgetResizable(True)
+        self.setWidget(scroll)
+
+    def show_lesson(self, lesson: Lesson, number: int, count: int) -> None:
+        self.text.setText(
+            f"<p style='color:#555'>Lesson {number} of {count}</p>"
+            f"<h3>{lesson.title}</h3><p>{lesson.explanation}</p>"
+        )
+        self.show()
+
+
+class LessonNavigator(QObject):
+    """Menu actions (1-9, PageDown, PageUp, Home) and a toolbar picker over a list of lessons."""
+
+    lessonChosen = Signal(int)  # index into the lessons list
+
+    def __init__(self, lessons: list[Lesson], parent) -> None:
+        super().__init__(parent)
+        self.lessons = lessons
+        self.index: int | None = None
+        self.picker = QComboBox()
+        self.picker.addItem("Choose a lesson…")
+        for number, lesson in enumerate(lessons, start=1):
+            self.picker.addItem(f"{number}. {lesson.title}")
+        self.picker.setToolTip("Ready-made lessons, one for each idea of the course")
+        self.picker.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the keys for the lecture
+        self.picker.setMinimumContentsLength(24)
+        self.picker.activated.connect(lambda row: row > 0 and self.choose(row - 1))
+        self.actions: list[QAction] = []
+
+    def build_menu(self, menu: QMenu) -> None:
+        """Fill the Lessons menu: every lesson (1-9 for the first nine) and the navigation."""
+        for index, lesson in enumerate(self.lessons):
+            action = menu.addAction(f"{index + 1}. {lesson.title}")
+            if index < 9:
+                action.setShortcut(QKeySequence(str(index + 1)))
+            action.triggered.connect(lambda *_, i=index: self.choose(i))
+            self.actions.append(action)
+        menu.addSeparator()
+        for text, keys, slot in (
+            ("Next lesson", ("PgDown",), self.next),
+            ("Previous lesson", ("PgUp",), self.previous),
+            ("Restart lesson", ("Home",), self.restart),
+        ):
+            action = menu.addAction(text)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.triggered.connect(slot)
+            self.actions.append(action)
+
+    def choose(self, index: int) -> None:
+        if not 0 <= index < len(self.lessons):
+            return
+        self.index = index
+        self.picker.setCurrentIndex(index + 1)
+        self.lessonChosen.emit(index)
+
+    def next(self) -> None:
+        self.choose(0 if self.index is None else min(self.index + 1, len(self.lessons) - 1))
+
+    def previous(self) -> None:
+        self.choose(0 if self.index is None else max(self.index - 1, 0))
+
+    def restart(self) -> None:
+        if self.index is not None:
+            self.choose(self.index)

@@ -1,0 +1,125 @@
+"""ShortcutsDialog: every keyboard shortcut of the app in a large two-column table (F1 or ?), so
+a lecturer can look one up in front of the class."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)  # fmt: skip
+
+# The table's text relative to the window's (already presentation-scaled) font; less when the
+# table would not fit the screen, down to MIN_TEXT_FACTOR.
+TEXT_FACTOR, MIN_TEXT_FACTOR = 1.4, 0.8
+
+# (keys, what they do), in the order a lecture uses them.
+DEFAULT_SHORTCUTS: list[tuple[str, str]] = [
+    ("Space", "Play / pause the training"),
+    ("Right", "One step: one batch, one update"),
+    ("Shift+Right", "Run to the end of the epoch"),
+    ("R", "Reset: start again from the start point"),
+    ("F", "Fit the path into the surface view"),
+    ("L", "Log colours on the loss surface"),
+    ("Y", "Logarithmic loss axis"),
+    ("Ctrl+1", "Maximise the surface view"),
+    ("Ctrl+2", "Maximise the loss curve"),
+    ("Ctrl+3", "Maximise the data view"),
+    ("Ctrl+O", "Open a CSV data file"),
+    ("F11", "Full screen"),
+    ("Ctrl+Plus", "Larger text and lines (presentation scale)"),
+    ("Ctrl+Minus", "Smaller text and lines"),
+    ("Ctrl+0", "Normal size"),
+    ("H", "Clean view: hide the controls"),
+    ("Page Down", "Next lesson"),
+    ("Page Up", "Previous lesson"),
+    ("Home", "Restart the lesson"),
+    ("1 … 9", "Jump to lesson 1 … 9"),
+    ("F1 or ?", "This overview"),
+    ("Ctrl+Q", "Quit"),
+]
+
+
+class ShortcutsDialog(QDialog):
+    """A read-only table of ``rows`` (keys, action) with a Close button; Esc closes it too.
+
+    It takes the parent window's palette and font, so it follows the theme and presentation
+    scale (a dialog is a window of its own and would not inherit them)."""
+
+    def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        if parent is not None:
+            self.setPalette(parent.window().palette())
+            self.setFont(parent.window().font())
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Esc and Enter reach the dialog
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)  # one line a shortcut: the dialog is sized to fit them
+        self.table.setStyleSheet("QTableWidget::item { padding: 2px 16px 2px 10px; }")
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for row, (keys, action) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(keys))
+            self.table.setItem(row, 1, QTableWidgetItem(action))
+        note = QLabel("Shortcuts work whenever the main window has the focus.")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self._fit_size()
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The listed (keys, action) pairs, as shown."""
+        return [
+            (self.table.item(r, 0).text(), self.table.item(r, 1).text())
+            for r in range(self.table.rowCount())
+        ]
+
+    def _set_text_size(self, factor: float) -> None:
+        """Table text ``factor`` times the window's font; the keys in bold (what the eye looks
+        for)."""
+        big = QFont(self.font())
+        big.setPointSizeF(max(big.pointSizeF(), 9.0) * factor)
+        bold = QFont(big)
+        bold.setBold(True)
+        self.table.setFont(big)
+        for column in range(2):
+            self.table.horizontalHeaderItem(column).setFont(big)
+        for row in range(self.table.rowCount()):
+            self.table.item(row, 0).setFont(bold)
+            self.table.item(row, 1).setFont(big)
+        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+
+    def _fit_size(self) -> None:
+        """Every row in view without scrolling: the largest text (up to TEXT_FACTOR) whose table
+        fits the screen, e.g. a 1280x720 projector at presentation scale 1.5."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        factor = TEXT_FACTOR
+        while True:
+            self._set_text_size(factor)
+            width = sum(self.table.columnWidth(c) for c in range(2)) + 60
+            height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+            header = self.table.horizontalHeader().sizeHint().height()
+            height += header + 110  # note, buttons, margins
+            fits = screen is None or (width <= screen.width() and height <= screen.height())
+            if fits or factor <= MIN_TEXT_FACTOR:
+                break
+            factor = max(MIN_TEXT_FACTOR, factor - 0.1)
+        if screen is not None:
+            width, height = min(width, screen.width()), min(height, screen.height())
+        self.resize(width, height)

@@ -1,0 +1,452 @@
+"""SweepPanel: final loss against learning rate for the current configuration, computed in the
+background, with the regions "too slow", "converges", "oscillates", "diverges" shaded and the
+full-batch limits 2/λmax and 2/(λmin+λmax) marked. Clicking the plot picks a learning rate.
+
+Threading follows gdviz/ui/worker.py: a SweepWorker lives on the panel's own QThread and gets
+requests through a queued signal; a running sweep is stopped with its ``threading.Event``; every
+reply carries the request id, so replies to replaced requests are dropped.
+"""
+
+from __future__ import annotations
+
+import atexit
+import math
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets as qw
+from PySide6.QtCore import QObject, QPointF, Qt, QThread, QTimer, Signal, Slot
+
+from gdviz.core.config import RunConfig, build_problem
+from gdviz.core.sweep import SweepCancelled, default_lr_range, learning_rates, sweep
+from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
+from gdviz.ui.views import colors as c
+
+DEBOUNCE_MS = 300  # a burst of configuration changes (a slider drag) starts one sweep
+PROGRESS_INTERVAL = 0.05  # seconds between progress signals
+# Colour-blind-safe (Okabe-Ito) tints, light enough that the curve on top stays the strongest.
+REGION_COLORS = {"too slow": c.SKY_BLUE, "converges": c.GREEN, "oscillates": c.YELLOW,
+                 "diverges": c.VERMILLION}  # fmt: skip
+REGION_ALPHA = 0.22
+REGION_PT = 17  # region names are read from the back of the room
+LOG_Y_RATIO = 50.0  # log-y when the finite final losses span more than this factor
+LOG_Y_DECADES = 12  # on log-y, losses below max / 10^12 are drawn at that floor as ▼
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    request_id: int
+    config: RunConfig
+    lr_range: tuple[float, float] | None  # None: derived from the curvature (default_lr_range)
+    num: int
+    steps: int
+    cancel: threading.Event
+
+
+class SweepWorker(QObject):
+    """Runs one sweep per request on the panel's thread; replies are tagged with the request id."""
+
+    finished = Signal(int, object)  # request id, SweepResult
+    failed = Signal(int, str)
+    progress = Signal(int, float)
+
+    @Slot(object)
+    def run(self, request: SweepRequest) -> None:
+        if request.cancel.is_set():
+            return  # replaced while it waited in the queue
+        last = [0.0]
+
+        def report(fraction: float) -> None:  # rate-limited: the GUI needs ~20 updates a second
+            if time.perf_counter() - last[0] >= PROGRESS_INTERVAL:
+                last[0] = time.perf_counter()
+                self.progress.emit(request.request_id, fraction)
+
+        try:
+            problem = build_problem(request.config)
+            lo, hi = request.lr_range or default_lr_range(request.config, problem)
+            rates = learning_rates(lo, hi, request.num)
+            result = sweep(request.config, rates, request.steps, request.cancel, report, problem)
+        except SweepCancelled:
+            return
+        except ValueError as exc:  # ConfigError, DataError, a bad range: the message says it
+            self.failed.emit(request.request_id, str(exc))
+        except Exception as exc:  # reported, never a dead thread
+            self.failed.emit(request.request_id, f"{type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit(request.request_id, result)
+
+
+class LogAxis(pg.AxisItem):
+    """With ``log10 = True`` the view coordinates are log10 values: ticks at decades labelled
+    with the values (colors.log_ticks), without pyqtgraph's labelled minor ticks. The plot draws
+    everything in log10 units, so curve, regions, limit lines and clicks share one system."""
+
+    log10 = False
+
+    def tickValues(self, minVal, maxVal, size):
+        if not self.log10:  # major ticks only: minor grid lines stripe the shaded regions
+            return super().tickValues(minVal, maxVal, size)[:1]
+        self._labels = dict(c.log_ticks(min(minVal, maxVal), max(minVal, maxVal)))
+        return [(1.0, list(self._labels))]
+
+    def tickStrings(self, values, scale, spacing):
+        if not self.log10:
+            return super().tickStrings(values, scale, spacing)
+        return [self._labels.get(v, "") for v in values]
+
+
+def _free_spot(left, w, h, tops, taken: list, points) -> float:
+    """The first of ``tops`` (pixels) where the ``w x h`` box at ``left``, with a margin, covers
+    none of the ``points`` ``(xs, ys)`` and no box in ``taken`` (else the one covering fewest);
+    its box is added to ``taken``."""
+    xs, ys = points
+    best = None
+    for top in tops:
+        box = (left - 4, left + w + 4, top - 4, top + h + 4)
+        hits = np.count_nonzero((xs > box[0]) & (xs < box[1]) & (ys > box[2]) & (ys < box[3]))
+        hits += 10 * sum(box[0] < o[1] and o[0] < box[1] and box[2] < o[3] and o[2] < box[3]
+                         for o in taken)  # fmt: skip
+        if best is None or hits < best[0]:
+            best = (hits, top, box)
+        if not hits:
+            break
+    taken.append(best[2])
+    return best[1]
+
+
+class SweepPanel(qw.QWidget):
+    """Final loss vs learning rate; :meth:`set_config` recomputes in the background."""
+
+    finished = Signal(object)  # SweepResult of the latest request
+    failed = Signal(str)
+    learningRatePicked = Signal(float)
+    _requested = Signal(object)
+
+    def __init__(self, parent: qw.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.look = c.Look()
+        self._config: RunConfig | None = None
+        self._result = None
+        self._request: SweepRequest | None = None
+        self._request_id = 0
+        # Drawn items, set by _draw: region names (label, lo, hi), limit lines (line, prefers
+        # the right side), the "best" tag (item, anchor x, x, y), the points and their y span.
+        self._labels, self._lines, self._tag, self._clipped = [], [], None, False
+        self._points, self._data_y = (np.zeros(0), np.zeros(0)), (0.0, 1.0)
+        self._shut_down = False
+        controls = self._build_controls()
+        axes = {"bottom": LogAxis("bottom"), "left": LogAxis("left")}
+        self.plot_widget = pg.PlotWidget(axisItems=axes)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.getAxis("bottom").log10 = True
+        self.plot.setMouseEnabled(x=False, y=False)  # a fixed overview: a click picks a rate
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot_widget.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.plot.getViewBox().sigResized.connect(self._layout)
+        self.status = qw.QLabel("Set a configuration to see how the learning rate matters.")
+        self.status.setWordWrap(True)
+        layout = qw.QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.status)
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self.compute)
+        self._thread = QThread()
+        self._thread.setObjectName("gdviz-sweep")
+        self._worker = SweepWorker()
+        self._worker.moveToThread(self._thread)
+        self._requested.connect(self._worker.run)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.progress.connect(self._on_progress)
+        self._thread.start()
+        # Qt aborts when a running QThread is destroyed: stop it at exit if nobody closed us.
+        reference = weakref.ref(self)
+        atexit.register(lambda: (panel := reference()) and panel.shutdown())
+        self.apply_style(self.look.theme, self.look.scale)
+
+    def _build_controls(self) -> qw.QHBoxLayout:
+        self.lr_min = ScientificSpinBox(1e-12, 1e6, 1e-4, log_step=True)
+        self.lr_max = ScientificSpinBox(1e-12, 1e6, 10.0, log_step=True)
+        self.auto_range = qw.QCheckBox("from 2/λmax", checked=True)
+        self.auto_range.setToolTip("2/λmax ÷ 1000 … 2/λmax × 10 when the curvature is known")
+        # The trainer keeps every iteration of every run (80 bytes each): at most 2e6 of them.
+        self.num_rates = qw.QSpinBox(minimum=2, maximum=200, value=40)
+        self.iterations = qw.QSpinBox(minimum=1, maximum=10_000, value=200, singleStep=50)
+        self.compute_button = qw.QPushButton("Compute", clicked=self.compute)
+        self.progress = qw.QProgressBar(minimum=0, maximum=1000, textVisible=False)
+        for box in (self.lr_min, self.lr_max):  # a typed range replaces the derived one
+            box.valueChanged.connect(lambda _v: self.auto_range.setChecked(False))
+        for widget in (self.lr_min, self.lr_max, self.num_rates, self.iterations):
+            widget.valueChanged.connect(self._schedule)
+        self.auto_range.toggled.connect(self._schedule)
+        row = qw.QHBoxLayout()
+        for label, widget in (("Learning rate", self.lr_min), ("to", self.lr_max),
+                              (None, self.auto_range), ("Rates", self.num_rates),
+                              ("Iterations", self.iterations), (None, self.compute_button),
+                              (None, self.progress)):  # fmt: skip
+            if label:
+                row.addWidget(qw.QLabel(label))
+            row.addWidget(widget)
+        return row
+
+    # -- public API ------------------------------------------------------------------------------
+    def set_config(self, config: RunConfig) -> None:
+        """Sweep this configuration: a running sweep stops now, the new one starts once the
+        configuration has been still for DEBOUNCE_MS."""
+        self._config = config
+        self._cancel()
+        self._schedule()
+
+    def compute(self) -> None:
+        """Start a sweep of the current configuration now (replacing a running one)."""
+        self._timer.stop()
+        if self._config is None or self._shut_down:
+            return
+        self._cancel()
+        self._request_id += 1
+        manual = (self.lr_min.value(), self.lr_max.value())
+        self._request = SweepRequest(
+            self._request_id, self._config, None if self.auto_range.isChecked() else manual,
+            self.num_rates.value(), self.iterations.value(), threading.Event(),
+        )  # fmt: skip
+        self.progress.setValue(0)
+        self.status.setText("Computing …")
+        self._requested.emit(self._request)
+
+    def result(self):
+        """The latest SweepResult, or None."""
+        return self._result
+
+    @property
+    def busy(self) -> bool:
+        return self._request is not None
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        """Stop any sweep, end the thread and wait for it (closeEvent; safe to call again)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._timer.stop()
+        self._cancel()
+        self._thread.quit()
+        self._thread.wait(timeout_ms)
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def apply_style(self, theme, scale: float) -> None:
+        """Restyle for ``theme`` (gdviz.ui.theme.Theme) at presentation ``scale``."""
+        self.look = c.Look(theme, scale)
+        self.plot_widget.setBackground(theme.background)
+        c.style_plot(self.plot, look=self.look)
+        # One chart for the whole room: ticks and titles a step larger than the other views'.
+        for side, title in (
+            ("bottom", "learning rate (log scale)"),
+            ("left", "final training loss"),
+        ):
+            self.plot.getAxis(side).setTickFont(self.look.font(c.LABEL_PT))
+            self.plot.setLabel(side, title, **self.look.css(c.LABEL_PT + 2))
+        self.plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+        self.status.setFont(self.look.font(c.ANNOTATION_PT))
+        self._draw()
+
+    # -- worker replies --------------------------------------------------------------------------
+    def _schedule(self, *_args) -> None:
+        if self._config is not None and not self._shut_down:
+            self._timer.start()
+
+    def _cancel(self) -> None:
+        if self._request is not None:
+            self._request.cancel.set()
+            self._request = None
+
+    def _current(self, request_id: int) -> bool:
+        return self._request is not None and request_id == self._request.request_id
+
+    def _on_progress(self, request_id: int, fraction: float) -> None:
+        if self._current(request_id):
+            self.progress.setValue(round(1000 * fraction))
+
+    def _on_failed(self, request_id: int, message: str) -> None:
+        if self._current(request_id):
+            self._request = None
+            self.progress.setValue(0)
+            self.status.setText(f"Sweep failed: {message}")
+            self.failed.emit(message)
+
+    def _on_finished(self, request_id: int, result) -> None:
+        if not self._current(request_id):
+            return  # a stale reply: its request was replaced
+        self._request, self._result = None, result
+        self.progress.setValue(1000)
+        if self.auto_range.isChecked():  # show the range used, without starting another sweep
+            for box, value in ((self.lr_min, result.rates[0]), (self.lr_max, result.rates[-1])):
+                box.blockSignals(True)
+                box.setValue(float(value))
+                box.blockSignals(False)
+        best = result.best_lr
+        self._draw()
+        self.status.setText(
+            (f"Best learning rate ≈ {format_number(best, 3)} (lowest final loss). "
+             if best is not None else "Every learning rate diverged. ")
+            + ("▼ = below the axis. " if self._clipped else "")
+            + "Click the plot to run a learning rate."
+        )  # fmt: skip
+        self.finished.emit(result)
+
+    # -- drawing (everything in log10 units on x, and on y when log-y) ---------------------------
+    def _draw(self) -> None:
+        self.plot.clear()
+        self._labels, self._lines, self._tag, self._clipped = [], [], None, False
+        r, look, t = self._result, self.look, self.look.theme
+        if r is None:
+            return
+        x, loss = np.log10(r.rates), np.asarray(r.final_loss, float)
+        finite = loss[np.isfinite(loss)]
+        log_y = finite.size > 0 and finite.min() > 0 and finite.max() > LOG_Y_RATIO * finite.min()
+        self.plot.getAxis("left").log10 = log_y
+        floor = finite.max() / 10.0**LOG_Y_DECADES if log_y else -np.inf
+        below = loss < floor  # off the bottom of a log axis: drawn at the floor as ▼ ("less")
+        self._clipped = bool(below.any())
+        y = np.log10(np.maximum(loss, floor)) if log_y else loss
+        spans = r.region_spans()
+        edges = np.log10([lo for lo, _, _ in spans] + [spans[-1][1]])
+        pad = 0.04 * (edges[-1] - edges[0])  # the outer regions widen: room for end tick labels
+        edges[0], edges[-1] = edges[0] - pad, edges[-1] + pad
+        widest = {}  # each name labels only its widest span: the colour marks the others
+        for span, (*_, name) in zip(pairwise(edges), spans, strict=True):
+            color = REGION_COLORS[name]
+            region = pg.LinearRegionItem(span, movable=False, pen=pg.mkPen(None),
+                                         brush=c.brush(color, REGION_ALPHA))  # fmt: skip
+            region.setHoverBrush(region.brush)
+            region.setZValue(-10)
+            self.plot.addItem(region, ignoreBounds=True)
+            if name not in widest or span[1] - span[0] > widest[name][1] - widest[name][0]:
+                widest[name] = span
+        for name, span in sorted(widest.items(), key=lambda item: item[1]):
+            color = REGION_COLORS[name]
+            label = pg.TextItem(name, color=t.foreground, anchor=(0.5, 0),
+                                fill=c.brush(color, 0.45), border=look.pen(color, 1.5))  # fmt: skip
+            label.setFont(look.font(REGION_PT, bold=True))
+            label.setZValue(25)  # above the limit lines
+            self.plot.addItem(label, ignoreBounds=True)
+            self._labels.append((label, *span))
+        shown = slice(None) if np.isfinite(y).any() else slice(0)  # all-NaN data: a warning
+        self.curve = pg.PlotDataItem(
+            x[shown], y[shown], connect="finite", pen=look.pen(t.training_loss, 2.5),
+            symbol=["t" if b else "o" for b in below[shown]], symbolSize=look.size(10),
+            symbolBrush=c.brush(t.training_loss), symbolPen=look.pen(t.background, 1),
+        )  # fmt: skip
+        self.plot.addItem(self.curve)
+        limits = ((r.lr_max_stable, "2/λmax = {}\ndiverges above", True),
+                  (r.lr_fastest, "2/(λmin+λmax) = {}\nfastest", False))  # fmt: skip
+        for lr, text, right in limits if r.limits_apply else ():
+            if not lr:
+                continue
+            # Dashed lines; _layout puts each label beside its line, on the side named (the
+            # diverging side for 2/λmax) when there is room.
+            line = pg.InfiniteLine(
+                math.log10(lr), pen=look.pen(t.foreground, 2, style=Qt.PenStyle.DashLine),
+                label=text.format(format_number(lr, 3)),
+                labelOpts={"color": t.foreground, "fill": c.brush(t.background, 0.95)},
+            )  # fmt: skip
+            line.label.setFont(look.font(c.ANNOTATION_PT + 1))
+            line.setZValue(20 + len(self._lines))  # a label that must cross a line covers it
+            self.plot.addItem(line, ignoreBounds=True)
+            self._lines.append((line, right))
+        if r.best_lr is not None:
+            i = int(np.flatnonzero(r.rates == r.best_lr)[0])
+            ring = pg.ScatterPlotItem([x[i]], [y[i]], size=look.size(26), brush=None,
+                                      pen=look.pen(t.foreground, 3))  # fmt: skip
+            # Centred above the point, or flush with the nearer edge of the plot at its ends.
+            where = (x[i] - x[0]) / ((x[-1] - x[0]) or 1.0)
+            anchor_x = 0.5 if 0.12 < where < 0.88 else float(where > 0.5)
+            fill = c.brush(t.background, t.fill_alpha)
+            tag = pg.TextItem(f"best {format_number(r.best_lr, 3)}", color=t.foreground,
+                              anchor=(anchor_x, 1.4), fill=fill)  # fmt: skip
+            tag.setFont(look.font(c.ANNOTATION_PT + 1, bold=True))
+            tag.setPos(x[i], y[i])
+            self._tag = (tag, anchor_x, x[i], y[i])
+            for item in (ring, tag):
+                item.setZValue(30)
+                self.plot.addItem(item, ignoreBounds=True)
+        self._points = (x, y)
+        ys = y[np.isfinite(y)]
+        self._data_y = (float(ys.min()), float(ys.max())) if ys.size else (0.0, 1.0)
+        self.plot.setXRange(edges[0], edges[-1], padding=0)
+        self._layout()
+
+    def _layout(self) -> None:
+        """Place the text in pixels: region names in rows along the top, centred on their
+        region (a name that would overlap another drops a row); the y range leaves exactly that
+        band free above the data. Each limit line's label goes beside its line (on its preferred
+        side if it fits) at the first height below the band covering no point and no other text.
+        """
+        view = self.plot.getViewBox()
+        (x0, x1), width, height = view.viewRange()[0], view.width(), view.height()
+        if not self._labels or width < 2 or height < 2:
+            return
+        taken: list[tuple] = []  # boxes (left, right, top, bottom) in pixels
+        none, placed = (np.zeros(0), np.zeros(0)), []
+        for label, lo, hi in self._labels:
+            w, h = label.boundingRect().width(), label.boundingRect().height()
+            middle = ((max(lo, x0) + min(hi, x1)) / 2 - x0) / (x1 - x0) * width
+            left = min(max(middle - w / 2, 4.0), width - w - 4)
+            tops = [6 + row * (h + 10) for row in range(len(self._labels))]
+            top = _free_spot(left, w, h, tops, taken, none)
+            placed.append((label, x0 + (left + w / 2) / width * (x1 - x0), top))
+        band = max(box[3] for box in taken) + 6
+        headroom = min(band / height, 0.6)  # fraction of the height kept for the names
+        low, high = self._data_y
+        span = (high - low) or max(abs(high), 1.0)
+        low, high = low - 0.05 * span, high + 0.03 * span
+        top_y = high + (high - low) * headroom / (1 - headroom)
+        view.setYRange(low, top_y, padding=0)
+        for label, x, top in placed:
+            label.setPos(x, top_y - top / height * (top_y - low))
+
+        def pixels(x, y):
+            return (x - x0) / (x1 - x0) * width, (top_y - y) / (top_y - low) * height
+
+        points = pixels(*self._points)
+        if self._tag is not None:  # keep the line labels off the "best" tag
+            tag, anchor_x, x, y = self._tag
+            (px, py), rect = pixels(x, y), tag.boundingRect()
+            left, top = px - anchor_x * rect.width(), py - 1.4 * rect.height()
+            taken.append((left, left + rect.width(), top, top + rect.height()))
+        for line, right in self._lines:
+            w, h = line.label.boundingRect().width(), line.label.boundingRect().height()
+            at = (line.value() - x0) / (x1 - x0) * width
+            right = at + w + 8 < width if right else at - w - 8 < 0
+            free = height - band - h - 12
+            tops = [band + 6 + free * f for f in (0.5, 0.3, 0.7, 0.1, 0.9)]
+            top = _free_spot(at + 4 if right else at - 4 - w, w, h, tops, taken, points)
+            anchor = (-0.04, 0.0) if right else (1.04, 0.0)
+            line.label.anchors = [anchor, anchor]
+            line.label.setPosition(1 - top / height)
+
+    # -- picking ---------------------------------------------------------------------------------
+    def _on_click(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.pick_at(event.scenePos())
+
+    def pick_at(self, scene_pos: QPointF) -> float | None:
+        """Emit learningRatePicked with the swept rate nearest (on the log axis) to a scene
+        position inside the plot, and return it (None outside the plot or before a result)."""
+        view = self.plot.getViewBox()
+        if self._result is None or not view.sceneBoundingRect().contains(scene_pos):
+            return None
+        x = view.mapSceneToView(scene_pos).x()
+        rates = self._result.rates
+        rate = float(rates[int(np.argmin(np.abs(np.log10(rates) - x)))])
+        self.status.setText(f"Running learning rate {format_number(rate, 3)} in the main view.")
+        self.learningRatePicked.emit(rate)
+        return rate

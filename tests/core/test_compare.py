@@ -1,0 +1,79 @@
+"""Lockstep: compared runs equal the same runs done one by one, whatever groups they form."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdviz.core.compare import Lockstep
+from gdviz.core.config import RunConfig, build_problem, build_trainer, total_steps
+
+
+def single_run(config, problem):
+    trainer = build_trainer(config, problem)
+    trainer.advance(total_steps(config, problem))
+    trainer.finish()
+    return trainer.trajectory.run_view(0), trainer.statuses[0]
+
+
+def test_goldilocks_trio_matches_single_runs_and_ends_three_ways():
+    base = RunConfig(epochs=60)  # Auto MPG, standardised, full batch: 2/lambda_max = 1
+    configs = [base.replace(lr=lr) for lr in (0.005, 0.4, 1.1)]
+    problem = build_problem(base)
+    lock = Lockstep(problem, configs, ["too small", "just right", "too large"])
+    assert len(lock.groups) == 1  # one optimizer kind: one vectorised trainer
+    lock.advance(60)
+    lock.finish()
+    statuses = [s.status for s in lock.statuses]
+    assert statuses == ["finished", "finished", "diverged"]
+    rows = lock.rows(0, lock.length)
+    for k, config in enumerate(configs):
+        view, status = single_run(config, problem)
+        end = lock.ends[k]
+        assert status.status == statuses[k] and end == len(view["step"])
+        np.testing.assert_allclose(rows["p1"][:end, k], view["p1"], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(rows["loss"][:end, k], view["loss"], rtol=1e-12)
+        assert np.isnan(rows["loss"][end:, k]).all()
+    optimum = problem.full_loss(*problem.minima()[0])
+    assert rows["loss"][59, 1] == pytest.approx(optimum, rel=1e-9)  # just right: converged
+    assert rows["loss"][59, 0] > 1.5 * optimum  # too small: still far away
+
+
+def test_batch_sizes_compare_with_their_own_epoch_budgets():
+    base = RunConfig(dataset="synthetic", n_examples=100, lr=0.05, epochs=3, seed=4)
+    configs = [base.replace(batch_size=b) for b in (1, 10, 100)]
+    problem = build_problem(base)
+    lock = Lockstep(problem, configs, ["SGD", "mini-batch", "full batch"])
+    assert list(lock.budgets) == [300, 30, 3]  # 3 epochs each: ceil(100/B) iterations per epoch
+    while lock.active:
+        lock.advance(50)
+    assert [s.status for s in lock.statuses] == ["finished"] * 3
+    assert list(lock.ends) == [301, 31, 4]
+    rows = lock.rows(0, lock.length)
+    for k, config in enumerate(configs):
+        view, _ = single_run(config, problem)
+        np.testing.assert_allclose(rows["p2"][: lock.ends[k], k], view["p2"], rtol=1e-12)
+        assert rows["epoch"][lock.ends[k] - 1, k] == 3
+
+
+def test_different_optimizers_form_groups_in_lockstep():
+    base = RunConfig(surface="rosenbrock", steps=200)
+    configs = [base.replace(optimizer="sgd", lr=1e-3), base.replace(optimizer="adam", lr=0.05),
+               base.replace(optimizer="momentum", lr=1e-3)]  # fmt: skip
+    problem = build_problem(base)
+    lock = Lockstep(problem, configs, ["sgd", "adam", "momentum"])
+    assert len(lock.groups) == 3
+    lock.advance(120)
+    assert lock.step == 120 and all(t.step == 120 for _, t in lock.groups)
+    rows = lock.rows(0, lock.length)
+    for k, config in enumerate(configs):
+        view, _ = single_run(config.replace(steps=120), problem)
+        np.testing.assert_allclose(rows["p1"][:121, k], view["p1"], rtol=1e-12)
+
+
+def test_runs_must_share_the_problem():
+    problem = build_problem(RunConfig())
+    with pytest.raises(ValueError, match="dataset"):
+        Lockstep(problem, [RunConfig(), RunConfig(dataset="penguins")], ["a", "b"])
+    with pytest.raises(ValueError, match="compare"):
+        Lockstep(problem, [RunConfig()] * 7, ["r"] * 7)
