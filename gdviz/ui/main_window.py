@@ -33,6 +33,7 @@ from gdviz.ui.persistence import restore_window, save_window, saved_config
 from gdviz.ui.run_buffer import RunBuffer
 from gdviz.ui.run_toolbar import RunToolbar
 from gdviz.ui.status import StatusLine, describe_changes
+from gdviz.ui.sweep_panel import SweepPanel
 from gdviz.ui.views.data_view import DataView
 from gdviz.ui.views.loss_view import LossView
 from gdviz.ui.views.surface_view import SurfaceView
@@ -104,6 +105,12 @@ class MainWindow(QMainWindow):
         self.lesson_card = LessonCard(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_card)
         self.lesson_card.hide()
+        self.sweep_panel = SweepPanel()
+        self.sweep_dock = QDockWidget("Learning-rate sweep", self)
+        self.sweep_dock.setObjectName("sweep")
+        self.sweep_dock.setWidget(self.sweep_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sweep_dock)
+        self.sweep_dock.hide()
         self.status_line = StatusLine()
         self.statusBar().addPermanentWidget(self.status_line, 1)
 
@@ -138,6 +145,9 @@ class MainWindow(QMainWindow):
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.controls_dock.toggleViewAction())
         view_menu.addAction(self.lesson_card.toggleViewAction())
+        sweep_action = self.sweep_dock.toggleViewAction()
+        sweep_action.setShortcut(QKeySequence("S"))
+        view_menu.addAction(sweep_action)
         full_screen = view_menu.addAction("Full screen", self._toggle_full_screen)
         full_screen.setShortcut(QKeySequence("F11"))
         clean = view_menu.addAction("Clean view (hide the controls)", self._toggle_clean_view)
@@ -180,6 +190,10 @@ class MainWindow(QMainWindow):
         self.controls.openDataRequested.connect(self._on_open_data)
         self.surface_view.pointPicked.connect(self._on_surface_point_picked)
         self.navigator.lessonChosen.connect(self.open_lesson)
+        self.sweep_dock.visibilityChanged.connect(
+            lambda shown: shown and self._on_sweep_dock_shown()
+        )
+        self.sweep_panel.learningRatePicked.connect(self._on_sweep_rate_picked)
 
     # -- configuration ---------------------------------------------------------------------------
     def _apply_config(self, config: RunConfig, reset: bool) -> None:
@@ -198,6 +212,7 @@ class MainWindow(QMainWindow):
         if not reset and changed is not None and changed <= HYPERPARAMETER_FIELDS:
             try:
                 self.controller.change_hyperparameters(config, describe_changes(current, config))
+                self._update_sweep()
             except (ConfigError, ValueError) as exc:
                 self._show_problem(str(exc), current)
             return
@@ -227,6 +242,7 @@ class MainWindow(QMainWindow):
         self.loss_view.set_log_y(self.toolbar.log_loss())
         self.toolbar.set_finished(False)
         self._seed_start_row()
+        self._update_sweep()
         if was_running and not reset:
             self.controller.play()
 
@@ -447,6 +463,26 @@ class MainWindow(QMainWindow):
     def _on_about(self) -> None:
         QMessageBox.about(self, "About gdviz", about_html())
 
+    # -- learning-rate sweep ----------------------------------------------------------------------
+    def _on_sweep_dock_shown(self) -> None:
+        # A third of the height: the lesson's own views stay readable above it.
+        self.resizeDocks([self.sweep_dock], [self.height() // 3], Qt.Orientation.Vertical)
+        self._update_sweep()
+
+    def _update_sweep(self) -> None:
+        """Sweep the current configuration, in the background, while the panel is shown."""
+        if self.sweep_dock.isVisible() and self.controller.config is not None:
+            self.sweep_panel.set_config(self.controller.config)
+
+    def _on_sweep_rate_picked(self, lr: float) -> None:
+        """A click on the sweep: run that learning rate in the main view, from the start."""
+        if self.compare_runs is not None:
+            self._leave_lesson()
+        config = self.controls.config().replace(lr=lr)
+        self.controls.set_config(config)
+        self._apply_config(config, reset=True)
+        self.controller.play()
+
     # -- lessons and presenting -------------------------------------------------------------------
     def _load_lessons(self) -> list:
         try:
@@ -469,6 +505,7 @@ class MainWindow(QMainWindow):
         views = set(lesson.views)
         self.loss_view.setVisible("loss" in views or not views)
         self.data_view.setVisible("data" in views or not views)
+        self.sweep_dock.setVisible("sweep" in views)
 
     def _leave_lesson(self) -> None:
         self.compare_runs = None
@@ -503,6 +540,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self._redraw_timer.stop()
         self.controller.shutdown()
+        self.sweep_panel.shutdown()
         if self.settings is not None:
             save_window(self.settings, self.layout_parts(), self.controls.config())
         super().closeEvent(event)

@@ -105,7 +105,8 @@ class Theme:
         else the style's standard palette with ``widgets`` set."""
         if not self.widgets:
             return QPalette(QApplication.palette())
-        palette = QApplication.style().standardPalette()
+        app = QApplication.instance()
+        palette = app.style().standardPalette() if app is not None else QPalette()
         for role_name, color in self.widgets:
             group, _, role = role_name.rpartition(":")
             role = getattr(QPalette.ColorRole, role)
@@ -202,7 +203,9 @@ def apply_theme(window: QMainWindow, theme: Theme, scale: float = DEFAULT_SCALE)
         if isinstance(widget, NoticeBanner):
             _style_banner(widget, scale)
         elif isinstance(widget, StatusLine):
-            _override_sheet(widget, f"font-size: {STATUS_PT * scale:g}pt;", STATUS_PT * scale)
+            text = theme.palette().color(QPalette.ColorRole.WindowText).name()
+            sheet = f"color: {text}; font-size: {STATUS_PT * scale:g}pt;"
+            _override_sheet(widget, sheet, STATUS_PT * scale)
             _wrap_status(widget, scale)
         elif widget.styleSheet() or widget.property(_BASE_SHEET) is not None:
             # The banner's children and the views' own widgets are styled by their owners.
@@ -239,7 +242,8 @@ def _scaled_font(scale: float, bold: bool) -> QFont:
 
 
 def _override_sheet(widget: QWidget, sheet: str, points: float) -> None:
-    # A widget's own style sheet wins over its parent's font, so the size goes in both.
+    # A widget's own style sheet wins over its parent's font, so the size goes in both; and
+    # such a widget keeps the palette it was first polished with, so sheets name the colour.
     font = QFont(widget.window().font())
     font.setPointSizeF(points)
     widget.setFont(font)

@@ -130,3 +130,19 @@ def test_view_keys(qtbot, lecture):
     press(qtbot, lecture, Qt.Key.Key_F)  # fit path: must not raise with only the start row
     press(qtbot, lecture, Qt.Key.Key_R)
     assert int(lecture.buffer.last("step")) == 0
+
+
+def test_sweep_dock_computes_and_a_click_runs_that_rate(qtbot, lecture):
+    press(qtbot, lecture, Qt.Key.Key_S)
+    assert lecture.sweep_dock.isVisible()
+    with qtbot.waitSignal(lecture.sweep_panel.finished, timeout=30000) as blocker:
+        pass
+    result = blocker.args[0]
+    assert result.config == lecture.controller.config
+    run_id = lecture.controller.run_id
+    picked = float(result.rates[len(result.rates) // 3])
+    lecture.sweep_panel.learningRatePicked.emit(picked)
+    assert lecture.controller.run_id == run_id + 1
+    assert lecture.controller.config.lr == pytest.approx(picked)
+    assert lecture.controls.config().lr == pytest.approx(picked)
+    qtbot.waitUntil(lambda: int(lecture.buffer.last("step")) > 0, timeout=5000)

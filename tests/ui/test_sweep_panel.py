@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -123,17 +124,26 @@ def test_manual_range_and_failure(panel, qtbot):
     with qtbot.waitSignal(panel.finished, timeout=TIMEOUT_MS) as blocker:
         panel.set_config(RunConfig(steps=20))
     assert blocker.args[0].rates == pytest.approx([0.01, 0.01778279, 0.03162278, 0.05623413, 0.1])
+    panel.lr_max.setValue(20)
+    panel.lr_min.setValue(2)  # all above 2/l_max = 1: nothing to draw but the region
+    with qtbot.waitSignal(panel.finished, timeout=TIMEOUT_MS) as blocker:
+        panel.compute()
+    assert set(blocker.args[0].regions) == {"diverges"} and "diverged" in panel.status.text()
     with qtbot.waitSignal(panel.failed, timeout=TIMEOUT_MS) as blocker:
         panel.set_config(RunConfig(dataset="no-such-file.csv", x_column="a", y_column="b"))
     assert "no-such-file" in blocker.args[0] and "failed" in panel.status.text()
 
 
 def test_shutdown_stops_the_thread_and_is_idempotent(panel, qtbot):
-    panel.set_config(RunConfig(steps=200_000))
+    panel.num_rates.setValue(200)
+    panel.iterations.setValue(10_000)  # logistic mini-batches: ~15 s if nothing stopped it
+    panel.set_config(RunConfig(model="logistic", batch_size=10))
     panel.compute()
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=TIMEOUT_MS)
-    panel.shutdown()  # cancels the running sweep and joins the thread
-    assert panel._thread.isFinished()
+    assert panel.busy
+    started = time.perf_counter()
+    panel.shutdown()  # cancels the running sweep between chunks and joins the thread
+    assert panel._thread.isFinished() and time.perf_counter() - started < 3
     panel.shutdown()
     panel.set_config(RunConfig())
     panel.compute()  # ignored after shutdown

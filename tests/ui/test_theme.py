@@ -262,3 +262,21 @@ def test_shortcuts_dialog_lists_every_shortcut(qtbot, win):
     custom = ShortcutsDialog([("A", "first"), ("B", "second")])
     qtbot.addWidget(custom)
     assert custom.rows() == [("A", "first"), ("B", "second")]
+
+
+def test_labels_stay_readable_at_large_scale(qtbot, win):
+    apply_theme(win, THEMES["high contrast"], MAX_SCALE)
+    win._redraw()
+    surface = win.surface_view
+    surface.plot_widget.grab()  # a paint: text items place themselves
+    box = surface.view.sceneBoundingRect().adjusted(-1, -1, 1, 1)
+    for arrow in (surface.gradient_arrow, surface.step_arrow):
+        if arrow.label.isVisible():
+            assert box.contains(arrow.label.sceneBoundingRect()), arrow.text
+    # A change marker is added at the newest iteration, at the right edge: its label turns left.
+    loss = win.loss_view
+    loss.add_marker(float(win.buffer.last("step")), "lr 0.1 → 0.5")
+    line = loss._markers[-1]
+    assert line.label.anchors[0][0] > 1
+    assert line.label.textItem.font().pointSizeF() == pytest.approx(MAX_SCALE * c.TICK_PT)
+    assert line.pen.color() == QColor(THEMES["high contrast"].change_marker)

@@ -13,7 +13,9 @@ from gdviz.ui.views import colors as c
 MAX_BOUNDARIES = 200  # epoch lines drawn at most; beyond that every k-th epoch
 VALUE_CAP = 1e30  # |loss| clipped here: finite for Qt and autorange, still "huge" on a log axis
 DIVERGED_RATIO = 1e6  # a run whose loss grows this much counts as diverged (log-y switches on)
-MARKER_ROWS = (0.95, 0.86, 0.77)  # label heights, cycled so neighbouring markers do not overlap
+# Label heights (fractions of the view), cycled so neighbouring markers do not overlap; below the
+# legend in the top corner, which grows with the presentation scale.
+MARKER_ROWS = (0.55, 0.45, 0.35)
 
 
 def sanitize(x, y) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -119,6 +121,23 @@ class LossView(QWidget):
         corner, offset = ((0, 0), (12, 12)) if rising else ((1, 0), (-12, 12))
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
         self.plot.enableAutoRange()
+        self._turn_marker_labels()
+
+    def _turn_marker_labels(self) -> None:
+        """Marker labels go right of their line, or left of it where they would be cut off at
+        the right edge and there is more room on the left (a marker is added at the newest
+        iteration, at the right edge)."""
+        view = self.plot.getViewBox()
+        (x0, x1), _ = view.viewRange()
+        px_per_x = view.width() / ((x1 - x0) or 1.0)
+        for line in self._markers:
+            width = line.label.textItem.boundingRect().width()  # pixels
+            right, left = (x1 - line.value()) * px_per_x, (line.value() - x0) * px_per_x
+            fits = right > 1.1 * width or right >= left  # else the side with more room
+            anchor = (-0.04, 0.0) if fits else (1.04, 0.0)
+            if line.label.anchors[0] != anchor:
+                line.label.anchors = [anchor, anchor]
+                line.label.updatePosition()
 
     def set_fast(self, fast: bool) -> None:
         """While a run goes flat out, draw curves without antialiasing (a wide antialiased pen
@@ -164,12 +183,14 @@ class LossView(QWidget):
             angle=90,
             movable=False,
             label=text,
-            labelOpts={"position": row, "anchors": [(-0.04, 0.5), (-0.04, 0.5)]},
+            # The label hangs below its row: centred on it, a large font sticks out at the top.
+            labelOpts={"position": row, "anchors": [(-0.04, 0.0), (-0.04, 0.0)]},
         )
         self._style_marker(line)
         line.setZValue(20)
         self.plot.addItem(line, ignoreBounds=True)
         self._markers.append(line)
+        self._turn_marker_labels()
 
     def clear_markers(self) -> None:
         for line in self._markers:
