@@ -92,5 +92,20 @@ class CompareView(QWidget):
             shown = np.where(np.isfinite(loss), np.clip(loss, -1e300, 1e300), np.nan)
             self.curves[run].setData(buffer.x_values(x_mode, mine, run), shown, connect="finite")
 
+    def apply_style(self, theme, scale: float) -> None:
+        """Restyle the loss plot, legend and run pens (the surface styles itself)."""
+        look = c.Look(theme, scale)
+        self.loss_plot_widget.setBackground(theme.background)
+        c.style_axes(self.loss_plot, look)
+        self.loss_plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+        for index, (path, point, curve) in enumerate(zip(self.paths, self.points, self.curves,
+                                                         strict=True)):  # fmt: skip
+            color = RUN_COLORS[index % len(RUN_COLORS)]
+            path.setPen(look.pen(color, 2))
+            point.setSize(look.size(16))
+            point.setPen(look.pen(theme.foreground, 1.5))
+            curve.setPen(look.pen(color, 2))
+        c.fit_legend(self.legend, self.loss_plot.getViewBox(), look, force=True)
+
     def set_log_y(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=bool(on))

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QScrollArea
 
 from gdviz.core.lessons import Lesson
 
+CARD_WIDTH = 320  # pixels at presentation scale 1
+
 
 class LessonCard(QDockWidget):
     """The lesson's title and explanation beside the views; the lecturer can close it."""
@@ -22,16 +24,20 @@ class LessonCard(QDockWidget):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setStyleSheet("font-size: 13pt; padding: 6px;")
         self.text.setMinimumWidth(200)
-        self.setMaximumWidth(320)  # the views, not the card, are the lesson
+        self.setMaximumWidth(CARD_WIDTH)  # the views, not the card, are the lesson
         scroll = QScrollArea()
         scroll.setWidget(self.text)
         scroll.setWidgetResizable(True)
         self.setWidget(scroll)
 
+    def apply_style(self, theme, scale: float) -> None:
+        """Wider with the presentation scale, so the text is not cut off."""
+        self.setMaximumWidth(int(CARD_WIDTH * scale))
+        self.text.setStyleSheet(f"font-size: {13 * scale:g}pt; padding: 6px;")
+
     def show_lesson(self, lesson: Lesson, number: int, count: int) -> None:
         self.text.setText(
-            f"<p style='color:#555'>Lesson {number} of {count}</p>"
-            f"<h3>{lesson.title}</h3><p>{lesson.explanation}</p>"
+            f"<p>Lesson {number} of {count}</p><h3>{lesson.title}</h3><p>{lesson.explanation}</p>"
         )
         self.show()
 

@@ -6,7 +6,6 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -21,33 +20,38 @@ from PySide6.QtWidgets import (
 from gdviz.core.batching import iterations_per_epoch
 from gdviz.core.config import ConfigError, RunConfig, batch_size_of, build_problem
 from gdviz.core.data import DataError, csv_header
-from gdviz.core.lessons import LessonError, load_lessons
 from gdviz.core.surface import curvature, loss_grid
 from gdviz.ui.about import about_html
 from gdviz.ui.compare_view import CompareView
 from gdviz.ui.controller import HYPERPARAMETER_FIELDS, RunController
+from gdviz.ui.lecture import LectureMixin
 from gdviz.ui.lesson_navigator import LessonCard, LessonNavigator
+from gdviz.ui.menus import build_menus
 from gdviz.ui.notice import NoticeBanner
 from gdviz.ui.panels.controls import ControlsPanel
-from gdviz.ui.persistence import restore_window, save_window, saved_config
-from gdviz.ui.run_buffer import RunBuffer
+from gdviz.ui.persistence import (
+    restore_window,
+    save_look,
+    save_window,
+    saved_config,
+    saved_look,
+)
+from gdviz.ui.run_buffer import BUFFER_ROWS, RunBuffer
 from gdviz.ui.run_toolbar import RunToolbar
 from gdviz.ui.status import StatusLine, describe_changes
 from gdviz.ui.sweep_panel import SweepPanel
+from gdviz.ui.theme import THEMES, apply_theme
 from gdviz.ui.views.data_view import DataView
 from gdviz.ui.views.loss_view import LossView
 from gdviz.ui.views.surface_view import SurfaceView
 
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
 PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
-# Rows reserved up front (lazily committed memory): growing a buffer of 10^6 rows later would
-# copy ~90 MB on the GUI thread and stall a frame for ~250 ms (beyond 5M rows it still grows).
-BUFFER_ROWS = 5_000_000
 FAST_FRAME_INTERVAL = 0.033  # seconds between frames while a run goes as fast as possible
 LOSS_POINTS = 20_000  # loss-curve points drawn (pyqtgraph downsamples further for the screen)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LectureMixin, QMainWindow):
     """The gdviz window. Owns a RunController; views only ever read the RunBuffer."""
 
     def __init__(self, config: RunConfig | None = None, settings: QSettings | None = None):
@@ -67,7 +71,7 @@ class MainWindow(QMainWindow):
         self._build_controls_dock()
         self.toolbar = RunToolbar(self)
         self.addToolBar(self.toolbar)
-        self._build_menus()
+        build_menus(self)
         self._wire()
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setInterval(16)
@@ -77,6 +81,10 @@ class MainWindow(QMainWindow):
         if settings is not None:
             restore_window(settings, self.layout_parts())
         self._apply_config(config, reset=True)
+        self.theme_name, self.scale = saved_look(settings)
+        apply_theme(self, THEMES[self.theme_name], self.scale)
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == self.theme_name)
 
     # -- construction ----------------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -124,47 +132,6 @@ class MainWindow(QMainWindow):
         self.controls_dock.setObjectName("controls")
         self.controls_dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
-
-    def _build_menus(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        open_data = file_menu.addAction("&Open data…", self._on_open_data)
-        open_data.setShortcut(QKeySequence.StandardKey.Open)
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit", self.close)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        lessons_menu = menus.addMenu("&Lessons")
-        self.navigator.build_menu(lessons_menu)
-        lessons_menu.addSeparator()
-        lessons_menu.addAction("Leave the lesson (single run)", self._leave_lesson)
-        self.toolbar.addSeparator()
-        self.toolbar.addWidget(self.navigator.picker)
-        run_menu = menus.addMenu("&Run")
-        for action in self.toolbar.run_actions():
-            run_menu.addAction(action)
-        view_menu = menus.addMenu("&View")
-        view_menu.addAction(self.controls_dock.toggleViewAction())
-        view_menu.addAction(self.lesson_card.toggleViewAction())
-        sweep_action = self.sweep_dock.toggleViewAction()
-        sweep_action.setShortcut(QKeySequence("S"))
-        view_menu.addAction(sweep_action)
-        full_screen = view_menu.addAction("Full screen", self._toggle_full_screen)
-        full_screen.setShortcut(QKeySequence("F11"))
-        clean = view_menu.addAction("Clean view (hide the controls)", self._toggle_clean_view)
-        clean.setShortcut(QKeySequence("H"))
-        for action in self.toolbar.view_actions():
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        for index, (name, widget) in enumerate(
-            (("surface", self.surface_view), ("loss curve", self.loss_view),
-             ("data", self.data_view)), start=1,
-        ):  # fmt: skip
-            action = QAction(f"Maximise {name}", self, checkable=True)
-            action.setShortcut(QKeySequence(f"Ctrl+{index}"))
-            action.toggled.connect(lambda on, w=widget: self._maximise(w, on))
-            view_menu.addAction(action)
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction("&About gdviz", self._on_about)
 
     def _wire(self) -> None:
         c, t = self.controller, self.toolbar
@@ -244,43 +211,6 @@ class MainWindow(QMainWindow):
         self._seed_start_row()
         self._update_sweep()
         if was_running and not reset:
-            self.controller.play()
-
-    def _apply_compare(self, config: RunConfig, previous: RunConfig | None) -> None:
-        """Rebuild the compared runs: what the panel changed applies to every run."""
-        changed = {}
-        if previous is not None:
-            changed = {f: getattr(config, f) for f in RunConfig.__dataclass_fields__
-                       if getattr(config, f) != getattr(previous, f)}  # fmt: skip
-        was_running = self.controller.running
-        try:
-            configs = [run.config.replace(**changed) for run in self.compare_runs]
-            problem = build_problem(configs[0])
-            labels = [run.label for run in self.compare_runs]
-            self.controller.reset_compare(configs, labels, problem)
-        except (ConfigError, DataError, ValueError) as exc:
-            self._show_problem(str(exc), previous)
-            return
-        self.compare_runs = tuple(
-            type(run)(run.label, c) for run, c in zip(self.compare_runs, configs, strict=True)
-        )
-        self.badge.dismiss()
-        self._reported_divergences.clear()
-        self.view_stack.setCurrentWidget(self.compare_view)
-        lockstep = self.controller.trainer
-        ipe = [iterations_per_epoch(problem.n_examples, batch_size_of(c, problem), c.drop_last,
-                                    c.sampling) for c in configs]  # fmt: skip
-        rows = min(self.controller.budget + 1, BUFFER_ROWS)
-        self.buffer = RunBuffer(ipe, rows, runs=len(configs))
-        window = problem.default_window(configs[0].start)
-        self.compare_view.set_runs(labels)
-        self.compare_view.set_surface(loss_grid(problem, window, (200, 200)), problem.minima(),
-                                      problem.param_names, self.toolbar.log_surface())  # fmt: skip
-        self.toolbar.set_finished(False)
-        self.buffer.append(lockstep.rows(0, 1), np.zeros(0, dtype=np.int64), (1,) * len(configs))
-        self._update_status(lockstep.statuses[0])
-        self._mark_dirty()
-        if was_running:
             self.controller.play()
 
     def _show_problem(self, message: str, keep: RunConfig | None) -> None:
@@ -384,17 +314,6 @@ class MainWindow(QMainWindow):
         self._update_status(batch.statuses[0])
         self._mark_dirty()
 
-    def _report_divergences(self, statuses) -> None:
-        """In a comparison a run that diverges stops while the others go on: say which."""
-        labels = [run.label for run in self.compare_runs or ()]
-        for k, status in enumerate(statuses):
-            if status.status == "diverged" and k not in self._reported_divergences:
-                self._reported_divergences.add(k)
-                gone = [f"{labels[i]} diverged at iteration {statuses[i].step}"
-                        for i in sorted(self._reported_divergences)]  # fmt: skip
-                self.badge.show_message("diverged", "; ".join(gone) + ".")
-                self.toolbar.set_log_loss(True)  # the others stay visible beside the blow-up
-
     def _on_controller_stopped(self, statuses) -> None:
         status = statuses[0]
         if self.controller.comparing:
@@ -463,75 +382,6 @@ class MainWindow(QMainWindow):
     def _on_about(self) -> None:
         QMessageBox.about(self, "About gdviz", about_html())
 
-    # -- learning-rate sweep ----------------------------------------------------------------------
-    def _on_sweep_dock_shown(self) -> None:
-        # A third of the height: the lesson's own views stay readable above it.
-        self.resizeDocks([self.sweep_dock], [self.height() // 3], Qt.Orientation.Vertical)
-        self._update_sweep()
-
-    def _update_sweep(self) -> None:
-        """Sweep the current configuration, in the background, while the panel is shown."""
-        if self.sweep_dock.isVisible() and self.controller.config is not None:
-            self.sweep_panel.set_config(self.controller.config)
-
-    def _on_sweep_rate_picked(self, lr: float) -> None:
-        """A click on the sweep: run that learning rate in the main view, from the start."""
-        if self.compare_runs is not None:
-            self._leave_lesson()
-        config = self.controls.config().replace(lr=lr)
-        self.controls.set_config(config)
-        self._apply_config(config, reset=True)
-        self.controller.play()
-
-    # -- lessons and presenting -------------------------------------------------------------------
-    def _load_lessons(self) -> list:
-        try:
-            return load_lessons()
-        except (LessonError, OSError) as exc:
-            self.badge.show_message("warning", f"Lessons could not be loaded: {exc}")
-            return []
-
-    def open_lesson(self, index: int) -> None:
-        """Show lesson ``index``: its configuration, comparison, views and explanation."""
-        lesson = self.navigator.lessons[index]
-        self.controller.pause()
-        self.compare_runs = lesson.compare or None
-        self.controls.set_config(lesson.config)
-        self.toolbar.set_x_axis(lesson.x_axis)
-        self.toolbar.set_speed(lesson.speed)
-        self.lesson_card.show_lesson(lesson, index + 1, len(self.navigator.lessons))
-        self.controller.config = None  # a lesson always starts over
-        self._apply_config(lesson.config, reset=True)
-        views = set(lesson.views)
-        self.loss_view.setVisible("loss" in views or not views)
-        self.data_view.setVisible("data" in views or not views)
-        self.sweep_dock.setVisible("sweep" in views)
-
-    def _leave_lesson(self) -> None:
-        self.compare_runs = None
-        self.navigator.index = None
-        self.lesson_card.hide()
-        self.loss_view.show()
-        self.data_view.show()
-        self.controller.config = None
-        self._apply_config(self.controls.config(), reset=True)
-
-    def _toggle_full_screen(self) -> None:
-        if self.isFullScreen():
-            self.showNormal()
-        else:
-            self.showFullScreen()
-
-    def _toggle_clean_view(self) -> None:
-        """Only the views: hide the controls, the lesson card and the toolbar (H again)."""
-        clean = self.controls_dock.isVisible()
-        for widget in (self.controls_dock, self.toolbar):
-            widget.setVisible(not clean)
-        if clean:
-            self.lesson_card.hide()
-        elif self.navigator.index is not None:
-            self.lesson_card.show()
-
     # -- persistence and shutdown ----------------------------------------------------------------
     def layout_parts(self) -> dict:
         """The widgets whose state persists between launches (see ui/persistence.py)."""
@@ -543,4 +393,5 @@ class MainWindow(QMainWindow):
         self.sweep_panel.shutdown()
         if self.settings is not None:
             save_window(self.settings, self.layout_parts(), self.controls.config())
+            save_look(self.settings, self.theme_name, self.scale)
         super().closeEvent(event)

@@ -6,6 +6,7 @@ A missing or corrupted entry falls back to the defaults; it never stops the app 
 from __future__ import annotations
 
 import json
+import math
 
 from PySide6.QtCore import QSettings
 
@@ -45,3 +46,26 @@ def save_window(settings: QSettings, parts: dict, config: RunConfig) -> None:
             settings.setValue(f"{name}/geometry", widget.saveGeometry())
         settings.setValue(f"{name}/state", widget.saveState())
     settings.setValue(CONFIG_KEY, json.dumps(config.to_dict()))
+
+
+def saved_look(settings: QSettings | None) -> tuple[str, float]:
+    """Theme name and presentation scale of the last session (light, 1.0 when unreadable)."""
+    from gdviz.ui.theme import DEFAULT_SCALE, MAX_SCALE, MIN_SCALE, SCALE_STEP, THEMES
+
+    if settings is None:
+        return "light", DEFAULT_SCALE
+    name = settings.value("look/theme", "light")
+    try:
+        scale = float(settings.value("look/scale", DEFAULT_SCALE))
+    except (TypeError, ValueError):
+        scale = DEFAULT_SCALE
+    if not math.isfinite(scale):
+        scale = DEFAULT_SCALE
+    # Snap onto the offered steps and into range, whatever the file says.
+    steps = round((min(max(scale, MIN_SCALE), MAX_SCALE) - MIN_SCALE) / SCALE_STEP)
+    return (name if name in THEMES else "light"), MIN_SCALE + steps * SCALE_STEP
+
+
+def save_look(settings: QSettings, theme_name: str, scale: float) -> None:
+    settings.setValue("look/theme", theme_name)
+    settings.setValue("look/scale", scale)

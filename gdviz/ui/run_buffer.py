@@ -7,6 +7,9 @@ import numpy as np
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Trajectory
 
 X_AXIS_MODES = ("iterations", "epochs", "examples seen")
+# Rows reserved up front (lazily committed memory): growing a buffer of 10^6 rows later would
+# copy ~90 MB on the GUI thread and stall a frame for ~250 ms (beyond 5M rows it still grows).
+BUFFER_ROWS = 5_000_000
 
 
 class RunBuffer:

@@ -38,6 +38,7 @@ DEFAULT_SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+Minus", "Smaller text and lines"),
     ("Ctrl+0", "Normal size"),
     ("H", "Clean view: hide the controls"),
+    ("S", "Learning-rate sweep"),
     ("Page Down", "Next lesson"),
     ("Page Up", "Previous lesson"),
     ("Home", "Restart the lesson"),

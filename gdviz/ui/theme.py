@@ -164,7 +164,7 @@ DARK = replace(
 # High contrast: pure black on white, thicker lines, no translucency, bold text.
 HIGH_CONTRAST = replace(
     LIGHT, name="high contrast", foreground=c.BLACK, grid_alpha=0.35, path_halo=c.WHITE,
-    contour="#4D4D4D", contour_alpha=1.0, batch_loss_alpha=1.0, boundary="#8C8C8C",
+    contour="#666666", contour_alpha=1.0, batch_loss_alpha=1.0, boundary="#8C8C8C",
     boundary_alpha=1.0, examples_alpha=1.0, examples_edge_alpha=1.0, fill_alpha=1.0,
     frame_alpha=1.0, surface_blend=0.45, line_boost=1.6, marker_boost=1.2, bold=True,
     widgets=_HIGH_CONTRAST_WIDGETS, recolor=(("#a04000", "#8A3000"),), fusion=True,
@@ -285,6 +285,9 @@ def _restyle_own_sheet(widget: QWidget, theme: Theme, scale: float) -> None:
     sheet = _PALETTE_REF.sub(lambda m: palette.color(_role(m.group(1))).name(), sheet)
     if "{" not in sheet and not _COLOR.search(sheet):
         sheet = f"color: {palette.color(QPalette.ColorRole.WindowText).name()}; {sheet}"
+    if "{" not in sheet and widget.autoFillBackground() and "background" not in sheet:
+        # E.g. a label that is a scroll area's content: it paints its (stale) window colour.
+        sheet = f"background-color: {palette.color(QPalette.ColorRole.Window).name()}; {sheet}"
     # A sheet resolves its font when polished and then ignores the window's: set it here.
     widget.setFont(widget.window().font())
     widget.setStyleSheet(sheet)

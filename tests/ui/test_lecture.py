@@ -94,8 +94,9 @@ def test_batch_size_compare_runs_by_epochs(qtbot, lecture):
     qtbot.waitUntil(lambda: not lecture.controller.running, timeout=15000)
     epochs = LESSONS[index_of("batch-size")].compare[0].config.epochs
     for k in range(3):  # each run did the same number of epochs
-        assert lecture.buffer.x_values("epochs", run=k)[lecture.controller.trainer.ends[k] - 1] \
-            == pytest.approx(epochs)
+        assert lecture.buffer.x_values("epochs", run=k)[
+            lecture.controller.trainer.ends[k] - 1
+        ] == pytest.approx(epochs)
 
 
 def test_leaving_a_comparison_returns_to_one_run(qtbot, lecture):
@@ -146,3 +147,44 @@ def test_sweep_dock_computes_and_a_click_runs_that_rate(qtbot, lecture):
     assert lecture.controller.config.lr == pytest.approx(picked)
     assert lecture.controls.config().lr == pytest.approx(picked)
     qtbot.waitUntil(lambda: int(lecture.buffer.last("step")) > 0, timeout=5000)
+
+
+def test_presentation_scaling_and_themes_from_the_keyboard(qtbot, lecture):
+    from gdviz.ui.shortcuts_dialog import ShortcutsDialog
+
+    base = lecture.loss_view.plot.getAxis("left").label.font().pointSizeF()
+    press(qtbot, lecture, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, lecture, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert lecture.scale == pytest.approx(1.5)
+    assert lecture.loss_view.plot.getAxis("left").label.font().pointSizeF() > base
+    press(qtbot, lecture, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert lecture.scale == pytest.approx(1.25)
+    press(qtbot, lecture, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert lecture.scale == pytest.approx(1.0)
+    dark = next(a for a in lecture.theme_actions.actions() if a.data() == "dark")
+    dark.trigger()
+    assert lecture.theme_name == "dark" and dark.isChecked()
+    press(qtbot, lecture, Qt.Key.Key_F1)
+    dialog = lecture.findChild(ShortcutsDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
+
+
+def test_look_persists_and_bad_values_fall_back(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gdviz.ui.main_window import MainWindow
+
+    path = str(tmp_path / "gdviz.ini")
+    settings = QSettings(path, QSettings.Format.IniFormat)
+    settings.setValue("look/theme", "neon")
+    settings.setValue("look/scale", "huge")
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    assert (win.theme_name, win.scale) == ("light", 1.0)
+    win._set_look("high contrast", 1.75)
+    win.close()
+    again = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert (again.theme_name, again.scale) == ("high contrast", 1.75)
+    again.close()

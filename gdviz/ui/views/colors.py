@@ -173,15 +173,16 @@ def style_points(item: pg.ScatterPlotItem, size, edge, fill=None) -> None:
         item.setBrush(fill)
 
 
-def arrow_label_anchor(label: pg.TextItem, view: pg.ViewBox, tip, direction) -> tuple:
+def arrow_label_anchor(label: pg.TextItem, view: pg.ViewBox, tip, direction, side=None):
     """The anchor for ``label`` placed at an arrow's ``tip``: just beyond it, or — where the
     view's edge would push the label back over the arrow (narrow views, large presentation
-    fonts) — beside the tip on the arrow's left-hand side (opposite arrows' labels part).
-    ``direction`` is the arrow's unit direction on screen, y up."""
+    fonts) — beside the tip, toward ``side`` (default: the arrow's left-hand side).
+    ``direction`` and ``side`` are unit vectors on screen, y up."""
     ux, uy = direction
     anchor, shift = _anchor_inside(label, view, tip, (0.5 - 0.6 * ux, 0.5 + 0.6 * uy))
     if shift > 0.2:
-        anchor, _ = _anchor_inside(label, view, tip, (0.5 + 0.9 * uy, 0.5 + 0.9 * ux))
+        sx, sy = (-uy, ux) if side is None else side
+        anchor, _ = _anchor_inside(label, view, tip, (0.5 - 0.9 * sx, 0.5 + 0.9 * sy))
     return anchor
 
 

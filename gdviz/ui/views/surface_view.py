@@ -55,16 +55,17 @@ class _Arrow:
         for item in (self.shaft, self.head, self.label):
             item.setVisible(False)
 
-    def show(self, origin, tip, screen_dir, text: str) -> None:
+    def show(self, origin, tip, screen_dir, text: str, side=None) -> None:
         """Draw from ``origin`` to ``tip`` (data coordinates); ``screen_dir`` is the unit
-        direction in pixels with y up, which orients the pixel-sized head and the label."""
+        direction in pixels with y up, which orients the pixel-sized head and the label;
+        ``side``, if the label has no room beyond the tip, the side of the arrow it goes to."""
         ux, uy = screen_dir
         # ArrowItem points left at angle 0 and turns clockwise on screen (y down).
         self.head.setStyle(angle=math.degrees(math.atan2(uy, -ux)))
         self.head.setPos(*tip)
         self.shaft.setData([origin[0], tip[0]], [origin[1], tip[1]])
         self.label.setText(text)
-        self.label.setAnchor(c.arrow_label_anchor(self.label, self.view, tip, (ux, uy)))
+        self.label.setAnchor(c.arrow_label_anchor(self.label, self.view, tip, (ux, uy), side))
         self.label.setPos(*tip)
         for item in (self.shaft, self.head, self.label):
             item.setVisible(True)
@@ -167,7 +168,8 @@ class SurfaceView(QWidget):
         c.style_axis(self.colorbar.axis, look)
         self.colorbar.axis.setWidth(round(78 * scale))
         self.colorbar.axis.setLabel(self.colorbar.axis.labelText, **look.css(c.LABEL_PT))
-        self.contours.setPen(look.pen(t.contour, 1, alpha=t.contour_alpha))
+        # Contours are the backdrop: no high-contrast boost, or near the minimum they bury the path.
+        self.contours.setPen(c.pen(t.contour, scale, alpha=t.contour_alpha))
         self.path_line.setPen(look.pen(t.path, 1.5))
         # The halo is a fixed 1.5 px rim each side: wider, it reads as a second line.
         halo = c.pen(t.path_halo, look.width(1.5) + 3) if t.path_halo else None
@@ -291,24 +293,34 @@ class SurfaceView(QWidget):
         width_px, height_px = max(self.view.width(), 1.0), max(self.view.height(), 1.0)
         px_per = np.array([width_px / (vx1 - vx0), height_px / (vy1 - vy0)])  # px per unit
         with np.errstate(all="ignore"):  # a diverged run may overflow; such arrows are skipped
+            step_dir = side = None
+            if step is not None:
+                step_screen = step * px_per
+                step_dir = step_screen / float(np.hypot(*step_screen))
             if gradient is not None:
                 screen = gradient * px_per
                 norm = float(np.hypot(*screen))
                 # At least twice the head's length, which grows with the presentation scale.
                 length = max(GRADIENT_FRACTION * width_px, self.look.size(40))
                 tip = point + gradient * (length / norm)
-                self._show_arrow(self.gradient_arrow, point, tip, screen / norm, "gradient")
+                # A label beside the arrow goes away from the path's last segment, the step
+                # label to the other side.
+                side = np.array([-screen[1], screen[0]]) / norm
+                if step_dir is not None and side @ step_dir < 0:
+                    side = -side
+                args = (point, tip, screen / norm, "gradient", side)
+                self._show_arrow(self.gradient_arrow, *args)
             if step is not None:
-                screen = step * px_per
-                norm = float(np.hypot(*screen))
+                norm = float(np.hypot(*step_screen))
                 scale = max(1.0, max(STEP_MIN_FRACTION * width_px, self.look.size(30)) / norm)
                 factor = f"{scale:.0f}" if scale < 1000 else f"{scale:.1e}".replace("e+0", "e")
                 text = "step" if scale < 1.5 else f"step ×{factor}"
                 origin = point - step
                 tip = origin + step * scale
-                self._show_arrow(self.step_arrow, origin, tip, screen / norm, text)
+                other = None if side is None else -side
+                self._show_arrow(self.step_arrow, origin, tip, step_dir, text, other)
 
-    def _show_arrow(self, arrow: _Arrow, origin, tip, screen_dir, text: str) -> None:
+    def _show_arrow(self, arrow: _Arrow, origin, tip, screen_dir, text: str, side=None) -> None:
         if not (
             np.all(np.isfinite(screen_dir))
             and np.all(np.isfinite(tip))
@@ -316,7 +328,7 @@ class SurfaceView(QWidget):
         ):
             return
         xs, ys = self.clip_points([origin[0], tip[0]], [origin[1], tip[1]])
-        arrow.show((xs[0], ys[0]), (xs[1], ys[1]), screen_dir, text)
+        arrow.show((xs[0], ys[0]), (xs[1], ys[1]), screen_dir, text, side)
 
     # -- interaction ------------------------------------------------------------------------
     def _on_click(self, event) -> None:

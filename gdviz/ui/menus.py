@@ -1,0 +1,71 @@
+"""The menu bar of the main window: File, Lessons, Run, View (themes, scaling) and Help."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+
+from gdviz.ui.theme import THEMES, next_scale
+
+
+def build_menus(window) -> None:
+    """Create the menus and their shortcuts; actions call the window's methods."""
+    menus = window.menuBar()
+    file_menu = menus.addMenu("&File")
+    open_data = file_menu.addAction("&Open data…", window._on_open_data)
+    open_data.setShortcut(QKeySequence.StandardKey.Open)
+    file_menu.addSeparator()
+    quit_action = file_menu.addAction("&Quit", window.close)
+    quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+    lessons_menu = menus.addMenu("&Lessons")
+    window.navigator.build_menu(lessons_menu)
+    lessons_menu.addSeparator()
+    lessons_menu.addAction("Leave the lesson (single run)", window._leave_lesson)
+    window.toolbar.addSeparator()
+    window.toolbar.addWidget(window.navigator.picker)
+    run_menu = menus.addMenu("&Run")
+    for action in window.toolbar.run_actions():
+        run_menu.addAction(action)
+    view_menu = menus.addMenu("&View")
+    view_menu.addAction(window.controls_dock.toggleViewAction())
+    view_menu.addAction(window.lesson_card.toggleViewAction())
+    sweep_action = window.sweep_dock.toggleViewAction()
+    sweep_action.setShortcut(QKeySequence("S"))
+    view_menu.addAction(sweep_action)
+    full_screen = view_menu.addAction("Full screen", window._toggle_full_screen)
+    full_screen.setShortcut(QKeySequence("F11"))
+    clean = view_menu.addAction("Clean view (hide the controls)", window._toggle_clean_view)
+    clean.setShortcut(QKeySequence("H"))
+    for action in window.toolbar.view_actions():
+        view_menu.addAction(action)
+    view_menu.addSeparator()
+    theme_menu = view_menu.addMenu("Theme")
+    window.theme_actions = QActionGroup(window)
+    for name in THEMES:
+        action = theme_menu.addAction(name.capitalize())
+        action.setCheckable(True)
+        action.setData(name)
+        action.triggered.connect(lambda *_, n=name: window._set_look(n, window.scale))
+        window.theme_actions.addAction(action)
+    for text, keys, direction in (
+        ("Larger (presentation)", (QKeySequence.StandardKey.ZoomIn, "Ctrl+="), +1),
+        ("Smaller", (QKeySequence.StandardKey.ZoomOut,), -1),
+        ("Normal size", ("Ctrl+0",), 0),
+    ):
+        action = view_menu.addAction(text)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(
+            lambda *_, d=direction: window._set_look(window.theme_name, next_scale(window.scale, d))
+        )
+    view_menu.addSeparator()
+    for index, (name, widget) in enumerate(
+        (("surface", window.surface_view), ("loss curve", window.loss_view),
+         ("data", window.data_view)), start=1,
+    ):  # fmt: skip
+        action = QAction(f"Maximise {name}", window, checkable=True)
+        action.setShortcut(QKeySequence(f"Ctrl+{index}"))
+        action.toggled.connect(lambda on, w=widget: window._maximise(w, on))
+        view_menu.addAction(action)
+    help_menu = menus.addMenu("&Help")
+    shortcuts = help_menu.addAction("&Keyboard shortcuts", window._show_shortcuts)
+    shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
+    help_menu.addAction("&About gdviz", window._on_about)
