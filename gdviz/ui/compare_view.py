@@ -71,20 +71,22 @@ class CompareView(QWidget):
         self.surface.set_surface(grid, minima, param_names, log_scale=log_scale)
         self.surface.set_path([], [])
 
-    def update_from(self, buffer, x_mode: str) -> None:
-        """Redraw every run from the buffer (strided history, exact newest point)."""
-        rows = buffer.draw_rows(PATH_POINTS)
+    def update_from(self, buffer, x_mode: str, count: int | None = None) -> None:
+        """Redraw every run from the first ``count`` rows of the buffer (default all): strided
+        history, exact newest point."""
+        count = len(buffer) if count is None else count
+        rows = buffer.draw_rows(PATH_POINTS, 0, count)
         self.loss_plot.setLabel("bottom", x_mode)
         c.set_axis_label(self.loss_plot, "bottom", x_mode)
         for run in range(buffer.runs):
-            end = buffer.end(run)
+            end = min(buffer.end(run), count)
             mine = rows[rows < end]  # a stopped run's rows end where it stopped
             if mine.size == 0 or mine[-1] != end - 1:
                 mine = np.append(mine, end - 1) if end else mine
             p1, p2 = buffer.column("p1", run), buffer.column("p2", run)
             x, y = self.surface.clip_points(p1[mine], p2[mine])
             self.paths[run].setData(x, y)
-            last = (buffer.last_valid("p1", run), buffer.last_valid("p2", run))
+            last = (buffer.column("p1", run)[end - 1], buffer.column("p2", run)[end - 1])
             if np.isfinite(last).all():
                 lx, ly = self.surface.clip_points([last[0]], [last[1]])
                 self.points[run].setData(lx, ly)

@@ -41,6 +41,7 @@ from gdviz.ui.run_toolbar import RunToolbar
 from gdviz.ui.status import StatusLine, describe_changes
 from gdviz.ui.sweep_panel import SweepPanel
 from gdviz.ui.theme import THEMES, apply_theme
+from gdviz.ui.timeline import TimelineBar
 from gdviz.ui.views.data_view import DataView
 from gdviz.ui.views.loss_view import LossView
 from gdviz.ui.views.surface_view import SurfaceView
@@ -109,6 +110,8 @@ class MainWindow(LectureMixin, QMainWindow):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.badge)
         layout.addWidget(self.view_stack, 1)
+        self.timeline = TimelineBar()
+        layout.addWidget(self.timeline)
         self.setCentralWidget(central)
         self.lesson_card = LessonCard(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_card)
@@ -157,6 +160,9 @@ class MainWindow(LectureMixin, QMainWindow):
         self.controls.openDataRequested.connect(self._on_open_data)
         self.surface_view.pointPicked.connect(self._on_surface_point_picked)
         self.navigator.lessonChosen.connect(self.open_lesson)
+        self.timeline.scrubbed.connect(lambda _: self._on_timeline_moved())
+        self.timeline.liveRequested.connect(self._on_timeline_moved)
+        c.runningChanged.connect(lambda running: running and self.timeline.go_live())
         self.sweep_dock.visibilityChanged.connect(
             lambda shown: shown and self._on_sweep_dock_shown()
         )
@@ -256,6 +262,10 @@ class MainWindow(LectureMixin, QMainWindow):
         logistic = self.controller.config.model == "logistic"
         self.data_view.set_data(data.raw_x, data.y, data.x_label, data.y_label, logistic=logistic)
 
+    def _on_timeline_moved(self) -> None:
+        self._mark_dirty()
+        self._redraw()
+
     def _mark_dirty(self) -> None:
         self._dirty = True
 
@@ -272,33 +282,38 @@ class MainWindow(LectureMixin, QMainWindow):
             return
         self._last_frame = now
         self._dirty = False
+        self.timeline.set_length(len(self.buffer))
+        # The timeline may be rewound: every view then shows the first `n` rows only.
+        n = min(self.timeline.rows_shown or len(self.buffer), len(self.buffer))
         if self.controller.comparing:
-            self.compare_view.update_from(self.buffer, self.toolbar.x_axis())
+            self.compare_view.update_from(self.buffer, self.toolbar.x_axis(), n)
             return
         b = self.buffer
-        p1, p2 = b.column("p1"), b.column("p2")
+        p1, p2 = b.column("p1")[:n], b.column("p2")[:n]
         # Decimate here so a frame costs the same after 10^6 iterations as after 10^3.
-        path_rows = b.draw_rows(PATH_POINTS, PATH_TAIL)
+        path_rows = b.draw_rows(PATH_POINTS, PATH_TAIL, n)
         self.surface_view.set_path(p1[path_rows], p2[path_rows], b.column("epoch")[path_rows])
         current = (float(p1[-1]), float(p2[-1]))
-        gradient = (float(b.last("g1")), float(b.last("g2")))
-        step = (float(p1[-1] - p1[-2]), float(p2[-1] - p2[-2])) if len(b) > 1 else None
+        gradient = (float(b.column("g1")[n - 1]), float(b.column("g2")[n - 1]))
+        step = (float(p1[-1] - p1[-2]), float(p2[-1] - p2[-2])) if n > 1 else None
         self.surface_view.set_current(current, None if np.isnan(gradient[0]) else gradient, step)
         mode = self.toolbar.x_axis()
-        rows = b.draw_rows(LOSS_POINTS)
+        rows = b.draw_rows(LOSS_POINTS, 0, n)
         self.loss_view.set_x_label(mode)
         self.loss_view.set_data(
             b.x_values(mode, rows), b.column("batch_loss")[rows], b.column("loss")[rows]
         )
         # With one iteration per epoch (full batch) every iteration is a boundary: draw none.
         many = b.iterations_per_epoch == 1
-        self.loss_view.set_epoch_boundaries(np.zeros(0) if many else b.epoch_boundaries(mode))
+        bounds = np.zeros(0) if many else b.epoch_boundaries(mode, n)
+        self.loss_view.set_epoch_boundaries(bounds)
         data = getattr(self.controller.problem, "data", None)
         if data is not None:
             logistic = self.controller.config.model == "logistic"
             self.data_view.set_model(*current, data.x_shift, data.x_scale, logistic=logistic)
             # A full batch is every example: highlighting all of them would hide the data.
-            full = b.last_examples.size >= data.n_examples
+            # Only the newest batch is kept: none is highlighted while the timeline is rewound.
+            full = b.last_examples.size >= data.n_examples or n < len(b)
             self.data_view.set_batch(b.last_examples[:0] if full else b.last_examples)
 
     # -- engine events ---------------------------------------------------------------------------

@@ -84,10 +84,11 @@ class RunBuffer:
         new_epochs = np.flatnonzero(np.diff(epochs[lo:n]) > 0) + lo  # row before a new epoch
         self._boundary_rows.extend(int(r) for r in new_epochs if epochs[r] > 0)
 
-    def draw_rows(self, cap: int, tail: int = 0) -> np.ndarray:
-        """Rows to draw: at most about ``cap`` evenly strided, plus the last ``tail`` rows
-        exactly (the recent path is drawn point by point), always including the newest."""
-        n = len(self)
+    def draw_rows(self, cap: int, tail: int = 0, n: int | None = None) -> np.ndarray:
+        """Rows to draw of the first ``n`` (default all): at most about ``cap`` evenly strided,
+        plus the last ``tail`` rows exactly (the recent path is drawn point by point), always
+        including the newest."""
+        n = len(self) if n is None else n
         if n <= cap + tail:
             return np.arange(n)
         step = -(-(n - tail) // cap)
@@ -104,6 +105,10 @@ class RunBuffer:
             return steps / self.runs_per_epoch[run]
         return steps.astype(float)
 
-    def epoch_boundaries(self, mode: str) -> np.ndarray:
-        """x positions where a new epoch of run 0 begins (after the first)."""
-        return self.x_values(mode, np.asarray(self._boundary_rows, dtype=np.intp))
+    def epoch_boundaries(self, mode: str, n: int | None = None) -> np.ndarray:
+        """x positions where a new epoch of run 0 begins (after the first), within the first
+        ``n`` rows (default all)."""
+        rows = np.asarray(self._boundary_rows, dtype=np.intp)
+        if n is not None:
+            rows = rows[rows < n - 1]
+        return self.x_values(mode, rows)

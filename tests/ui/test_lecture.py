@@ -188,3 +188,27 @@ def test_look_persists_and_bad_values_fall_back(qtbot, tmp_path):
     qtbot.addWidget(again)
     assert (again.theme_name, again.scale) == ("high contrast", 1.75)
     again.close()
+
+
+def test_timeline_rewinds_the_views_and_play_resumes_from_the_end(qtbot, lecture):
+    lecture.controller.step(60)
+    qtbot.waitUntil(lambda: int(lecture.buffer.last("step")) == 60, timeout=3000)
+    lecture._mark_dirty()
+    lecture._redraw()
+    timeline = lecture.timeline
+    assert timeline.live and timeline.slider.maximum() == 61
+    timeline.slider.setValue(11)  # rows 0..10: the state after iteration 10
+    assert not timeline.live and "iteration 10 of 60" in timeline.label.text()
+    path_x, _ = lecture.surface_view.path_line.getData()
+    assert path_x[-1] == pytest.approx(lecture.buffer.column("p1")[10])
+    loss_x, _ = lecture.loss_view.loss_curve.getData()
+    assert loss_x.max() == pytest.approx(10)
+    timeline.slider.setValue(31)  # scrub forward again
+    assert lecture.loss_view.loss_curve.getData()[0].max() == pytest.approx(30)
+    press(qtbot, lecture, Qt.Key.Key_Space)  # Play resumes from the end: the timeline goes live
+    qtbot.waitUntil(lambda: timeline.live, timeout=3000)
+    lecture.controller.pause()
+    qtbot.waitUntil(lambda: not lecture.controller.running, timeout=3000)
+    lecture._mark_dirty()
+    lecture._redraw()
+    assert lecture.loss_view.loss_curve.getData()[0].max() == int(lecture.buffer.last("step"))
