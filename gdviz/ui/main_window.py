@@ -44,6 +44,7 @@ from gdviz.ui.theme import THEMES, apply_theme
 from gdviz.ui.timeline import TimelineBar
 from gdviz.ui.views.data_view import DataView
 from gdviz.ui.views.loss_view import LossView
+from gdviz.ui.views.surface3d import Surface3DView
 from gdviz.ui.views.surface_view import SurfaceView
 
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
@@ -64,6 +65,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self.buffer = RunBuffer(1)
         self._dirty = False
         self._last_frame = 0.0
+        self.surface3d: Surface3DView | None = None
         self.compare_runs: tuple | None = None  # CompareRun tuple of the current lesson, if any
         self._reported_divergences: set[int] = set()
         self._build_views()
@@ -253,6 +255,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.surface_view.set_surface(
             grid, problem.minima(), problem.param_names, log_scale=self.toolbar.log_surface()
         )
+        if self.surface3d is not None:
+            self.surface3d.set_surface(grid)
 
     def _draw_data(self) -> None:
         data = getattr(self.controller.problem, "data", None)
@@ -261,6 +265,23 @@ class MainWindow(LectureMixin, QMainWindow):
             return
         logistic = self.controller.config.model == "logistic"
         self.data_view.set_data(data.raw_x, data.y, data.x_label, data.y_label, logistic=logistic)
+
+    def _toggle_3d(self, on: bool) -> None:
+        """Show or hide the 3-D surface dock (built on first use: it needs OpenGL)."""
+        if on and self.surface3d is None:
+            self.surface3d = Surface3DView()
+            self.surface3d_dock = QDockWidget("3-D surface", self)
+            self.surface3d_dock.setObjectName("surface3d")
+            self.surface3d_dock.setWidget(self.surface3d)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.surface3d_dock)
+            self.surface3d_dock.visibilityChanged.connect(self.surface3d_action.setChecked)
+            self._draw_surface()
+        if self.surface3d is not None:
+            self.surface3d_dock.setVisible(on)
+            if on:  # wide enough to see the shape
+                self.resizeDocks([self.surface3d_dock], [self.width() * 2 // 5],
+                                 Qt.Orientation.Horizontal)  # fmt: skip
+            self._mark_dirty()
 
     def _on_timeline_moved(self) -> None:
         self._mark_dirty()
@@ -297,6 +318,8 @@ class MainWindow(LectureMixin, QMainWindow):
         gradient = (float(b.column("g1")[n - 1]), float(b.column("g2")[n - 1]))
         step = (float(p1[-1] - p1[-2]), float(p2[-1] - p2[-2])) if n > 1 else None
         self.surface_view.set_current(current, None if np.isnan(gradient[0]) else gradient, step)
+        if self.surface3d is not None and self.surface3d.isVisible():
+            self.surface3d.set_path(p1[path_rows], p2[path_rows], b.column("loss")[path_rows])
         mode = self.toolbar.x_axis()
         rows = b.draw_rows(LOSS_POINTS, 0, n)
         self.loss_view.set_x_label(mode)

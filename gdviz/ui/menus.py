@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from gdviz.ui.theme import THEMES, next_scale
+from gdviz.ui.views.surface3d import opengl_problem
 
 
 def build_menus(window) -> None:
@@ -38,6 +39,15 @@ def build_menus(window) -> None:
     for action in window.toolbar.view_actions():
         view_menu.addAction(action)
     view_menu.addSeparator()
+    window.surface3d_action = view_menu.addAction("3-D surface")
+    window.surface3d_action.setCheckable(True)
+    window.surface3d_action.toggled.connect(window._toggle_3d)
+    window.surface3d_action.setShortcut(QKeySequence("F3"))
+    problem = opengl_problem()
+    if problem:  # disabled, saying why (menus show tooltips only when asked to)
+        window.surface3d_action.setEnabled(False)
+        window.surface3d_action.setToolTip(problem)
+        view_menu.setToolTipsVisible(True)
     theme_menu = view_menu.addMenu("Theme")
     window.theme_actions = QActionGroup(window)
     for name in THEMES:

@@ -1,0 +1,79 @@
+"""The optional 3-D view: disabled with a reason offscreen, drawn for real under Xvfb."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+
+def test_offscreen_disables_the_3d_view_and_says_why(qtbot):
+    from gdviz.core.config import RunConfig
+    from gdviz.ui.app import create_application
+    from gdviz.ui.main_window import MainWindow
+    from gdviz.ui.views.surface3d import opengl_problem
+
+    create_application()
+    reason = opengl_problem()
+    assert reason and ("offscreen" in reason or "PyOpenGL" in reason)
+    win = MainWindow(RunConfig(dataset="synthetic", batch_size=10, epochs=2), settings=None)
+    qtbot.addWidget(win)
+    try:
+        assert not win.surface3d_action.isEnabled()
+        assert win.surface3d_action.toolTip() == reason
+    finally:
+        win.close()
+
+
+XVFB_SCRIPT = """
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "xcb"
+from PySide6.QtWidgets import QApplication
+from gdviz.core.config import RunConfig
+from gdviz.ui.app import create_application
+from gdviz.ui.main_window import MainWindow
+from gdviz.ui.views.surface3d import opengl_problem
+app = create_application()
+assert opengl_problem() is None, opengl_problem()
+w = MainWindow(RunConfig(surface="rosenbrock", optimizer="adam", lr=0.05, steps=300),
+               settings=None)
+w.resize(1280, 720); w.show()
+w.surface3d_action.trigger()
+w.controller.set_speed(0); w.controller.play()
+t = time.time()
+while (w.controller.running or len(w.buffer) < 301) and time.time() - t < 30:
+    QApplication.processEvents(); time.sleep(0.01)
+w._mark_dirty(); w._redraw(); QApplication.processEvents()
+image = w.surface3d.view.grabFramebuffer()
+assert image.width() > 50 and image.height() > 50, (image.width(), image.height())
+colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
+           for y in range(0, image.height(), 7)}
+assert len(colours) > 20, len(colours)  # a shaded surface, not an empty white frame
+pos = w.surface3d.path.pos
+image.save(sys.argv[1])
+# The path ends at the last point: x in [-2, 2] and y in [-1, 3] map onto [-1, 1].
+assert pos.shape[0] > 100, pos.shape
+x, y = w.buffer.last("p1"), w.buffer.last("p2")
+assert abs(pos[-1, 0] - x / 2) < 1e-5 and abs(pos[-1, 1] - (y - 1) / 2) < 1e-5, (pos[-1], x, y)
+print("ok", image.width(), image.height())
+w.close()
+"""
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="Xvfb is not installed here")
+def test_3d_view_draws_the_surface_and_path_under_xvfb(tmp_path):
+    pytest.importorskip("OpenGL", reason="PyOpenGL (gdviz[3d]) is not installed")
+    out = tmp_path / "surface3d.png"
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    result = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1600x900x24", sys.executable, "-c", XVFB_SCRIPT,
+         str(out)], capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-3000:]
+    assert "ok" in result.stdout and out.exists()
+    shutil.copy(out, "/tmp/surface3d.png")  # for a person to look at
