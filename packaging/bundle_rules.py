@@ -29,6 +29,8 @@ EXCLUDED_MODULES = [
     "IPython",
     "jupyter_rfb",
     "colorcet",
+    "PySide6.QtNetwork",
+    "PySide6.QtDBus",
     "PIL",  # Pillow is a test extra (icon script), not used by the app
     # Development tools that may sit in the same virtual environment.
     "pytest",
@@ -47,17 +49,23 @@ EXCLUDED_MODULES = [
     "unittest.mock",
 ]
 
-# Qt files in the bundle that gdviz does not load, as regular expressions matched against the
-# destination path inside the bundle (forward slashes). The gdviz window needs QtCore, QtGui,
-# QtWidgets (and QtSvg for SVG icons), the platform plugins (xcb, offscreen, wayland, cocoa,
-# windows, minimal), image formats, the xcb GL integration and platform themes.
+# Qt files that gdviz does not load, as regular expressions matched against the destination path
+# inside the bundle (forward slashes). Kept: QtCore, QtGui, QtWidgets, QtSvg, QtOpenGL(Widgets)
+# and QtTest (pyqtgraph imports them), the platform plugins xcb, wayland, offscreen and minimal
+# (plus cocoa/windows on those systems), image formats, icon engines, input contexts, the xcb GL
+# integrations and the xdg-desktop-portal platform theme. The gtk3 platform theme needs GTK at run
+# time and would pull all of GTK into the bundle; eglfs/linuxfb/vnc are for machines without a
+# window system; Qt's translations are unused (gdviz is in English and loads none).
 DROP = [
-    r"(^|/)Qt/lib/libQt6(Qml|Quick|Pdf|Designer|Help|Test|Sql|Lottie|Labs|VirtualKeyboard|Charts|"
-    r"DataVis|3D|Multimedia|Network|WebEngine|Positioning|Sensors|SerialPort)[^/]*$",
+    r"(^|/)Qt/lib/libQt6(Qml|Quick|Pdf|Designer|Help|Sql|Lottie|Labs|VirtualKeyboard|Charts|"
+    r"DataVis|3D|Multimedia|Network|WebEngine|Positioning|Sensors|SerialPort|EglFS|EglFs)[^/]*$",
     r"(^|/)Qt/qml/",
     r"(^|/)Qt/plugins/(designer|qmltooling|qmllint|sqldrivers|tls|networkinformation|"
-    r"printsupport|assetimporters|sceneparsers|renderers|geometryloaders|position|multimedia)/",
-    r"(^|/)Qt/translations/(?!qtbase_)[^/]+$",  # keep the Qt base strings (dialogs) only
+    r"printsupport|egldeviceintegrations|generic|assetimporters|sceneparsers|renderers|"
+    r"geometryloaders|position|multimedia)/",
+    r"(^|/)Qt/plugins/platforms/libq(eglfs|linuxfb|vnc|vkkhrdisplay|minimalegl)\.so$",
+    r"(^|/)Qt/plugins/platformthemes/libqgtk3\.so$",
+    r"(^|/)Qt/translations/",
 ]
 _DROP = [re.compile(pattern) for pattern in DROP]
 

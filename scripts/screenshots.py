@@ -25,21 +25,41 @@ SHOTS = {
     "running": (DEFAULT_CONFIG, 100, 3.0),
     "sgd": (RunConfig(batch_size=1, lr=0.02, epochs=3), 0, 2.0),
     "diverged": (RunConfig(batch_size=398, lr=1.05, epochs=200), 0, 2.0),
-    "rosenbrock-adam": (RunConfig(surface="rosenbrock", optimizer="adam", lr=0.05,
-                                  steps=3000), 0, 2.0),  # fmt: skip
+    "rosenbrock-adam": (
+        RunConfig(surface="rosenbrock", optimizer="adam", lr=0.05, steps=3000),
+        0,
+        2.0,
+    ),
 }
 
 
-def shoot(name: str, config: RunConfig, speed: int, seconds: float) -> Path:
-    window = MainWindow(config=config, settings=None)
+# name: (lesson number, seconds to run as fast as possible, show the sweep dock)
+LESSON_SHOTS = {
+    "goldilocks-trio": (8, 3.0, False),
+    "batch-size-compare": (9, 3.0, False),
+    "learning-rate-sweep": (1, 6.0, True),
+}
+
+
+def shoot_lesson(name: str, number: int, seconds: float, sweep: bool) -> Path:
+    window = MainWindow(settings=None)
     window.resize(1280, 720)
     window.show()
-    window.controller.set_speed(speed)
-    window.controller.play()
+    window.navigator.choose(number - 1)
+    if sweep:
+        window.sweep_dock.show()
+    else:
+        window.controller.set_speed(0)
+        window.controller.play()
+    return _grab_after(window, name, seconds)
+
+
+def _grab_after(window: MainWindow, name: str, seconds: float) -> Path:
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         QApplication.processEvents()
         time.sleep(0.005)
+    window._mark_dirty()
     window._redraw()
     QApplication.processEvents()
     path = OUT / f"{name}.png"
@@ -48,11 +68,22 @@ def shoot(name: str, config: RunConfig, speed: int, seconds: float) -> Path:
     return path
 
 
+def shoot(name: str, config: RunConfig, speed: int, seconds: float) -> Path:
+    window = MainWindow(config=config, settings=None)
+    window.resize(1280, 720)
+    window.show()
+    window.controller.set_speed(speed)
+    window.controller.play()
+    return _grab_after(window, name, seconds)
+
+
 def main() -> int:
     create_application()
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (config, speed, seconds) in SHOTS.items():
         print(shoot(name, config, speed, seconds))
+    for name, (number, seconds, sweep) in LESSON_SHOTS.items():
+        print(shoot_lesson(name, number, seconds, sweep))
     return 0
 
 

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
-.venv/bin/ruff check gdviz tests benchmarks
+.venv/bin/ruff check gdviz tests benchmarks scripts
 .venv/bin/python -m pytest "$@"
