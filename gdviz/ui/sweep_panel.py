@@ -2,9 +2,10 @@
 background, with the regions "too slow", "converges", "oscillates", "diverges" shaded and the
 full-batch limits 2/λmax and 2/(λmin+λmax) marked. Clicking the plot picks a learning rate.
 
-Threading follows gdviz/ui/worker.py: a SweepWorker lives on the panel's own QThread and gets
-requests through a queued signal; a running sweep is stopped with its ``threading.Event``; every
-reply carries the request id, so replies to replaced requests are dropped.
+Threading follows gdviz/ui/worker.py: a SweepWorker (gdviz/ui/sweep_worker.py) lives on the
+panel's own QThread and gets requests through a queued signal; a running sweep is stopped with its
+``threading.Event``; every reply carries the request id, so replies to replaced requests are
+dropped.
 """
 
 from __future__ import annotations
@@ -12,23 +13,20 @@ from __future__ import annotations
 import atexit
 import math
 import threading
-import time
 import weakref
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets as qw
-from PySide6.QtCore import QObject, QPointF, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QPointF, Qt, QThread, QTimer, Signal
 
-from gdviz.core.config import RunConfig, build_problem
-from gdviz.core.sweep import SweepCancelled, default_lr_range, learning_rates, sweep
+from gdviz.core.config import RunConfig
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
+from gdviz.ui.sweep_worker import SweepRequest, SweepWorker
 from gdviz.ui.views import colors as c
 
 DEBOUNCE_MS = 300  # a burst of configuration changes (a slider drag) starts one sweep
-PROGRESS_INTERVAL = 0.05  # seconds between progress signals
 # Colour-blind-safe (Okabe-Ito) tints, light enough that the curve on top stays the strongest.
 REGION_COLORS = {"too slow": c.SKY_BLUE, "converges": c.GREEN, "oscillates": c.YELLOW,
                  "diverges": c.VERMILLION}  # fmt: skip
@@ -36,49 +34,6 @@ REGION_ALPHA = 0.22
 REGION_PT = 17  # region names are read from the back of the room
 LOG_Y_RATIO = 50.0  # log-y when the finite final losses span more than this factor
 LOG_Y_DECADES = 12  # on log-y, losses below max / 10^12 are drawn at that floor as ▼
-
-
-@dataclass(frozen=True)
-class SweepRequest:
-    request_id: int
-    config: RunConfig
-    lr_range: tuple[float, float] | None  # None: derived from the curvature (default_lr_range)
-    num: int
-    steps: int
-    cancel: threading.Event
-
-
-class SweepWorker(QObject):
-    """Runs one sweep per request on the panel's thread; replies are tagged with the request id."""
-
-    finished = Signal(int, object)  # request id, SweepResult
-    failed = Signal(int, str)
-    progress = Signal(int, float)
-
-    @Slot(object)
-    def run(self, request: SweepRequest) -> None:
-        if request.cancel.is_set():
-            return  # replaced while it waited in the queue
-        last = [0.0]
-
-        def report(fraction: float) -> None:  # rate-limited: the GUI needs ~20 updates a second
-            if time.perf_counter() - last[0] >= PROGRESS_INTERVAL:
-                last[0] = time.perf_counter()
-                self.progress.emit(request.request_id, fraction)
-
-        try:
-            problem = build_problem(request.config)
-            lo, hi = request.lr_range or default_lr_range(request.config, problem)
-            rates = learning_rates(lo, hi, request.num)
-            result = sweep(request.config, rates, request.steps, request.cancel, report, problem)
-        except SweepCancelled:
-            return
-        except ValueError as exc:  # ConfigError, DataError, a bad range: the message says it
-            self.failed.emit(request.request_id, str(exc))
-        except Exception as exc:  # reported, never a dead thread
-            self.failed.emit(request.request_id, f"{type(exc).__name__}: {exc}")
-        else:
-            self.finished.emit(request.request_id, result)
 
 
 class LogAxis(pg.AxisItem):
