@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from gdviz import __version__
-from gdviz.cli import run, sweep
+from gdviz.cli import render, run, sweep
 from gdviz.cli.options import OneLineParser, UsageError, fail
 from gdviz.core.config import ConfigError
 from gdviz.core.data import DataError
@@ -16,6 +16,7 @@ def build_parser() -> OneLineParser:
         prog="gdviz",
         description="gdviz makes gradient descent visible: choose a learning rate, a batch size "
         "and a number of epochs, and watch the weight and bias move over the loss surface.",
+        epilog="gdviz SESSION.json opens a session saved with File > Save session.",
     )
     parser.add_argument("--version", action="version", version=f"gdviz {__version__}")
     parser.add_argument(
@@ -26,6 +27,7 @@ def build_parser() -> OneLineParser:
     subparsers = parser.add_subparsers(title="commands", parser_class=OneLineParser)
     run.add_parser(subparsers)
     sweep.add_parser(subparsers)
+    render.add_parser(subparsers)
     return parser
 
 
@@ -34,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     try:
+        # `gdviz path/to/session.json`: argparse cannot tell a file from a command name.
+        if len(argv) == 1 and argv[0].lower().endswith(".json"):
+            from gdviz.ui.app import run_app
+
+            return run_app(session=argv[0])
         args = parser.parse_args(argv)
         command = getattr(args, "command", None)
         if args.self_test:

@@ -48,8 +48,8 @@ def display_problem() -> str | None:
     )
 
 
-def run_app(argv: list[str] | None = None) -> int:
-    """Open the main window and run the event loop until it closes."""
+def run_app(argv: list[str] | None = None, session: str | None = None) -> int:
+    """Open the main window (with a saved session, if given) and run the event loop."""
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -62,6 +62,10 @@ def run_app(argv: list[str] | None = None) -> int:
     window = MainWindow(settings=QSettings())
     app.aboutToQuit.connect(window.controller.shutdown)
     window.show()
+    if session:
+        from gdviz.ui.export_dialogs import open_session
+
+        open_session(window, session)  # a bad file: one message; the window opens as usual
     settle_heap()
     window.surface_view.setFocus()
     return app.exec()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
+from gdviz.ui.export_dialogs import add_file_actions
 from gdviz.ui.theme import THEMES, next_scale
 from gdviz.ui.views.surface3d import opengl_problem
 
@@ -14,6 +15,7 @@ def build_menus(window) -> None:
     file_menu = menus.addMenu("&File")
     open_data = file_menu.addAction("&Open data…", window._on_open_data)
     open_data.setShortcut(QKeySequence.StandardKey.Open)
+    add_file_actions(window, file_menu)  # sessions, recent sessions, export
     file_menu.addSeparator()
     quit_action = file_menu.addAction("&Quit", window.close)
     quit_action.setShortcut(QKeySequence.StandardKey.Quit)

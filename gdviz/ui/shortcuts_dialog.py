@@ -33,6 +33,8 @@ DEFAULT_SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+2", "Maximise the loss curve"),
     ("Ctrl+3", "Maximise the data view"),
     ("Ctrl+O", "Open a CSV data file"),
+    ("Ctrl+S", "Save the session"),
+    ("Ctrl+Shift+O", "Open a session"),
     ("F11", "Full screen"),
     ("Ctrl+Plus", "Larger text and lines (presentation scale)"),
     ("Ctrl+Minus", "Smaller text and lines"),

@@ -108,7 +108,10 @@ def style_axes(plot: pg.PlotItem, look: Look, sides=("bottom", "left")) -> None:
         axis = plot.getAxis(name)
         style_axis(axis, look)
         # "(x1e+09)" in the title is unreadable at a distance, and wrong next to log ticks.
-        axis.enableAutoSIPrefix(False)
+        # pyqtgraph recomputes the prefix from the axis range here, which overflows on the
+        # range of a diverged run on a log axis: that is harmless, so keep numpy quiet.
+        with np.errstate(over="ignore", invalid="ignore"):
+            axis.enableAutoSIPrefix(False)
         if axis.labelText:
             set_axis_label(plot, name, axis.labelText, look)
 

@@ -1,0 +1,213 @@
+"""``gdviz render``: a lesson or a saved session as a picture or an animation, without a screen.
+
+The real window is built on Qt's offscreen platform and the run is driven on this thread (the
+engine thread stays idle), so the file shows exactly what the app shows, e.g. for slides::
+
+    gdviz render --lesson goldilocks-trio --view window --size 1280x720 --out trio.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from gdviz.cli.options import UsageError
+from gdviz.core.session import THEMES
+
+VIEWS = ("window", "surface", "loss", "data", "sweep")
+FORMATS = (".png", ".svg", ".gif", ".mp4")
+DEFAULT_SIZES = {"window": (1280, 720), "sweep": (1000, 500)}  # a single view: 800x600
+SWEEP_TIMEOUT_MS = 120_000
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*", text)
+    if not match or not all(16 <= int(v) <= 8192 for v in match.groups()):
+        raise argparse.ArgumentTypeError(f"expected WxH in pixels (16 to 8192), got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "render",
+        help="render a lesson or a session to PNG, SVG, GIF or MP4 (no screen needed)",
+        description="Open a lesson (and run it) or a saved session in the real window, off "
+        "screen, and save the window or one view as a picture or an animation of the run.",
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--lesson", metavar="NAME", help="a lesson: number (8) or id "
+                        "(goldilocks-trio)")  # fmt: skip
+    source.add_argument("--session", metavar="FILE", help="a session saved by the app")
+    parser.add_argument("--view", choices=VIEWS, default="window")
+    parser.add_argument("--steps", type=int, metavar="K", help="iterations to run (default: "
+                        "the whole budget); for a session: show its first K")  # fmt: skip
+    parser.add_argument("--size", type=_size, metavar="WxH", help="pixels (default 1280x720 "
+                        "for the window, 800x600 for a view)")  # fmt: skip
+    parser.add_argument("--scale", type=int, choices=(1, 2), default=1,
+                        help="resolution of PNG, GIF and MP4: 2 draws twice the pixels each "
+                        "way")  # fmt: skip
+    parser.add_argument("--theme", choices=THEMES, help="colour theme (default: light, or the "
+                        "session's)")  # fmt: skip
+    parser.add_argument("--frames", type=int, default=60, help="animation frames (default 60)")
+    parser.add_argument("--fps", type=float, default=20, help="animation frames a second")
+    parser.add_argument("--out", required=True, metavar="FILE", help="FILE.png, .svg, .gif "
+                        "or .mp4")  # fmt: skip
+    parser.set_defaults(command=render_command)
+
+
+def run_synchronously(window, steps: int | None = None) -> None:
+    """Run the window's run(s) ``steps`` more iterations (default: to the end of the budget) on
+    this thread, and hand the rows to the window as the engine thread would. The engine thread
+    must be idle (a new window, or one paused and settled)."""
+    controller = window.controller
+    controller.pause()
+    trainer, budget = controller.trainer, controller.budget
+    target = budget if steps is None else min(budget, trainer.step + max(int(steps), 0))
+    first = len(window.buffer)
+    trainer.advance(max(target - trainer.step, 0))
+    if trainer.active and trainer.step >= budget:
+        trainer.finish()
+    from gdviz.ui.worker import StepBatch
+
+    rows = trainer.rows(first, int(np.max(trainer.ends)))
+    ends = tuple(int(end) for end in trainer.ends)
+    window._on_controller_stepped(StepBatch(controller.run_id, rows, trainer.last_examples(),
+                                            tuple(trainer.statuses), (), ends))  # fmt: skip
+    window._on_controller_stopped(tuple(trainer.statuses))
+    window._mark_dirty()
+    window._redraw()
+
+
+def find_lesson(lessons: list, name: str) -> int:
+    """Index of the lesson called ``name``: its number, id or file name (UsageError if none)."""
+    key = name.strip().lower().removesuffix(".json")
+    for index, lesson in enumerate(lessons):
+        if key in (str(lesson.order), f"{lesson.order:02d}", lesson.id,
+                   f"{lesson.order:02d}-{lesson.id}"):  # fmt: skip
+            return index
+    names = ", ".join(f"{lesson.order} {lesson.id}" for lesson in lessons)
+    raise UsageError(f"no lesson called {name!r}; the lessons are: {names}")
+
+
+def render_command(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise UsageError(f"--out must end in {', '.join(FORMATS)}, got {args.out!r}")
+    if args.steps is not None and args.steps < 0:
+        raise UsageError(f"--steps must be 0 or more, got {args.steps}")
+    animated = suffix in (".gif", ".mp4")
+    if animated and args.view == "sweep":
+        raise UsageError("the sweep view is a still picture: save it as .png or .svg")
+    if animated and not (2 <= args.frames <= 2000 and 0 < args.fps <= 60):
+        raise UsageError("--frames must be 2 to 2000 and --fps above 0 and at most 60")
+    # Before Qt is imported: no screen is needed, and none is used even where there is one.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = qInstallMessageHandler(_qt_message)
+    try:
+        _render(args, out, animated)
+    finally:
+        qInstallMessageHandler(previous)
+    print(out)
+    return 0
+
+
+def _qt_message(kind, _context, message: str) -> None:
+    """Only Qt's errors reach stderr: the offscreen platform's notices are noise here."""
+    from PySide6.QtCore import QtMsgType
+
+    if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        print(f"gdviz: Qt: {message}", file=sys.stderr)
+
+
+def _render(args, out: Path, animated: bool) -> None:
+    from gdviz.core.lessons import LessonError
+    from gdviz.core.session import SessionError, load_session
+    from gdviz.ui import export
+    from gdviz.ui.app import create_application
+    from gdviz.ui.export_dialogs import restore_session
+    from gdviz.ui.main_window import MainWindow
+
+    if out.suffix.lower() == ".mp4" and export.ffmpeg_executable() is None:
+        raise UsageError(export.VIDEO_HELP)
+    try:
+        session = load_session(args.session) if args.session else None
+    except SessionError as exc:
+        raise UsageError(str(exc)) from None
+    app = create_application()
+    window = MainWindow(settings=None)
+    detached = None
+    try:
+        if not window.navigator.lessons and args.lesson:
+            raise UsageError("the lessons could not be loaded")
+        size = args.size or DEFAULT_SIZES.get(args.view, (800, 600))
+        window.resize(*(size if args.view == "window" else DEFAULT_SIZES["window"]))
+        window.show()
+        app.processEvents()
+        if session is not None:
+            restore_session(window, session)
+            if args.steps is not None:
+                step = np.asarray(window.buffer.column("step"))
+                export.show_prefix(window, int(np.searchsorted(step, args.steps, "right")))
+        else:
+            window.navigator.choose(find_lesson(window.navigator.lessons, args.lesson))
+            run_synchronously(window, args.steps)
+        if args.theme:
+            with np.errstate(over="ignore"):  # pyqtgraph: 10**range of a log axis may overflow
+                window._set_look(args.theme, window.scale)
+        if args.view == "sweep":
+            _finish_sweep(window, app)
+        widget = export.view_widget(window, args.view)
+        if widget is not window:  # on its own, at exactly the size asked for
+            detached = widget
+            widget.setParent(None)
+            widget.setPalette(window.palette())
+            widget.setFont(window.font())
+            widget.resize(*size)
+            widget.show()
+        app.processEvents()
+        if app.focusWidget() is not None:  # no text cursor blinking in a slide
+            app.focusWidget().clearFocus()
+        if (widget.width(), widget.height()) != tuple(size):
+            hint = widget.minimumSizeHint()
+            raise UsageError(f"the {args.view} cannot be {size[0]}x{size[1]}; it needs at least "
+                             f"{hint.width()}x{hint.height()} pixels")  # fmt: skip
+        if animated:
+            pixels = (size[0] * args.scale, size[1] * args.scale)
+            export.export_animation(window, widget, out, args.frames, args.fps, pixels,
+                                    args.scale)  # fmt: skip
+        else:
+            export.export_picture(widget, out, args.scale)
+    except (export.ExportError, SessionError, LessonError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        window.close()
+        if detached is not None:
+            detached.close()
+        app.processEvents()
+
+
+def _finish_sweep(window, app) -> None:
+    """Show the sweep dock and wait for its background sweep (UsageError when it fails)."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop
+
+    panel, failures = window.sweep_panel, []
+    panel.failed.connect(failures.append)
+    window.sweep_dock.setVisible(True)
+    panel.compute()  # now, without waiting for the panel's debounce
+    clock = QElapsedTimer()
+    clock.start()
+    while (panel.busy or panel.result() is None) and not failures:
+        if clock.elapsed() > SWEEP_TIMEOUT_MS:
+            raise UsageError("the learning-rate sweep took too long")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    if failures:
+        raise UsageError(f"the learning-rate sweep failed: {failures[0]}")
+    window._redraw()

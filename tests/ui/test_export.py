@@ -1,0 +1,281 @@
+"""Exports from the real window: PNG (1x, 2x) and SVG of the window and its views, GIF and MP4
+replays of the run, CSV, sessions saved and reopened; failures and cancels leave no file."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gdviz.cli.render import run_synchronously
+from gdviz.core.config import RunConfig
+from gdviz.core.report import write_trajectory_csv as report_csv
+from gdviz.core.session import THEMES, SessionError, load_session, save_session
+from gdviz.ui import export
+from gdviz.ui import export_dialogs as dialogs
+
+
+def make_window(lesson: str | None = None, config: RunConfig | None = None):
+    from gdviz.ui.app import create_application
+    from gdviz.ui.main_window import MainWindow
+
+    create_application()
+    window = MainWindow(config=config, settings=None)
+    window.resize(1100, 650)
+    window.show()
+    if lesson is not None:
+        ids = [item.id for item in window.navigator.lessons]
+        window.navigator.choose(ids.index(lesson))
+    run_synchronously(window)
+    return window
+
+
+def close(window) -> None:
+    window.close()
+    assert window.controller._thread.isFinished(), "the engine thread is still running"
+
+
+@pytest.fixture(scope="module")
+def trio(qapp):
+    window = make_window("goldilocks-trio")
+    yield window
+    close(window)
+
+
+@pytest.fixture(scope="module")
+def single(qapp):
+    config = RunConfig(dataset="synthetic", n_examples=60, batch_size=10, lr=0.05, epochs=4)
+    window = make_window(config=config)
+    yield window
+    close(window)
+
+
+def only_files(folder) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+# -- pictures -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("scale", [1, 2])
+@pytest.mark.parametrize("view", ["window", "surface", "loss", "data"])
+def test_png_of_the_window_and_each_view_at_1x_and_2x(single, tmp_path, view, scale):
+    widget = export.view_widget(single, view)
+    path = tmp_path / f"{view}.png"
+    export.export_widget_png(widget, path, scale)
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        assert image.size == (widget.width() * scale, widget.height() * scale)
+        rgb = np.asarray(image.convert("RGB")).astype(np.int64)
+        assert len(np.unique(rgb @ [65536, 256, 1])) > 10  # something was drawn
+    assert only_files(tmp_path) == [f"{view}.png"]
+
+
+def test_svg_of_the_window_a_view_and_a_plot_item(trio, tmp_path):
+    export.export_picture(trio, tmp_path / "window.svg")
+    export.export_picture(export.view_widget(trio, "loss"), tmp_path / "loss.svg")
+    export.export_view_svg(trio.compare_view.surface.plot, tmp_path / "plot.svg")
+    for name in ("window", "loss", "plot"):
+        root = ET.parse(tmp_path / f"{name}.svg").getroot()
+        assert root.tag.endswith("svg") and len(list(root.iter())) > 20
+
+
+def test_the_compare_mode_has_no_data_view(trio):
+    with pytest.raises(export.ExportError, match="no data view"):
+        export.view_widget(trio, "data")
+
+
+# -- failures leave nothing behind ----------------------------------------------------------------
+def test_an_unwritable_folder_is_an_export_error_and_leaves_no_file(single, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(export.ExportError, match="does not exist"):
+        export.export_widget_png(single, blocker / "window.png")
+    with pytest.raises(export.ExportError, match="does not exist"):
+        export.export_widget_png(single, tmp_path / "missing" / "window.png")
+    assert only_files(tmp_path) == ["a-file"]
+
+
+def test_a_full_disk_removes_the_partial_file(single, tmp_path, monkeypatch):
+    def full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(export.ExportError, match="the disk is full"):
+        export.export_widget_png(single, tmp_path / "window.png")
+    with pytest.raises(export.ExportError, match="the disk is full"):
+        export.export_animation(single, single, tmp_path / "run.gif", frames=3, size=(80, 60))
+    assert only_files(tmp_path) == []
+
+
+# -- animations ---------------------------------------------------------------------------------
+def test_gif_replays_the_run_with_the_frames_asked_for(single, tmp_path):
+    path = tmp_path / "run.gif"
+    export.export_animation(single, single, path, frames=12, fps=10, size=(440, 260))
+    with Image.open(path) as gif:
+        assert gif.n_frames == 12 and gif.size == (440, 260)
+        assert gif.info["loop"] == 0
+        gif.seek(0)
+        first = np.asarray(gif.convert("RGB"))
+        gif.seek(11)
+        last = np.asarray(gif.convert("RGB"))
+    assert (first != last).any()  # the run moves
+    assert single.timeline.rows_shown is None  # back to the live picture
+
+
+def test_frames_go_from_the_start_point_to_the_whole_run():
+    rows = [export.frame_rows(i, 10, 101) for i in range(10)]
+    assert rows[0] == 1 and rows[-1] == 101 and rows == sorted(rows)
+
+
+def test_a_cancelled_animation_leaves_no_file(single, tmp_path):
+    calls = []
+
+    def cancel_at_third(done, total):
+        calls.append(done)
+        return done < 3
+
+    with pytest.raises(export.ExportCancelled):
+        export.export_animation(single, single, tmp_path / "run.gif", frames=10,
+                                size=(200, 120), progress=cancel_at_third)  # fmt: skip
+    assert calls == [1, 2, 3] and only_files(tmp_path) == []
+    assert single.timeline.rows_shown is None
+
+
+def test_cancel_in_the_progress_dialog_leaves_no_file(single, tmp_path, monkeypatch):
+    monkeypatch.setattr(dialogs.qw.QProgressDialog, "wasCanceled", lambda self: True)
+    widget = export.view_widget(single, "surface")
+    assert not dialogs.animate_with_progress(single, widget, tmp_path / "a.gif", 5, 10, (90, 60))
+    assert only_files(tmp_path) == []
+
+
+def test_mp4_is_disabled_with_a_tip_without_ffmpeg(single, monkeypatch):
+    monkeypatch.setattr(export, "ffmpeg_executable", lambda: None)
+    dialog = dialogs.AnimationDialog(single)
+    item = dialog.format.model().item(1)
+    assert item.text() == "MP4" and not item.isEnabled()
+    assert 'pip install "gdviz[video]"' in item.toolTip()
+    dialog.close()
+
+
+@pytest.mark.skipif(export.ffmpeg_executable() is None, reason="no ffmpeg here")
+def test_mp4_when_ffmpeg_is_there(single, tmp_path):
+    path = tmp_path / "run.mp4"
+    export.export_animation(single, single, path, frames=8, fps=8, size=(321, 201))
+    assert path.read_bytes()[4:8] == b"ftyp" and only_files(tmp_path) == ["run.mp4"]
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+def test_trajectory_csv_equals_gdviz_run_out(single, tmp_path):
+    assert dialogs.export_trajectory_csv(single, str(tmp_path / "t.csv"))
+    expected = io.StringIO()
+    report_csv(expected, single.controller.trainer)
+    assert (tmp_path / "t.csv").read_text() == expected.getvalue()
+
+
+def test_compared_runs_csv_has_a_run_column(trio, tmp_path):
+    assert dialogs.export_trajectory_csv(trio, str(tmp_path / "t.csv"))
+    lines = (tmp_path / "t.csv").read_text().splitlines()
+    assert lines[0].startswith("run,step,") and lines[1].startswith("too small: lr 0.001,0,")
+
+
+def test_sweep_csv_needs_a_sweep(single, tmp_path, monkeypatch):
+    said = []
+    monkeypatch.setattr(dialogs, "_problem", lambda _w, title, _text: said.append(title))
+    assert not dialogs.export_sweep_csv(single, str(tmp_path / "s.csv"))
+    assert said == ["No sweep yet"] and only_files(tmp_path) == []
+
+
+# -- sessions -----------------------------------------------------------------------------------
+def test_a_reopened_session_shows_the_same_picture(trio, tmp_path):
+    path = tmp_path / "trio.json"
+    assert dialogs.save_session_as(trio, str(path))
+    other = make_window()
+    try:
+        assert dialogs.open_session(other, str(path))
+        saved, shown = load_session(path), dialogs.window_session(other)
+        for name, array in saved.trajectory.items():
+            assert np.array_equal(array, shown.trajectory[name], equal_nan=True), name
+        assert shown.view == saved.view and shown.compare == saved.compare
+        assert shown.lesson_id == "goldilocks-trio" and shown.statuses == saved.statuses
+        assert other.badge.text() == trio.badge.text() and "diverged" in other.badge.text()
+        assert not other.toolbar.play_action.isEnabled()  # a recording: Reset runs it again
+        for window in (trio, other):
+            window._mark_dirty()
+            window._redraw()
+        a = np.asarray(Image.open(io.BytesIO(export.image_png_bytes(
+            export.render_image(trio.view_stack)))))  # fmt: skip
+        b = np.asarray(Image.open(io.BytesIO(export.image_png_bytes(
+            export.render_image(other.view_stack)))))  # fmt: skip
+        assert a.shape == b.shape and (a != b).any(axis=2).mean() < 0.02
+        assert str(path.resolve()) in dialogs._recent(other)
+    finally:
+        close(other)
+
+
+def test_a_single_run_session_keeps_the_timeline_and_the_views(single, tmp_path):
+    export.show_prefix(single, 9)
+    single.data_view.hide()
+    try:
+        assert dialogs.save_session_as(single, str(tmp_path / "run.json"))
+    finally:
+        export.show_prefix(single, None)
+        single.data_view.show()
+    other = make_window(lesson="goldilocks-trio")  # a comparison, replaced by the single run
+    try:
+        assert dialogs.open_session(other, str(tmp_path / "run.json"))
+        assert not other.controller.comparing and other.compare_runs is None
+        assert other.timeline.rows_shown == 9 and other.data_view.isHidden()
+        assert other.lesson_card.isHidden() and other.navigator.index is None
+        assert len(other.buffer) == len(single.buffer)
+        other.toolbar.reset_action.trigger()  # Reset runs the configuration again
+        assert len(other.buffer) == 1 and other.toolbar.play_action.isEnabled()
+    finally:
+        close(other)
+
+
+def test_a_bad_session_says_so_and_changes_nothing(single, tmp_path, monkeypatch):
+    said = []
+    monkeypatch.setattr(dialogs, "_problem", lambda _w, _title, text: said.append(text))
+    before = (single.buffer, single.controller.config, single.controller.run_id)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "gdviz-session", "schema": 7}')
+    assert not dialogs.open_session(single, str(bad))
+    assert said == ["bad.json was made by a newer gdviz (schema 7); this version reads schema 1"]
+    assert (single.buffer, single.controller.config, single.controller.run_id) == before
+
+
+def test_a_session_whose_data_file_is_gone_cannot_be_shown(single, tmp_path):
+    csv = tmp_path / "data.csv"
+    csv.write_text("x,y\n1,2\n2,4\n3,7\n")
+    session = dialogs.window_session(single)
+    gone = type(session)(RunConfig(dataset=str(csv), x_column="x", y_column="y"),
+                         session.trajectory)  # fmt: skip
+    save_session(tmp_path / "s.json", gone)
+    csv.unlink()
+    before = single.buffer
+    with pytest.raises(SessionError, match="cannot be shown here"):
+        dialogs.restore_session(single, load_session(tmp_path / "s.json"))
+    assert single.buffer is before
+
+
+def test_the_file_menu_entries(single):
+    from PySide6.QtWidgets import QMenu
+
+    menu = QMenu()
+    dialogs.add_file_actions(single, menu)
+    texts = [action.text() for action in menu.actions()]
+    assert texts[:2] == ["&Save session…", "Open &session…"]
+    assert "Open &recent session" in texts and "&Export" in texts
+
+
+def test_session_themes_are_the_app_themes():
+    from gdviz.ui.theme import THEMES as APP_THEMES
+
+    assert tuple(APP_THEMES) == THEMES
