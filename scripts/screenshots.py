@@ -1,4 +1,5 @@
-"""Re-make the README's screenshots of the real window.
+"""Re-make the README's screenshots of the real window on a (virtual) display; the lesson
+pictures come from ``gdviz render`` (scripts/make_readme_images.py).
 
     xvfb-run -a -s "-screen 0 1600x900x24" .venv/bin/python scripts/screenshots.py
 
@@ -33,27 +34,6 @@ SHOTS = {
 }
 
 
-# name: (lesson number, seconds to run as fast as possible, show the sweep dock)
-LESSON_SHOTS = {
-    "goldilocks-trio": (8, 3.0, False),
-    "batch-size-compare": (9, 3.0, False),
-    "learning-rate-sweep": (1, 6.0, True),
-}
-
-
-def shoot_lesson(name: str, number: int, seconds: float, sweep: bool) -> Path:
-    window = MainWindow(settings=None)
-    window.resize(1280, 720)
-    window.show()
-    window.navigator.choose(number - 1)
-    if sweep:
-        window.sweep_dock.show()
-    else:
-        window.controller.set_speed(0)
-        window.controller.play()
-    return _grab_after(window, name, seconds)
-
-
 def _grab_after(window: MainWindow, name: str, seconds: float) -> Path:
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
@@ -82,8 +62,6 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (config, speed, seconds) in SHOTS.items():
         print(shoot(name, config, speed, seconds))
-    for name, (number, seconds, sweep) in LESSON_SHOTS.items():
-        print(shoot_lesson(name, number, seconds, sweep))
     return 0
 
 
