@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -110,21 +109,15 @@ def render_command(args: argparse.Namespace) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import qInstallMessageHandler
 
-    previous = qInstallMessageHandler(_qt_message)
+    from gdviz.ui.app import quiet_qt_messages
+
+    previous = quiet_qt_messages()
     try:
         _render(args, out, animated)
     finally:
         qInstallMessageHandler(previous)
     print(out)
     return 0
-
-
-def _qt_message(kind, _context, message: str) -> None:
-    """Only Qt's errors reach stderr: the offscreen platform's notices are noise here."""
-    from PySide6.QtCore import QtMsgType
-
-    if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
-        print(f"gdviz: Qt: {message}", file=sys.stderr)
 
 
 def _render(args, out: Path, animated: bool) -> None:

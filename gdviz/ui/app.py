@@ -28,6 +28,18 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
+def quiet_qt_messages():
+    """Let only Qt's errors reach stderr (the offscreen platform's notices are noise for a
+    headless command); returns the previous handler to restore."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind, _context, message: str) -> None:
+        if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            print(f"gdviz: Qt: {message}", file=sys.stderr)
+
+    return qInstallMessageHandler(handler)
+
+
 def settle_heap() -> None:
     """Move the objects of start-up (Qt wrappers, pyqtgraph items) out of the garbage
     collector's reach: full collections otherwise rescan them all and stall frames by ~20 ms
@@ -83,6 +95,7 @@ def self_test(timeout_s: float = 60.0) -> int:
     from gdviz.ui.main_window import MainWindow
 
     started = time.perf_counter()
+    quiet_qt_messages()
     app = create_application()
     config = RunConfig(batch_size=10, lr=0.05, steps=SELF_TEST_ITERATIONS)
     window = MainWindow(config=config, settings=None)
