@@ -14,12 +14,15 @@ EXCLUDED_MODULES = [
     "PyQt5",
     "PyQt6",
     "PySide2",
-    # Optional pyqtgraph parts and what they pull in (3D views need PyOpenGL: not required).
+    # The 3-D surface view (pyqtgraph.opengl + PyOpenGL) is optional: gdviz disables it when
+    # OpenGL cannot be imported. To ship it, delete these three entries and build with PyOpenGL
+    # installed (pip install -e ".[3d]").
     "pyqtgraph.opengl",
-    "pyqtgraph.examples",
-    "pyqtgraph.jupyter",
     "OpenGL",
     "OpenGL_accelerate",
+    # Optional pyqtgraph parts and what they would pull in.
+    "pyqtgraph.examples",
+    "pyqtgraph.jupyter",
     "cupy",
     "numba",
     "h5py",
@@ -31,7 +34,14 @@ EXCLUDED_MODULES = [
     "colorcet",
     "PySide6.QtNetwork",
     "PySide6.QtDBus",
-    "PIL",  # Pillow is a test extra (icon script), not used by the app
+    # Pillow (GIF/PNG export): its AVIF codec (libavif, 5 MB) and Tk bridge are not used; Pillow
+    # reports AVIF as unsupported without them.
+    "PIL._avif",
+    "PIL._imagingtk",
+    "PIL.ImageTk",
+    # Video export's bundled ffmpeg (imageio-ffmpeg, the optional `video` extra) would take the
+    # bundle over its size budget; the frozen app uses an ffmpeg on the PATH instead.
+    "imageio_ffmpeg",
     # Development tools that may sit in the same virtual environment.
     "pytest",
     "_pytest",
@@ -57,15 +67,16 @@ EXCLUDED_MODULES = [
 # time and would pull all of GTK into the bundle; eglfs/linuxfb/vnc are for machines without a
 # window system; Qt's translations are unused (gdviz is in English and loads none).
 DROP = [
-    r"(^|/)Qt/lib/libQt6(Qml|Quick|Pdf|Designer|Help|Sql|Lottie|Labs|VirtualKeyboard|Charts|"
-    r"DataVis|3D|Multimedia|Network|WebEngine|Positioning|Sensors|SerialPort|EglFS|EglFs)[^/]*$",
-    r"(^|/)Qt/qml/",
-    r"(^|/)Qt/plugins/(designer|qmltooling|qmllint|sqldrivers|tls|networkinformation|"
+    r"(^|/)PySide6/Qt/lib/libQt6(Qml|Quick|Pdf|Designer|Help|Sql|Lottie|Labs|VirtualKeyboard|"
+    r"Charts|DataVis|3D|Multimedia|Network|WebEngine|Positioning|Sensors|SerialPort|EglFS|EglFs)"
+    r"[^/]*$",
+    r"(^|/)PySide6/(Qt/)?qml/",
+    r"(^|/)PySide6/(Qt/)?plugins/(designer|qmltooling|qmllint|sqldrivers|tls|networkinformation|"
     r"printsupport|egldeviceintegrations|generic|assetimporters|sceneparsers|renderers|"
     r"geometryloaders|position|multimedia)/",
-    r"(^|/)Qt/plugins/platforms/libq(eglfs|linuxfb|vnc|vkkhrdisplay|minimalegl)\.so$",
-    r"(^|/)Qt/plugins/platformthemes/libqgtk3\.so$",
-    r"(^|/)Qt/translations/",
+    r"(^|/)PySide6/(Qt/)?plugins/platforms/libq(eglfs|linuxfb|vnc|vkkhrdisplay|minimalegl)\.so$",
+    r"(^|/)PySide6/(Qt/)?plugins/platformthemes/libqgtk3\.so$",
+    r"(^|/)PySide6/(Qt/)?translations/",
 ]
 _DROP = [re.compile(pattern) for pattern in DROP]
 

@@ -1,4 +1,4 @@
-"""Entry script of the frozen app (PyInstaller needs a script; this is ``gdviz`` = gdviz.__main__:main)."""
+"""Entry script of the frozen app: the ``gdviz`` command (gdviz.__main__:main) as a script."""
 
 import sys
 

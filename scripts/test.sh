@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 .venv/bin/ruff check gdviz tests benchmarks scripts
 .venv/bin/python -m pytest "$@"
+GDVIZ_PACKAGING_TESTS=1 .venv/bin/python -m pytest tests/packaging -m packaging -q

@@ -13,6 +13,21 @@ from gdviz.core.config import RunConfig
 SELF_TEST_ITERATIONS = 3000
 
 
+def application_icon():
+    """The gdviz icon in every size made by packaging/make_icons.py."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    from gdviz.resources import resource_path
+
+    icon = QIcon()
+    for size in (16, 22, 24, 32, 48, 64, 128, 256, 512):
+        path = resource_path("icons", f"gdviz-{size}.png")
+        if path.is_file():
+            icon.addFile(str(path), QSize(size, size))
+    return icon
+
+
 def create_application(argv: list[str] | None = None):
     """The QApplication with gdviz's look (created once; returns the existing one if any)."""
     import pyqtgraph as pg
@@ -25,6 +40,8 @@ def create_application(argv: list[str] | None = None):
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
+    app.setDesktopFileName("gdviz")  # the Wayland app id matches gdviz.desktop
+    app.setWindowIcon(application_icon())
     return app
 
 
