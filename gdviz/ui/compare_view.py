@@ -29,6 +29,12 @@ class CompareView(QWidget):
         self.legend = self.loss_plot.addLegend(
             offset=(-8, 8), labelTextSize=f"{c.TICK_PT}pt", brush=c.brush(c.WHITE, 0.85)
         )
+        # Peak downsampling and clipping: a curve costs what the screen shows, not the run length.
+        self.loss_plot.setDownsampling(auto=True, mode="peak")
+        self.loss_plot.setClipToView(True)
+        self._fast = False
+        self._grid_alpha = c.GRID_ALPHA
+        self._look = c.Look()
         self.paths: list[pg.PlotCurveItem] = []
         self.points: list[pg.ScatterPlotItem] = []
         self.curves: list[pg.PlotDataItem] = []
@@ -50,7 +56,8 @@ class CompareView(QWidget):
             for item, z in ((path, 20), (point, 30)):
                 item.setZValue(z)
                 self.surface.plot.addItem(item)
-            curve = pg.PlotDataItem(pen=c.pen(color, 2))
+            curve = pg.PlotDataItem(pen=c.pen(color, 2), antialias=not self._fast)
+            path.opts["antialias"] = not self._fast
             self.loss_plot.addItem(curve)
             self.paths.append(path)
             self.points.append(point)
@@ -94,19 +101,34 @@ class CompareView(QWidget):
             shown = np.where(np.isfinite(loss), np.clip(loss, -1e300, 1e300), np.nan)
             self.curves[run].setData(buffer.x_values(x_mode, mine, run), shown, connect="finite")
 
+    def set_fast(self, fast: bool) -> None:
+        """While runs go flat out: no antialiasing and no grid (most of a frame's paint cost,
+        benchmarks/bench_gui); the still picture after they stop is drawn in full."""
+        self._fast = fast
+        width = 1 if fast else self._look.width(2)  # 1 px takes Qt's fast line path
+        for index, item in enumerate((*self.paths, *self.curves)):
+            item.opts["antialias"] = not fast
+            if hasattr(item, "curve"):
+                item.curve.opts["antialias"] = not fast
+            item.setPen(c.pen(RUN_COLORS[index % len(self.paths) % len(RUN_COLORS)], width))
+        self.loss_plot.showGrid(x=not fast, y=not fast, alpha=self._grid_alpha)
+        self.surface.set_fast(fast)
+
     def apply_style(self, theme, scale: float) -> None:
         """Restyle the loss plot, legend and run pens (the surface styles itself)."""
-        look = c.Look(theme, scale)
+        look = self._look = c.Look(theme, scale)
         self.loss_plot_widget.setBackground(theme.background)
         c.style_axes(self.loss_plot, look)
-        self.loss_plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+        self._grid_alpha = theme.grid_alpha
+        self.loss_plot.showGrid(x=not self._fast, y=not self._fast, alpha=theme.grid_alpha)
         for index, (path, point, curve) in enumerate(zip(self.paths, self.points, self.curves,
                                                          strict=True)):  # fmt: skip
             color = RUN_COLORS[index % len(RUN_COLORS)]
-            path.setPen(look.pen(color, 2))
+            width = 1 if self._fast else look.width(2)
+            path.setPen(c.pen(color, width))
             point.setSize(look.size(16))
             point.setPen(look.pen(theme.foreground, 1.5))
-            curve.setPen(look.pen(color, 2))
+            curve.setPen(c.pen(color, width))
         c.fit_legend(self.legend, self.loss_plot.getViewBox(), look, force=True)
 
     def set_log_y(self, on: bool) -> None:

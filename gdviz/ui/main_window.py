@@ -378,7 +378,7 @@ class MainWindow(LectureMixin, QMainWindow):
         # Cheap frames (no antialiasing, no grid) while a run goes flat out; the still picture
         # after it stops is drawn in full quality.
         fast = running and self.controller.full_speed
-        for view in (self.surface_view, self.loss_view, self.data_view):
+        for view in (self.surface_view, self.loss_view, self.data_view, self.compare_view):
             view.set_fast(fast)
         self._mark_dirty()
 
