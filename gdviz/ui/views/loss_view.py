@@ -87,7 +87,9 @@ class LossView(QWidget):
         self.plot.showGrid(x=False, y=not self._fast, alpha=t.grid_alpha)
         c.fit_legend(self.legend, self.plot.getViewBox(), look, force=True)
         self.batch_curve.setPen(look.pen(t.batch_loss, 1, alpha=t.batch_loss_alpha))
-        self.loss_curve.setPen(look.pen(t.training_loss, 2.5))
+        self.loss_curve.setPen(
+            c.pen(t.training_loss, 1) if self._fast else look.pen(t.training_loss, 2.5)
+        )
         self.boundaries.setPen(look.pen(t.boundary, 1, alpha=t.boundary_alpha))
         for line in self._markers:
             self._style_marker(line)
@@ -147,6 +149,10 @@ class LossView(QWidget):
             curve.opts["antialias"] = not fast
             curve.curve.opts["antialias"] = not fast
             curve.update()
+        # A wider pen leaves Qt's 1 px line path and draws segment by segment.
+        t = self.look.theme
+        pen = c.pen(t.training_loss, 1) if fast else self.look.pen(t.training_loss, 2.5)
+        self.loss_curve.setPen(pen)
         # Grid lines are repainted with the axes on every frame and cost most of a frame.
         self._fast = fast
         self.plot.showGrid(x=False, y=not fast, alpha=self.look.grid_alpha)

@@ -83,6 +83,7 @@ class SurfaceView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.look = c.Look()
+        self._fast = False
         self.plot_widget, self.plot = c.embed_plot(self, "x", "y")
         self.view: pg.ViewBox = self.plot.getViewBox()
         self.plot.showGrid(x=False, y=False)  # contours already give a reference
@@ -170,7 +171,7 @@ class SurfaceView(QWidget):
         self.colorbar.axis.setLabel(self.colorbar.axis.labelText, **look.css(c.LABEL_PT))
         # Contours are the backdrop: no high-contrast boost, or near the minimum they bury the path.
         self.contours.setPen(c.pen(t.contour, scale, alpha=t.contour_alpha))
-        self.path_line.setPen(look.pen(t.path, 1.5))
+        self.path_line.setPen(c.pen(t.path, 1) if self._fast else look.pen(t.path, 1.5))
         # The halo is a fixed 1.5 px rim each side: wider, it reads as a second line.
         halo = c.pen(t.path_halo, look.width(1.5) + 3) if t.path_halo else None
         self.path_line.setShadowPen(halo)
@@ -252,10 +253,14 @@ class SurfaceView(QWidget):
         self.start_marker.setVisible(True)
 
     def set_fast(self, fast: bool) -> None:
-        """No antialiasing of the path and contours while a run animates (cheaper frames)."""
+        """No antialiasing of the path and contours, and a 1 px path, while a run goes flat out
+        (cheaper frames); the still picture is drawn in full."""
+        self._fast = fast
         for item in (self.path_line, self.contours):
             item.opts["antialias"] = not fast
             item.update()
+        t = self.look.theme
+        self.path_line.setPen(c.pen(t.path, 1) if fast else self.look.pen(t.path, 1.5))
 
     def set_start(self, point) -> None:
         """Show the (draggable) start marker before any path exists."""
