@@ -10,10 +10,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -22,12 +18,11 @@ from gdviz.core.config import ConfigError, RunConfig, batch_size_of, build_probl
 from gdviz.core.data import DataError, csv_header
 from gdviz.core.surface import curvature, loss_grid
 from gdviz.ui.about import about_html
-from gdviz.ui.compare_view import CompareView
 from gdviz.ui.controller import HYPERPARAMETER_FIELDS, RunController
+from gdviz.ui.layout import build_controls_dock, build_views
 from gdviz.ui.lecture import LectureMixin
-from gdviz.ui.lesson_navigator import LessonCard, LessonNavigator
+from gdviz.ui.lesson_navigator import LessonNavigator
 from gdviz.ui.menus import build_menus
-from gdviz.ui.notice import NoticeBanner
 from gdviz.ui.panels.controls import ControlsPanel
 from gdviz.ui.persistence import (
     restore_window,
@@ -38,14 +33,9 @@ from gdviz.ui.persistence import (
 )
 from gdviz.ui.run_buffer import BUFFER_ROWS, RunBuffer
 from gdviz.ui.run_toolbar import RunToolbar
-from gdviz.ui.status import StatusLine, describe_changes
-from gdviz.ui.sweep_panel import SweepPanel
+from gdviz.ui.status import describe_changes
 from gdviz.ui.theme import THEMES, apply_theme
-from gdviz.ui.timeline import TimelineBar
-from gdviz.ui.views.data_view import DataView
-from gdviz.ui.views.loss_view import LossView
 from gdviz.ui.views.surface3d import Surface3DView
-from gdviz.ui.views.surface_view import SurfaceView
 
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
 PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
@@ -68,10 +58,10 @@ class MainWindow(LectureMixin, QMainWindow):
         self.surface3d: Surface3DView | None = None
         self.compare_runs: tuple | None = None  # CompareRun tuple of the current lesson, if any
         self._reported_divergences: set[int] = set()
-        self._build_views()
+        build_views(self)
         self.controls = ControlsPanel(config)
         self.navigator = LessonNavigator(self._load_lessons(), self)
-        self._build_controls_dock()
+        build_controls_dock(self)
         self.toolbar = RunToolbar(self)
         self.addToolBar(self.toolbar)
         build_menus(self)
@@ -90,54 +80,6 @@ class MainWindow(LectureMixin, QMainWindow):
             action.setChecked(action.data() == self.theme_name)
 
     # -- construction ----------------------------------------------------------------------------
-    def _build_views(self) -> None:
-        self.surface_view = SurfaceView()
-        self.loss_view = LossView()
-        self.data_view = DataView()
-        self.badge = NoticeBanner()
-        self.right_split = QSplitter(Qt.Orientation.Vertical)
-        self.right_split.addWidget(self.loss_view)
-        self.right_split.addWidget(self.data_view)
-        self.main_split = QSplitter(Qt.Orientation.Horizontal)
-        self.main_split.addWidget(self.surface_view)
-        self.main_split.addWidget(self.right_split)
-        self.main_split.setStretchFactor(0, 3)
-        self.main_split.setStretchFactor(1, 2)
-        self.compare_view = CompareView()
-        self.view_stack = QStackedWidget()
-        self.view_stack.addWidget(self.main_split)
-        self.view_stack.addWidget(self.compare_view)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.badge)
-        layout.addWidget(self.view_stack, 1)
-        self.timeline = TimelineBar()
-        layout.addWidget(self.timeline)
-        self.setCentralWidget(central)
-        self.lesson_card = LessonCard(self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_card)
-        self.lesson_card.hide()
-        self.sweep_panel = SweepPanel()
-        self.sweep_dock = QDockWidget("Learning-rate sweep", self)
-        self.sweep_dock.setObjectName("sweep")
-        self.sweep_dock.setWidget(self.sweep_panel)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sweep_dock)
-        self.sweep_dock.hide()
-        self.status_line = StatusLine()
-        self.statusBar().addPermanentWidget(self.status_line, 1)
-
-    def _build_controls_dock(self) -> None:
-        scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
-        self.controls_dock = QDockWidget("Hyperparameters", self)
-        self.controls_dock.setObjectName("controls")
-        self.controls_dock.setWidget(scroll)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
-
     def _wire(self) -> None:
         c, t = self.controller, self.toolbar
         c.stepped.connect(self._on_controller_stepped)

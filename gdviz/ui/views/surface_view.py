@@ -3,14 +3,13 @@ current point and arrows for the batch gradient and the step actually taken."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from gdviz.ui.views import colors as c
+from gdviz.ui.views.arrows import Arrow
 from gdviz.ui.views.contours import contour_levels, contour_segments
 
 pg.setConfigOption("imageAxisOrder", "row-major")  # LossGrid.loss[j, i] is row-major
@@ -22,53 +21,6 @@ GRADIENT_FRACTION = 0.12  # gradient arrow length, as a fraction of the view wid
 TAIL_BRUSHES = [pg.mkBrush(color) for color in c.TIME_MAP.getLookupTable(nPts=12, mode="qcolor")]
 STEP_MIN_FRACTION = 0.06  # tiny steps are enlarged to at least this fraction
 AXIS_TITLES = {"w": "weight w", "b": "bias b"}
-
-
-class _Arrow:
-    """A thick shaft, a pixel-sized head (pg.ArrowItem) and a text label, in one view box."""
-
-    def __init__(self, view: pg.ViewBox, text: str) -> None:
-        self.text = text
-        self.view = view  # labels are kept inside it
-        self.shaft = pg.PlotCurveItem()  # two points: a wide pen is cheap here
-        self.head = pg.ArrowItem(tipAngle=40, tailLen=None)
-        self.label = pg.TextItem(text)
-        for item, z in ((self.shaft, 30), (self.head, 31), (self.label, 32)):
-            item.setZValue(z)
-            view.addItem(item, ignoreBounds=True)  # arrows never drive the view range
-        self.hide()
-
-    def restyle(self, look: c.Look, color: str) -> None:
-        t = look.theme
-        self.shaft.setPen(look.pen(color, 4))
-        # The halo outlines the shaft where its colour meets the same hue in the colour map.
-        self.shaft.setShadowPen(c.pen(t.path_halo, look.width(4) + 3) if t.path_halo else None)
-        self.head.setStyle(
-            headLen=look.size(20), pen=look.pen(t.marker_edge, 1), brush=c.brush(color)
-        )
-        self.label.setColor(t.foreground)
-        self.label.fill = c.brush(t.background, t.fill_alpha)
-        self.label.setFont(look.font(c.ANNOTATION_PT, bold=True))
-        self.label.update()
-
-    def hide(self) -> None:
-        for item in (self.shaft, self.head, self.label):
-            item.setVisible(False)
-
-    def show(self, origin, tip, screen_dir, text: str, side=None) -> None:
-        """Draw from ``origin`` to ``tip`` (data coordinates); ``screen_dir`` is the unit
-        direction in pixels with y up, which orients the pixel-sized head and the label;
-        ``side``, if the label has no room beyond the tip, the side of the arrow it goes to."""
-        ux, uy = screen_dir
-        # ArrowItem points left at angle 0 and turns clockwise on screen (y down).
-        self.head.setStyle(angle=math.degrees(math.atan2(uy, -ux)))
-        self.head.setPos(*tip)
-        self.shaft.setData([origin[0], tip[0]], [origin[1], tip[1]])
-        self.label.setText(text)
-        self.label.setAnchor(c.arrow_label_anchor(self.label, self.view, tip, (ux, uy), side))
-        self.label.setPos(*tip)
-        for item in (self.shaft, self.head, self.label):
-            item.setVisible(True)
 
 
 class SurfaceView(QWidget):
@@ -108,8 +60,8 @@ class SurfaceView(QWidget):
         for z, item in enumerate(overlays, start=10):
             item.setZValue(z)
             self.plot.addItem(item, ignoreBounds=True)  # the surface window frames the view
-        self.gradient_arrow = _Arrow(self.view, "gradient")
-        self.step_arrow = _Arrow(self.view, "step")
+        self.gradient_arrow = Arrow(self.view, "gradient")
+        self.step_arrow = Arrow(self.view, "step")
         self.apply_style(self.look.theme, self.look.scale)
 
         self.view.sigRangeChanged.connect(self._redraw_arrows)
@@ -325,7 +277,7 @@ class SurfaceView(QWidget):
                 other = None if side is None else -side
                 self._show_arrow(self.step_arrow, origin, tip, step_dir, text, other)
 
-    def _show_arrow(self, arrow: _Arrow, origin, tip, screen_dir, text: str, side=None) -> None:
+    def _show_arrow(self, arrow: Arrow, origin, tip, screen_dir, text: str, side=None) -> None:
         if not (
             np.all(np.isfinite(screen_dir))
             and np.all(np.isfinite(tip))

@@ -1,0 +1,77 @@
+"""The main window's layout: views in a splitter (or the compare view), the banner, the timeline,
+the docks and the status line."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdviz.ui.compare_view import CompareView
+from gdviz.ui.lesson_navigator import LessonCard
+from gdviz.ui.notice import NoticeBanner
+from gdviz.ui.status import StatusLine
+from gdviz.ui.sweep_panel import SweepPanel
+from gdviz.ui.timeline import TimelineBar
+from gdviz.ui.views.data_view import DataView
+from gdviz.ui.views.loss_view import LossView
+from gdviz.ui.views.surface_view import SurfaceView
+
+
+def build_views(window) -> None:
+    """The views, the notice banner, the timeline, the lesson card, the sweep dock and the
+    status line, as attributes of ``window``."""
+    window.surface_view = SurfaceView()
+    window.loss_view = LossView()
+    window.data_view = DataView()
+    window.badge = NoticeBanner()
+    window.right_split = QSplitter(Qt.Orientation.Vertical)
+    window.right_split.addWidget(window.loss_view)
+    window.right_split.addWidget(window.data_view)
+    window.main_split = QSplitter(Qt.Orientation.Horizontal)
+    window.main_split.addWidget(window.surface_view)
+    window.main_split.addWidget(window.right_split)
+    window.main_split.setStretchFactor(0, 3)
+    window.main_split.setStretchFactor(1, 2)
+    window.compare_view = CompareView()
+    window.view_stack = QStackedWidget()
+    window.view_stack.addWidget(window.main_split)
+    window.view_stack.addWidget(window.compare_view)
+    central = QWidget()
+    layout = QVBoxLayout(central)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.addWidget(window.badge)
+    layout.addWidget(window.view_stack, 1)
+    window.timeline = TimelineBar()
+    layout.addWidget(window.timeline)
+    window.setCentralWidget(central)
+    window.lesson_card = LessonCard(window)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, window.lesson_card)
+    window.lesson_card.hide()
+    window.sweep_panel = SweepPanel()
+    window.sweep_dock = QDockWidget("Learning-rate sweep", window)
+    window.sweep_dock.setObjectName("sweep")
+    window.sweep_dock.setWidget(window.sweep_panel)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, window.sweep_dock)
+    window.sweep_dock.hide()
+    window.status_line = StatusLine()
+    window.statusBar().addPermanentWidget(window.status_line, 1)
+
+
+def build_controls_dock(window) -> None:
+    """The controls panel in a scrollable dock on the left."""
+    scroll = QScrollArea()
+    scroll.setWidget(window.controls)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setMinimumWidth(window.controls.minimumSizeHint().width() + 24)
+    window.controls_dock = QDockWidget("Hyperparameters", window)
+    window.controls_dock.setObjectName("controls")
+    window.controls_dock.setWidget(scroll)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.controls_dock)
