@@ -11,7 +11,7 @@ from gdviz.cli.options import UsageError, add_run_options, config_from_args
 from gdviz.cli.output import dumps, write_atomic
 from gdviz.core import sweep as core_sweep
 from gdviz.core.config import build_problem, total_steps
-from gdviz.core.report import problem_facts
+from gdviz.core.report import problem_facts, write_sweep_csv
 
 
 def add_parser(subparsers) -> None:
@@ -59,11 +59,13 @@ def sweep_command(args: argparse.Namespace) -> int:
     if args.out:
 
         def write(handle):
-            handle.write("lr,final_loss,status,diverged_at\n")
-            for r in results:
-                loss = "" if not np.isfinite(r["final_loss"]) else f"{r['final_loss']:.17g}"
-                at = "" if r["diverged_at"] is None else str(r["diverged_at"])
-                handle.write(f"{r['lr']:.17g},{loss},{r['status']},{at}\n")
+            write_sweep_csv(
+                handle,
+                [r["lr"] for r in results],
+                [r["final_loss"] for r in results],
+                [r["status"] for r in results],
+                [r["diverged_at"] for r in results],
+            )
 
         write_atomic(args.out, write)
     summary = {

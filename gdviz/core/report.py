@@ -55,25 +55,49 @@ def run_summary(trainer: Trainer, run: int = 0) -> dict:
     return summary
 
 
+TRAJECTORY_FIELDS = ("step", "epoch", "batch", "lr", "p1", "p2", "batch_loss", "loss", "g1", "g2")
+FORMATS = ("%d", "%d", "%d") + ("%.17g",) * 7
+
+
+def trajectory_header(param_names) -> list[str]:
+    """``step,epoch,batch,lr,<p1>,<p2>,batch_loss,loss,grad_<p1>,grad_<p2>``."""
+    p1, p2 = param_names
+    return ["step", "epoch", "batch", "lr", p1, p2, "batch_loss", "loss", f"grad_{p1}",
+            f"grad_{p2}"]  # fmt: skip
+
+
+def write_trajectory_rows(handle: TextIO, columns: dict, lead=(), examples=None) -> None:
+    """One CSV line per row of ``columns`` (name -> 1-D array, TRAJECTORY_FIELDS). Values that
+    do not exist on the start row (row 0) are empty; ``lead`` cells go first on every line and
+    ``examples(row)``, when given, adds the batch's indices as a last cell."""
+    table = np.column_stack([columns[name] for name in TRAJECTORY_FIELDS])
+    lead = list(lead)
+    for row_index, row in enumerate(table):
+        cells = [
+            "" if np.isnan(value) and row_index == 0 else fmt % value
+            for fmt, value in zip(FORMATS, row, strict=True)
+        ]
+        if examples is not None:
+            cells.append(" ".join(map(str, examples(row_index))))
+        handle.write(",".join(lead + cells) + "\n")
+
+
 def write_trajectory_csv(
     handle: TextIO, trainer: Trainer, run: int = 0, with_examples: bool = False
 ) -> None:
     """One row per update plus the start row (step 0): ``step,epoch,batch,lr,<p1>,<p2>,
     batch_loss,loss,grad_<p1>,grad_<p2>`` and, with ``with_examples``, ``examples`` (space-separated
     0-based row indices of the batch). Values that do not exist on the start row are empty."""
-    p1, p2 = trainer.problem.param_names
-    columns = ["step", "epoch", "batch", "lr", p1, p2, "batch_loss", "loss", f"grad_{p1}",
-               f"grad_{p2}"]  # fmt: skip
-    handle.write(",".join(columns + (["examples"] if with_examples else [])) + "\n")
-    view = trainer.trajectory.run_view(run)
-    table = np.column_stack([view[name] for name in (
-        "step", "epoch", "batch", "lr", "p1", "p2", "batch_loss", "loss", "g1", "g2")])  # fmt: skip
-    formats = ["%d", "%d", "%d"] + ["%.17g"] * 7
-    for row_index, row in enumerate(table):
-        cells = [
-            "" if np.isnan(value) and row_index == 0 else fmt % value
-            for fmt, value in zip(formats, row, strict=True)
-        ]
-        if with_examples:
-            cells.append(" ".join(map(str, trainer.trajectory.examples(row_index))))
-        handle.write(",".join(cells) + "\n")
+    header = trajectory_header(trainer.problem.param_names)
+    handle.write(",".join(header + (["examples"] if with_examples else [])) + "\n")
+    examples = trainer.trajectory.examples if with_examples else None
+    write_trajectory_rows(handle, trainer.trajectory.run_view(run), examples=examples)
+
+
+def write_sweep_csv(handle: TextIO, rates, final_loss, status, diverged_at) -> None:
+    """``lr,final_loss,status,diverged_at``, one line per learning rate (an empty loss for a
+    run that diverged, an empty step for one that did not)."""
+    handle.write("lr,final_loss,status,diverged_at\n")
+    for lr, loss, state, at in zip(rates, final_loss, status, diverged_at, strict=True):
+        loss_text = f"{float(loss):.17g}" if np.isfinite(loss) else ""
+        handle.write(f"{float(lr):.17g},{loss_text},{state},{'' if at is None else at}\n")

@@ -38,6 +38,8 @@ from gdviz.core.compare import MAX_RUNS
 from gdviz.core.config import RunConfig
 from gdviz.core.engine import RunStatus
 from gdviz.core.lessons import PROBLEM_FIELDS, VIEWS, X_AXES
+from gdviz.core.report import TRAJECTORY_FIELDS, trajectory_header, write_trajectory_rows
+from gdviz.core.report import write_sweep_csv as report_sweep_csv
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
 
 SCHEMA = 1
@@ -366,37 +368,24 @@ def _decode(value, name: str) -> np.ndarray:
 
 
 # -- CSV ----------------------------------------------------------------------------------------
-CSV_FIELDS = ("epoch", "batch", "lr", "p1", "p2", "batch_loss", "loss", "g1", "g2")
-
-
 def write_trajectory_csv(handle, trajectory: dict, param_names, labels=()) -> None:
-    """The trajectory in the columns of ``gdviz run --out`` (core.report.write_trajectory_csv):
-    for one run exactly that text. Compared runs go into one file with a leading ``run`` column
-    (the run's label), the valid rows of each run one after another."""
-    p1, p2 = param_names
+    """The trajectory in the columns of ``gdviz run --out`` (core.report): for one run exactly
+    that text. Compared runs go into one file with a leading ``run`` column (the run's label),
+    the valid rows of each run one after another."""
     runs = len(trajectory["ends"])
-    columns = ["step", "epoch", "batch", "lr", p1, p2, "batch_loss", "loss", f"grad_{p1}",
-               f"grad_{p2}"]  # fmt: skip
-    handle.write(",".join((["run"] if runs > 1 else []) + columns) + "\n")
-    formats = ["%d", "%d", "%d"] + ["%.17g"] * 7
+    header = (["run"] if runs > 1 else []) + trajectory_header(param_names)
+    handle.write(",".join(header) + "\n")
     for run in range(runs):
         end = int(trajectory["ends"][run])
-        table = np.column_stack([trajectory["step"][:end]]
-                                + [trajectory[name][:end, run] for name in CSV_FIELDS])  # fmt: skip
+        columns = {"step": trajectory["step"][:end]}
+        columns.update({name: trajectory[name][:end, run] for name in TRAJECTORY_FIELDS[1:]})
         lead = [_csv_text(labels[run])] if runs > 1 else []
-        for row_index, row in enumerate(table):
-            cells = ["" if np.isnan(value) and row_index == 0 else fmt % value
-                     for fmt, value in zip(formats, row, strict=True)]  # fmt: skip
-            handle.write(",".join(lead + cells) + "\n")
+        write_trajectory_rows(handle, columns, lead)
 
 
 def write_sweep_csv(handle, result) -> None:
     """A sweep (core.sweep.SweepResult) in the columns of ``gdviz sweep --out``."""
-    handle.write("lr,final_loss,status,diverged_at\n")
-    for lr, loss, status, at in zip(result.rates, result.final_loss, result.status,
-                                    result.diverged_at, strict=True):  # fmt: skip
-        loss_text = f"{float(loss):.17g}" if np.isfinite(loss) else ""
-        handle.write(f"{float(lr):.17g},{loss_text},{status},{'' if at is None else at}\n")
+    report_sweep_csv(handle, result.rates, result.final_loss, result.status, result.diverged_at)
 
 
 def _csv_text(text: str) -> str:
