@@ -14,11 +14,10 @@ from dataclasses import fields
 import numpy as np
 
 from gdviz.core.batching import BatchSampler
-from gdviz.core.config import RunConfig, make_sampler, total_steps
+from gdviz.core.config import RunConfig, build_schedule, make_sampler, total_steps
 from gdviz.core.engine import RunStatus, Trainer
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
 from gdviz.core.problems import Problem
-from gdviz.core.schedules import Schedule
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
 
 MAX_RUNS = 6
@@ -95,7 +94,7 @@ class Lockstep:
             samplers,
             (np.array([s[0] for s in starts]), np.array([s[1] for s in starts])),
             runs=len(configs),
-            schedule=Schedule(c.schedule, c.gamma, c.step_size, c.t_max, c.eta_min, c.warmup),
+            schedule=build_schedule(c),
             tol=c.tol,
             capacity=int(min(self.budgets[members].max(), 5_000_000)),
             budgets=self.budgets[members],
@@ -119,10 +118,6 @@ class Lockstep:
         return np.array(
             [t.trajectory.ends[col] for t, col in map(self._column.get, range(self.runs))]
         )
-
-    @property
-    def length(self) -> int:
-        return max(trainer.trajectory.length for _, trainer in self.groups)
 
     def advance(self, steps: int, cancel: threading.Event | None = None, chunk_size: int = 512):
         """Advance every group that is still active by up to ``steps`` iterations."""

@@ -12,7 +12,7 @@ import numpy as np
 from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epoch
 from gdviz.core.data import DataError, load_dataset
 from gdviz.core.engine import Trainer
-from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, make_optimizer
+from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, Optimizer, make_optimizer
 from gdviz.core.problems import LinearRegression, LogisticRegression, Problem
 from gdviz.core.schedules import SCHEDULE_NAMES, Schedule
 from gdviz.core.surfaces import SURFACE_NAMES, AnalyticSurface
@@ -191,7 +191,7 @@ def _validate(c: RunConfig) -> None:
         raise ConfigError(f"tolerance must be positive, got {c.tol!r}")
     try:
         make_optimizer(c.optimizer_name, **c.optimizer_hyper())
-        Schedule(c.schedule, c.gamma, c.step_size, c.t_max, c.eta_min, c.warmup)
+        build_schedule(c)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
 
@@ -264,26 +264,40 @@ def make_sampler(c: RunConfig, problem: Problem) -> BatchSampler:
     )
 
 
+def build_schedule(c: RunConfig) -> Schedule:
+    return Schedule(c.schedule, c.gamma, c.step_size, c.t_max, c.eta_min, c.warmup)
+
+
+def build_parts(c: RunConfig, problem: Problem) -> tuple[Optimizer, float, Schedule, BatchSampler]:
+    """What a trainer is made of besides the problem: optimizer, learning rate, schedule and
+    sampler. Changing hyperparameters mid-run swaps these without building a new trainer."""
+    optimizer = make_optimizer(c.optimizer_name, **c.optimizer_hyper())
+    return optimizer, c.lr, build_schedule(c), make_sampler(c, problem)
+
+
 def build_trainer(
     c: RunConfig, problem: Problem, *, lr=None, runs: int = 1, record_examples: bool = False
 ) -> Trainer:
     """A trainer for the configuration; ``lr`` (an array of shape ``(K,)``) and ``runs`` make a
-    vectorised sweep over learning rates on identical batches."""
+    vectorised sweep over learning rates on identical batches. A start point where the loss is
+    not finite is a ConfigError."""
     start = c.start if c.start is not None else problem.default_start
-    optimizer = make_optimizer(c.optimizer_name, **c.optimizer_hyper())
-    schedule = Schedule(c.schedule, c.gamma, c.step_size, c.t_max, c.eta_min, c.warmup)
-    return Trainer(
-        problem,
-        optimizer,
-        c.lr if lr is None else lr,
-        [make_sampler(c, problem)],
-        start,
-        runs=runs,
-        schedule=schedule,
-        tol=c.tol,
-        record_examples=record_examples,
-        capacity=min(total_steps(c, problem), 5_000_000),  # lazily committed memory
-    )
+    optimizer, base_lr, schedule, sampler = build_parts(c, problem)
+    try:
+        return Trainer(
+            problem,
+            optimizer,
+            base_lr if lr is None else lr,
+            [sampler],
+            start,
+            runs=runs,
+            schedule=schedule,
+            tol=c.tol,
+            record_examples=record_examples,
+            capacity=min(total_steps(c, problem), 5_000_000),  # lazily committed memory
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 __all__ = ["ConfigError", "DataError", "RunConfig", "build_problem", "build_trainer"]

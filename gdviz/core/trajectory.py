@@ -25,10 +25,12 @@ class Trajectory:
         self.length = 0
         self.ends = np.zeros(runs, dtype=np.int64)
         capacity = max(int(capacity), 2)
-        self.step = np.zeros(capacity, dtype=np.int64)
-        self.fields = {name: np.full((capacity, runs), np.nan) for name in FLOAT_FIELDS}
+        # np.empty: the operating system commits pages only when rows are written, so a large
+        # capacity costs nothing until it is used (append writes every field of every row).
+        self.step = np.empty(capacity, dtype=np.int64)
+        self.fields = {name: np.empty((capacity, runs)) for name in FLOAT_FIELDS}
         self.fields.update(
-            {name: np.zeros((capacity, runs), dtype=np.int64) for name in INT_FIELDS}
+            {name: np.empty((capacity, runs), dtype=np.int64) for name in INT_FIELDS}
         )
         self.record_examples = record_examples
         self._examples = np.zeros(0, dtype=np.int32)

@@ -35,6 +35,7 @@ class CompareView(QWidget):
         self._fast = False
         self._grid_alpha = c.GRID_ALPHA
         self._look = c.Look()
+        self._x_mode = "iteration"
         self.paths: list[pg.PlotCurveItem] = []
         self.points: list[pg.ScatterPlotItem] = []
         self.curves: list[pg.PlotDataItem] = []
@@ -83,8 +84,9 @@ class CompareView(QWidget):
         history, exact newest point."""
         count = len(buffer) if count is None else count
         rows = buffer.draw_rows(PATH_POINTS, 0, count)
-        self.loss_plot.setLabel("bottom", x_mode)
-        c.set_axis_label(self.loss_plot, "bottom", x_mode)
+        if x_mode != self._x_mode:  # rebuilding the axis title every frame costs
+            self._x_mode = x_mode
+            c.set_axis_label(self.loss_plot, "bottom", x_mode, self._look)
         for run in range(buffer.runs):
             end = min(buffer.end(run), count)
             mine = rows[rows < end]  # a stopped run's rows end where it stopped

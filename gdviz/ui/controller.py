@@ -8,7 +8,7 @@ import weakref
 from PySide6.QtCore import QObject, QThread, Signal
 
 from gdviz.core.compare import Lockstep
-from gdviz.core.config import RunConfig, build_trainer, total_steps
+from gdviz.core.config import RunConfig, build_parts, build_trainer, total_steps
 from gdviz.core.engine import Trainer
 from gdviz.core.problems import Problem
 from gdviz.ui.worker import UNLIMITED, EngineWorker, Job
@@ -49,6 +49,7 @@ class RunController(QObject):
         self.trainer: Trainer | None = None
         self._job: Job | None = None
         self._budget = 0
+        self._ended = False  # every run of the current trainer has stopped
         self.comparing = False
         self._shut_down = False
         # Also stop the thread if the interpreter exits without closing the window (an error in
@@ -84,6 +85,7 @@ class RunController(QObject):
         self.trainer = build_trainer(config, problem, record_examples=True)
         self._budget = total_steps(config, problem)
         self.comparing = False
+        self._ended = False
 
     def reset_compare(self, configs: list[RunConfig], labels: list[str], problem: Problem) -> None:
         """Start over with several runs side by side (the engine's vectorised lockstep mode)."""
@@ -93,6 +95,7 @@ class RunController(QObject):
         self.trainer = Lockstep(problem, configs, labels)
         self._budget = int(self.trainer.budgets.max())
         self.comparing = True
+        self._ended = False
 
     def play(self) -> None:
         self._start(None)
@@ -104,18 +107,21 @@ class RunController(QObject):
         self._cancel()
 
     def change_hyperparameters(self, config: RunConfig, description: str) -> None:
-        """Continue the current run with new hyperparameters from the next iteration on."""
+        """Continue the current run with new hyperparameters from the next iteration on; a new
+        budget (epochs, steps, batch size) applies to the running job at once."""
         if self.trainer is None or self.comparing:
             return
-        new_trainer = build_trainer(config, self.problem)  # builds and validates optimizer etc.
+        optimizer, lr, schedule, sampler = build_parts(config, self.problem)  # validates
         self.config = config
+        self._budget = total_steps(config, self.problem)
+        if self._job is not None:
+            self._job.budget = self._budget  # an int the worker reads between chunks
 
         def apply(trainer: Trainer) -> str:
-            trainer.set_optimizer(new_trainer.optimizer, new_trainer.lr)
-            trainer.schedule = new_trainer.schedule
-            old, new = trainer.samplers[0], new_trainer.samplers[0]
-            if old.signature != new.signature:
-                trainer.set_samplers(new_trainer.samplers)
+            trainer.set_optimizer(optimizer, lr)
+            trainer.schedule = schedule
+            if trainer.samplers[0].signature != sampler.signature:
+                trainer.set_samplers([sampler])
             return description
 
         # Always through the worker: a cancelled job may still be finishing its last chunk, so
@@ -136,7 +142,7 @@ class RunController(QObject):
         if self.trainer is None or self._shut_down:
             return
         self._cancel()
-        if not self.trainer.active:
+        if self._ended:  # known from the worker's reports: the GUI never asks the trainer
             return
         self._job = Job(self.run_id, self.trainer, max(self.budget, 1), steps)
         self.runningChanged.emit(True)
@@ -152,12 +158,16 @@ class RunController(QObject):
         if batch.run_id == self.run_id:
             self.stepped.emit(batch)
 
-    def _on_worker_stopped(self, job: Job, status) -> None:
-        if job is self._job:  # not a job that was cancelled and replaced meanwhile
+    def _on_worker_stopped(self, job: Job, statuses) -> None:
+        if job.run_id != self.run_id:
+            return
+        self._ended = all(status.status != "running" for status in statuses)
+        if job is self._job:
             self._job = None
             self.runningChanged.emit(False)
-        if job.run_id == self.run_id:
-            self.stopped.emit(status)
+            self.stopped.emit(statuses)
+        elif self._job is None:  # cancelled by Pause and not replaced: report where it ended
+            self.stopped.emit(statuses)
 
     def _on_worker_failed(self, run_id: int, message: str) -> None:
         if run_id == self.run_id:

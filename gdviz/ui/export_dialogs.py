@@ -124,7 +124,6 @@ def restore_session(window, session: Session) -> None:
         window.lesson_card.hide()
     else:
         window.lesson_card.show_lesson(lessons[index], index + 1, len(lessons))
-    window.compare_runs = tuple(CompareRun(label, c) for label, c in session.compare) or None
     window.controls.set_config(session.config)
     t.set_x_axis(view["x_axis"])
     t.set_speed(view["speed"])
@@ -133,8 +132,8 @@ def restore_session(window, session: Session) -> None:
     t.log_surface_action.blockSignals(False)
     with np.errstate(over="ignore"):  # pyqtgraph computes 10**range of a log axis: may overflow
         window._set_look(view["theme"], view["scale"])
-    window.controller.config = None  # always a new run, as a lesson does
-    window._apply_config(session.config, reset=True)
+    compare = tuple(CompareRun(label, c) for label, c in session.compare) or None
+    window.start_over(session.config, compare)  # always a new run, as a lesson does
     if window.controller.config is None:  # not expected after the checks above
         raise SessionError(f"This session cannot be shown here: {window.badge.text()}")
     _load_rows(window, session)

@@ -53,7 +53,7 @@ class LectureMixin:
                                       problem.param_names, self.toolbar.log_surface())  # fmt: skip
         self.toolbar.set_finished(False)
         self.buffer.append(lockstep.rows(0, 1), np.zeros(0, dtype=np.int64), (1,) * len(configs))
-        self._update_status(lockstep.statuses[0])
+        self._update_status(tuple(lockstep.statuses))
         self._mark_dirty()
         if was_running:
             self.controller.play()
@@ -97,30 +97,34 @@ class LectureMixin:
             self.badge.show_message("warning", f"Lessons could not be loaded: {exc}")
             return []
 
+    def start_over(self, config: RunConfig, compare_runs: tuple | None) -> None:
+        """A new run (or comparison) of exactly ``config`` and ``compare_runs``, whatever was
+        shown before: lessons, leaving them and reopened sessions all start this way."""
+        self.compare_runs = compare_runs
+        self._panel_config = config  # the compared runs are used as they are
+        self.controller.config = None
+        self._apply_config(config, reset=True)
+
     def open_lesson(self, index: int) -> None:
         """Show lesson ``index``: its configuration, comparison, views and explanation."""
         lesson = self.navigator.lessons[index]
         self.controller.pause()
-        self.compare_runs = lesson.compare or None
         self.controls.set_config(lesson.config)
         self.toolbar.set_x_axis(lesson.x_axis)
         self.toolbar.set_speed(lesson.speed)
         self.lesson_card.show_lesson(lesson, index + 1, len(self.navigator.lessons))
-        self.controller.config = None  # a lesson always starts over
-        self._apply_config(lesson.config, reset=True)
+        self.start_over(lesson.config, lesson.compare or None)
         views = set(lesson.views)
         self.loss_view.setVisible("loss" in views or not views)
         self.data_view.setVisible("data" in views or not views)
         self.sweep_dock.setVisible("sweep" in views)
 
     def _leave_lesson(self) -> None:
-        self.compare_runs = None
         self.navigator.index = None
         self.lesson_card.hide()
         self.loss_view.show()
         self.data_view.show()
-        self.controller.config = None
-        self._apply_config(self.controls.config(), reset=True)
+        self.start_over(self.controls.config(), None)
 
     def _set_look(self, theme_name: str, scale: float) -> None:
         """Theme and presentation scale (fonts, line widths, markers) for the whole window."""

@@ -57,6 +57,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self._last_frame = 0.0
         self.surface3d: Surface3DView | None = None
         self.compare_runs: tuple | None = None  # CompareRun tuple of the current lesson, if any
+        self._panel_config: RunConfig | None = None  # the configuration last taken from the panel
         self._reported_divergences: set[int] = set()
         build_views(self)
         self.controls = ControlsPanel(config)
@@ -95,7 +96,7 @@ class MainWindow(LectureMixin, QMainWindow):
         t.speedChanged.connect(lambda _: self._on_controller_running_changed(c.running))
         t.fitPathRequested.connect(self.surface_view.fit_path)
         t.logSurfaceToggled.connect(lambda _: self._draw_surface())
-        t.xAxisChanged.connect(lambda _: self._mark_dirty())
+        t.xAxisChanged.connect(lambda _: self._on_x_axis_changed())
         t.logLossToggled.connect(self.loss_view.set_log_y)
         t.logLossToggled.connect(self.compare_view.set_log_y)
         self.loss_view.logYChanged.connect(t.set_log_loss)  # auto log axis on divergence
@@ -123,12 +124,20 @@ class MainWindow(LectureMixin, QMainWindow):
         )
         if not reset and changed is not None and not changed:
             return
+        panel_before, self._panel_config = self._panel_config, config
         if self.compare_runs is not None:
-            self._apply_compare(config, current)
+            # Compared runs differ from the panel (run 0 is not the panel): apply only what the
+            # panel changed since the last time, to every run.
+            self._apply_compare(config, panel_before)
             return
         if not reset and changed is not None and changed <= HYPERPARAMETER_FIELDS:
             try:
                 self.controller.change_hyperparameters(config, describe_changes(current, config))
+                problem = self.controller.problem
+                self.buffer.runs_per_epoch[0] = iterations_per_epoch(
+                    problem.n_examples, batch_size_of(config, problem), config.drop_last,
+                    config.sampling,
+                )  # fmt: skip
                 self._update_sweep()
             except (ConfigError, ValueError) as exc:
                 self._show_problem(str(exc), current)
@@ -176,21 +185,24 @@ class MainWindow(LectureMixin, QMainWindow):
         for name, array in trajectory.fields.items():
             rows[name] = array[:1, 0].copy()
         self.buffer.append(rows, np.zeros(0, dtype=np.int64))
-        self._update_status(self.controller.trainer.statuses[0])
+        self._update_status(tuple(self.controller.trainer.statuses))
         self._mark_dirty()
 
     def _steps_to_epoch_end(self) -> int:
+        """Iterations left in the current epoch (a whole epoch when one just ended); counted
+        from the batch number, which restarts when the batch size changes mid-run."""
         ipe = self.buffer.iterations_per_epoch
-        done = int(self.buffer.last("step", 0))
-        return ipe - done % ipe
+        return ipe - int(self.buffer.last("batch", 0)) % ipe
 
     # -- drawing ---------------------------------------------------------------------------------
     def _draw_surface(self) -> None:
         problem, config = self.controller.problem, self.controller.config
         if problem is None:
             return
-        if self.controller.comparing:
-            self._apply_compare(self.controls.config(), self.controls.config())
+        if self.controller.comparing:  # only the picture changes: the runs go on
+            grid = loss_grid(problem, problem.default_window(config.start), (200, 200))
+            log_scale = self.toolbar.log_surface()
+            self.compare_view.set_surface(grid, problem.minima(), problem.param_names, log_scale)
             return
         window = problem.default_window(config.start)
         grid = loss_grid(problem, window, (200, 200))
@@ -288,20 +300,17 @@ class MainWindow(LectureMixin, QMainWindow):
             self._report_divergences(batch.statuses)
         for step, text in batch.changes:
             self.buffer.markers.append((step, text))
-            row = min(int(np.searchsorted(self.buffer.column("step"), step)), len(self.buffer) - 1)
-            x = self.buffer.x_values(self.toolbar.x_axis(), np.array([row]))
-            self.loss_view.add_marker(float(x[0]), text)
-        self._update_status(batch.statuses[0])
+            self.add_marker(step, text)
+        self._update_status(batch.statuses)
         self._mark_dirty()
 
     def _on_controller_stopped(self, statuses) -> None:
         status = statuses[0]
+        self._update_status(statuses)
         if self.controller.comparing:
             self._report_divergences(statuses)
-            self._update_status(status)
             self.toolbar.set_finished(all(s.status != "running" for s in statuses))
             return
-        self._update_status(status)
         if status.status == "diverged":
             reason = status.reason.replace("loss grew", "the loss grew")
             self.badge.show_message(
@@ -324,17 +333,31 @@ class MainWindow(LectureMixin, QMainWindow):
             view.set_fast(fast)
         self._mark_dirty()
 
-    def _update_status(self, status) -> None:
+    def _update_status(self, statuses) -> None:
+        """The status line from the run statuses the worker reported (never the live trainer)."""
         b, config = self.buffer, self.controller.config
         if config is None:
             return
         if self.controller.comparing:
             labels = [run.label for run in self.compare_runs]
-            self.status_line.update_compare(b, self.controller.trainer.statuses, labels)
+            self.status_line.update_compare(b, statuses, labels)
             return
         self.status_line.update_from(
-            b, status, self.controller.problem, config, self.controller.running
+            b, statuses[0], self.controller.problem, config, self.controller.running
         )
+
+    def add_marker(self, step: int, text: str) -> None:
+        """Mark a mid-run hyperparameter change on the loss curve, in the current x units."""
+        row = min(int(np.searchsorted(self.buffer.column("step"), step)), len(self.buffer) - 1)
+        x = self.buffer.x_values(self.toolbar.x_axis(), np.array([row]))
+        self.loss_view.add_marker(float(x[0]), text)
+
+    def _on_x_axis_changed(self) -> None:
+        # Markers were placed in the old x units: place them again.
+        self.loss_view.clear_markers()
+        for step, text in self.buffer.markers:
+            self.add_marker(step, text)
+        self._mark_dirty()
 
     # -- user actions ----------------------------------------------------------------------------
     def _on_open_data(self) -> None:

@@ -22,6 +22,7 @@ from gdviz.core.engine import Trainer
 
 EMIT_INTERVAL = 1.0 / 60.0  # at most ~60 progress signals a second: one per frame
 UNLIMITED = 0  # speed value meaning "as fast as possible"
+MAX_PACED_CHUNK = 4096  # at a set speed, never more at once (so cancel stays quick)
 YIELD_SECONDS = 0.001  # pause after each ~4 ms chunk at full speed: the GUI runs meanwhile
 
 
@@ -45,6 +46,7 @@ class Job:
     trainer: Trainer
     budget: int  # total iterations of the run
     steps: int | None = None  # do exactly this many (Step), or None to play until the budget
+    start: int = 0  # the trainer's step when the job began (Step counts from here)
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
@@ -86,26 +88,32 @@ class EngineWorker(QObject):
 
     def _run(self, job: Job) -> None:
         trainer, cancel = job.trainer, job.cancel
-        target = trainer.step + job.steps if job.steps is not None else job.budget
+        job.start = trainer.step  # read here: only this thread touches the trainer
         emitted_rows = int(np.max(trainer.ends))
         changes: list[tuple[int, str]] = []
-        started, start_step = time.perf_counter(), trainer.step
-        last_emit = started
+        last_emit = time.perf_counter()
+        pace_speed, pace_start, pace_step = None, 0.0, 0  # origin of the speed limit
         chunk = 64
-        while not cancel.is_set() and trainer.active and trainer.step < target:
+        while not cancel.is_set() and trainer.active:
             changes += self._apply_changes(job)
+            # Step and Step-epoch never go past the budget, which may change while running.
+            target = job.budget if job.steps is None else min(job.start + job.steps, job.budget)
             remaining = target - trainer.step
+            if remaining <= 0:
+                break
             speed = self.speed
+            if speed != pace_speed:  # a new speed counts from now, not from the job's start
+                pace_speed, pace_start, pace_step = speed, time.perf_counter(), trainer.step
             if speed == UNLIMITED:
                 count = min(remaining, chunk)
             else:
-                due = int(speed * (time.perf_counter() - started)) - (trainer.step - start_step)
-                count = min(remaining, due)
+                due = int(speed * (time.perf_counter() - pace_start)) - (trainer.step - pace_step)
+                count = min(remaining, due, MAX_PACED_CHUNK)
                 if count <= 0:
                     time.sleep(min(1.0 / speed, EMIT_INTERVAL) / 2)
                     continue
             tick = time.perf_counter()
-            trainer.advance(count, cancel, chunk_size=count)
+            trainer.advance(count, cancel, chunk_size=min(count, 512))
             elapsed = time.perf_counter() - tick
             # Size chunks to ~4 ms so cancel and pause are checked far more often than frames.
             if elapsed > 0 and speed == UNLIMITED:

@@ -137,3 +137,8 @@ def test_module_entry_point_and_version():
         [sys.executable, "-m", "gdviz", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("gdviz ")
+
+
+def test_a_start_point_with_an_infinite_loss_is_bad_input(capsys):
+    code, _out, err = run_main(capsys, "run", "--surface", "rosenbrock", "--start", "1e200,0")
+    assert code == 2 and "start" in err and "internal error" not in err

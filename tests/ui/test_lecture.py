@@ -212,3 +212,15 @@ def test_timeline_rewinds_the_views_and_play_resumes_from_the_end(qtbot, lecture
     lecture._mark_dirty()
     lecture._redraw()
     assert lecture.loss_view.loss_curve.getData()[0].max() == int(lecture.buffer.last("step"))
+
+
+def test_panel_edits_in_a_comparison_keep_each_runs_settings(qtbot, lecture):
+    lecture.navigator.choose(index_of("goldilocks-trio"))
+    rates = [run.config.lr for run in lecture.compare_runs]
+    run_id = lecture.controller.run_id
+    lecture.toolbar.log_surface_action.toggle()  # a new picture, not a new comparison
+    assert lecture.controller.run_id == run_id
+    lecture._apply_config(lecture.controls.config().replace(steps=1000), reset=False)
+    assert [run.config.lr for run in lecture.compare_runs] == rates
+    assert [run.config.steps for run in lecture.compare_runs] == [1000] * 3
+    assert list(lecture.controller.trainer.budgets) == [1000] * 3

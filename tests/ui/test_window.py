@@ -237,3 +237,46 @@ def test_no_display_gives_a_clear_message(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert app.run_app() == 2
+
+
+def test_budget_changes_apply_to_the_running_job(qtbot, window):
+    # 50 epochs of 10 iterations; cut to 3 epochs while it plays: it stops at 30.
+    window.controller.set_speed(200)
+    window.controller.play()
+    wait_for_steps(qtbot, window, 5)
+    window._apply_config(window.controls.config().replace(epochs=3), reset=False)
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=5000)
+    assert step_count(window) == 30
+    assert window.controller.trainer.statuses[0].status == "finished"
+
+
+def test_step_never_passes_the_budget(qtbot, window):
+    window._apply_config(window.controls.config().replace(epochs=None, steps=12), reset=True)
+    window.controller.step(10)
+    qtbot.waitUntil(lambda: step_count(window) == 10, timeout=3000)
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=3000)
+    window.controller.step(10)
+    qtbot.waitUntil(lambda: not window.controller.running and step_count(window) == 12,
+                    timeout=3000)  # fmt: skip
+    qtbot.wait(100)
+    assert step_count(window) == 12
+
+
+def test_slowing_down_keeps_running_at_the_new_speed(qtbot):
+    from gdviz.ui.main_window import MainWindow
+
+    config = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, steps=10_000_000)
+    win = MainWindow(config=config, settings=None)
+    qtbot.addWidget(win)
+    try:
+        win.controller.set_speed(0)
+        win.controller.play()
+        wait_for_steps(qtbot, win, 20_000)
+        win.controller.set_speed(200)  # the pace counts from now: no stall, no burst
+        qtbot.wait(100)
+        before = step_count(win)
+        qtbot.wait(500)
+        done = step_count(win) - before
+        assert 40 <= done <= 160, done  # ~100 in 0.5 s at 200 it/s
+    finally:
+        win.close()

@@ -158,7 +158,9 @@ class LossView(QWidget):
         self.plot.showGrid(x=False, y=not fast, alpha=self.look.grid_alpha)
 
     def set_x_label(self, text: str) -> None:
-        c.set_axis_label(self.plot, "bottom", text, self.look)
+        # Called every frame; rebuilding the axis title's HTML only when it changes.
+        if text != self.plot.getAxis("bottom").labelText:
+            c.set_axis_label(self.plot, "bottom", text, self.look)
 
     def set_log_y(self, on: bool) -> None:
         self.plot.setLogMode(y=bool(on))
