@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from gdviz.core.atomic import write_text_atomic
+
 
 def write_atomic(path: str | Path, write: Callable[[TextIO], None]) -> None:
-    """Write a text file through a temporary file in the same folder, then rename it into place,
-    so a failure never leaves a half-written file (the temporary file is removed)."""
-    path = Path(path)
-    handle = tempfile.NamedTemporaryFile(
-        "w", dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp", delete=False,
-        newline="", encoding="utf-8",
-    )  # fmt: skip
-    try:
-        with handle:
-            write(handle)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    """Write a text file atomically (gdviz.core.atomic): never half-written."""
+    write_text_atomic(path, write)
 
 
 def json_safe(value):

@@ -25,15 +25,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from gdviz import __version__
+from gdviz.core.atomic import failure_reason, write_text_atomic
 from gdviz.core.compare import MAX_RUNS
 from gdviz.core.config import RunConfig
 from gdviz.core.engine import RunStatus
@@ -123,28 +122,10 @@ def save_session(path: str | Path, session: Session) -> None:
     a damaged old one). On failure the temporary file is removed and SessionError raised."""
     path = Path(path)
     text = json.dumps(session_to_dict(session), indent=1, allow_nan=False)
-    temp = None
     try:
-        with tempfile.NamedTemporaryFile(
-            "w",
-            dir=path.parent,
-            prefix=f".{path.name}.",
-            suffix=".tmp",
-            delete=False,
-            encoding="utf-8",
-        ) as handle:
-            temp = handle.name
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())  # the bytes are on disk before the name points at them
-        umask = os.umask(0o022)
-        os.umask(umask)  # reading the umask means setting it: put it back at once
-        os.chmod(temp, 0o666 & ~umask)  # a normal file, not the temp file's owner-only mode
-        os.replace(temp, path)
+        write_text_atomic(path, lambda handle: handle.write(text))
     except OSError as exc:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
-        reason = exc.strerror or str(exc)
+        reason = failure_reason(exc, path.parent)
         raise SessionError(f"could not save the session to {path}: {reason}") from exc
 
 

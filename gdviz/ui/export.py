@@ -13,7 +13,6 @@ pyqtgraph's SVGExporter fails on Qt 6.11 path data (pyqtgraph issue #3485).
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import subprocess
@@ -28,15 +27,12 @@ from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
+from gdviz.core.atomic import atomic_path, failure_reason, write_bytes_atomic, write_text_atomic
+
 MAX_FRAMES, MAX_FPS = 2000, 60
 GIF_MAX_FPS = 50  # GIF delays are whole centiseconds, and viewers slow down delays under 2
 VIDEO_HELP = ('MP4 needs ffmpeg: pip install "gdviz[video]", or install ffmpeg and put it on '
               "the PATH")  # fmt: skip
-
-
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)  # read the umask (the only way is to set it) and put it back at once
-_FILE_MODE = 0o666 & ~_UMASK
 
 
 class ExportError(Exception):
@@ -48,53 +44,35 @@ class ExportCancelled(ExportError):
 
 
 # -- atomic files -------------------------------------------------------------------------------
-def _reason(exc: OSError, folder: Path) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"no permission to write in {folder}"
-    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-        return f"the folder {folder} does not exist"
-    return exc.strerror or str(exc)
-
-
 @contextmanager
 def atomic_file(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds,
     remove it when the block fails (OSError becomes ExportError naming the cause)."""
     path = Path(path)
-    folder = path.parent
     try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-        os.close(fd)
+        with atomic_path(path) as temp:
+            yield temp
     except OSError as exc:
-        raise ExportError(f"Could not write {path.name}: {_reason(exc, folder)}.") from None
-    temp = Path(name)
-    try:
-        yield temp
-        os.chmod(temp, _FILE_MODE)  # mkstemp makes owner-only files; an export is a normal file
-        os.replace(temp, path)
-    except BaseException as exc:
-        temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise ExportError(f"Could not write {path.name}: {_reason(exc, folder)}.") from exc
-        raise
+        reason = failure_reason(exc, path.parent)
+        raise ExportError(f"Could not write {path.name}: {reason}.") from exc
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (ExportError on failure)."""
-    with atomic_file(path) as temp, open(temp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())  # a full disk shows up here, not after the rename
+    try:
+        write_bytes_atomic(path, data)
+    except OSError as exc:
+        reason = failure_reason(exc, Path(path).parent)
+        raise ExportError(f"Could not write {Path(path).name}: {reason}.") from exc
 
 
 def write_text(path: str | Path, write: Callable) -> None:
     """Write a text file atomically through ``write(handle)`` (ExportError on failure)."""
-    with atomic_file(path) as temp, open(temp, "w", newline="", encoding="utf-8") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        write_text_atomic(path, write)
+    except OSError as exc:
+        reason = failure_reason(exc, Path(path).parent)
+        raise ExportError(f"Could not write {Path(path).name}: {reason}.") from exc
 
 
 # -- pictures -----------------------------------------------------------------------------------

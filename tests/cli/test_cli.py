@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import subprocess
 import sys
 
@@ -142,3 +143,13 @@ def test_module_entry_point_and_version():
 def test_a_start_point_with_an_infinite_loss_is_bad_input(capsys):
     code, _out, err = run_main(capsys, "run", "--surface", "rosenbrock", "--start", "1e200,0")
     assert code == 2 and "start" in err and "internal error" not in err
+
+
+def test_out_files_are_normal_files(capsys, tmp_path):
+    out_file = tmp_path / "traj.csv"
+    assert main(["run", "--steps", "3", "--out", str(out_file)]) == 0
+    capsys.readouterr()
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out_file.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temp file's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["traj.csv"]

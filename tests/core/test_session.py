@@ -202,7 +202,7 @@ def test_a_failed_save_keeps_the_old_file_and_leaves_no_temp_file(tmp_path, monk
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(S.SessionError, match="No space left on device"):
+    with pytest.raises(S.SessionError, match="the disk is full"):
         S.save_session(path, compare_session())
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json"]
