@@ -91,7 +91,6 @@ class LinearRegression(Problem):
         self._terms = np.column_stack([x, x * x, x * e, e, e * e])
         self.mean_x, self.mean_xx = float(np.mean(x)), float(np.mean(x * x))
         self.min_loss = float(np.mean(e * e))
-        self._mean_xe, self._mean_e = float(np.mean(x * e)), float(np.mean(e))
 
     def minima(self) -> list[tuple[float, float]]:
         return [self.optimum]
