@@ -33,7 +33,10 @@ class LessonCard(QDockWidget):
     def apply_style(self, theme, scale: float) -> None:
         """Wider with the presentation scale, so the text is not cut off."""
         self.setMaximumWidth(int(CARD_WIDTH * scale))
-        self.text.setStyleSheet(f"font-size: {13 * scale:g}pt; padding: 6px;")
+        self.text.setStyleSheet(
+            f"font-size: {13 * scale:g}pt; padding: 6px; color: {theme.foreground};"
+            f" background: {theme.background};"
+        )
 
     def show_lesson(self, lesson: Lesson, number: int, count: int) -> None:
         self.text.setText(

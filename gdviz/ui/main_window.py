@@ -74,6 +74,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self.resize(1280, 720)
         if settings is not None:
             restore_window(settings, self.layout_parts())
+            self.lesson_card.hide()  # the saved layout may show it; no lesson is open yet
         self._apply_config(config, reset=True)
         self.theme_name, self.scale = saved_look(settings)
         apply_theme(self, THEMES[self.theme_name], self.scale)
