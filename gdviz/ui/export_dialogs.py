@@ -155,11 +155,9 @@ def _load_rows(window, session: Session) -> None:
     buffer.append(rows, data.get("last_examples", np.zeros(0, np.int64)), data["ends"])
     window.buffer = buffer
     _RECORDED[window] = (window.controller.run_id, session.statuses)
-    mode = window.toolbar.x_axis()
     for step, text in session.markers:
         buffer.markers.append((step, text))
-        row = min(int(np.searchsorted(buffer.column("step"), step)), len(buffer) - 1)
-        window.loss_view.add_marker(float(buffer.x_values(mode, np.array([row]))[0]), text)
+        window.add_marker(step, text)
     if session.compare:
         window._report_divergences(session.statuses)
         window.status_line.update_compare(buffer, session.statuses,
