@@ -189,6 +189,18 @@ class AnalyticSurface(Problem):
         gx, gy = self._grad(x, y)
         return self._value(x, y), gx + noise_x, gy + noise_y
 
+    def loss_grad_stacked(self, params: np.ndarray, item):
+        """K runs: the gradient only. The batch loss is the surface value before the update,
+        which :meth:`batch_losses` takes from the chunk's parameters at once."""
+        noise_x, noise_y = item
+        gx, gy = self._grad(params[0], params[1])
+        grad = np.empty(params.shape)
+        grad[0], grad[1] = gx + noise_x, gy + noise_y
+        return None, grad
+
+    def batch_losses(self, prepared, before: np.ndarray, grads: np.ndarray):
+        return self._value(before[:, 0], before[:, 1])
+
     def full_loss(self, x, y):
         return self._value(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
