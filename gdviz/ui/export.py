@@ -48,31 +48,31 @@ class ExportCancelled(ExportError):
 def atomic_file(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds,
     remove it when the block fails (OSError becomes ExportError naming the cause)."""
-    path = Path(path)
-    try:
-        with atomic_path(path) as temp:
-            yield temp
-    except OSError as exc:
-        reason = failure_reason(exc, path.parent)
-        raise ExportError(f"Could not write {path.name}: {reason}.") from exc
+    with _export_errors(path), atomic_path(path) as temp:
+        yield temp
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (ExportError on failure)."""
-    try:
+    with _export_errors(path):
         write_bytes_atomic(path, data)
-    except OSError as exc:
-        reason = failure_reason(exc, Path(path).parent)
-        raise ExportError(f"Could not write {Path(path).name}: {reason}.") from exc
 
 
 def write_text(path: str | Path, write: Callable) -> None:
     """Write a text file atomically through ``write(handle)`` (ExportError on failure)."""
-    try:
+    with _export_errors(path):
         write_text_atomic(path, write)
+
+
+@contextmanager
+def _export_errors(path: str | Path) -> Iterator[None]:
+    """OSError becomes ExportError naming the file and the cause in words."""
+    path = Path(path)
+    try:
+        yield
     except OSError as exc:
-        reason = failure_reason(exc, Path(path).parent)
-        raise ExportError(f"Could not write {Path(path).name}: {reason}.") from exc
+        reason = failure_reason(exc, path.parent)
+        raise ExportError(f"Could not write {path.name}: {reason}.") from exc
 
 
 # -- pictures -----------------------------------------------------------------------------------

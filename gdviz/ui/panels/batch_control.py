@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from gdviz.core.batching import SAMPLING_MODES, iterations_per_epoch, regime_name
 from gdviz.ui.panels.control_tips import TIPS, add_row, new_form
+from gdviz.ui.panels.quiet import signals_blocked
 
 SAMPLING_LABELS = {"shuffle": "Shuffle each epoch", "replacement": "With replacement"}
 _SLIDER_STEPS = 1000
@@ -97,19 +98,16 @@ class BatchSizeControl(QWidget):
     def set_values(self, batch_size: int | None, sampling: str, drop_last: bool) -> None:
         """Show a configuration's batch fields without emitting ``changed``."""
         self._full = batch_size is None
-        for widget in (self.spin, self.slider, self.sampling_combo, self.drop_last_check):
-            widget.blockSignals(True)
-        if batch_size is not None:
-            if self._n is not None and batch_size > self._n:
-                self.spin.setMaximum(batch_size)  # show it as given; the config check decides
-            self.spin.setValue(batch_size)
-        elif self._n is not None:
-            self.spin.setValue(self._n)
-        self.sampling_combo.setCurrentIndex(max(0, self.sampling_combo.findData(sampling)))
-        self.drop_last_check.setChecked(drop_last)
-        self._sync_slider()
-        for widget in (self.spin, self.slider, self.sampling_combo, self.drop_last_check):
-            widget.blockSignals(False)
+        with signals_blocked(self.spin, self.slider, self.sampling_combo, self.drop_last_check):
+            if batch_size is not None:
+                if self._n is not None and batch_size > self._n:
+                    self.spin.setMaximum(batch_size)  # show it as given; the config decides
+                self.spin.setValue(batch_size)
+            elif self._n is not None:
+                self.spin.setValue(self._n)
+            self.sampling_combo.setCurrentIndex(max(0, self.sampling_combo.findData(sampling)))
+            self.drop_last_check.setChecked(drop_last)
+            self._sync_slider()
         self._update_labels()
 
     def set_n(self, n: int | None) -> bool:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QLabel
 from gdviz.core.config import OPTIONAL_HYPER, RunConfig
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
 from gdviz.ui.panels.control_tips import TIPS, add_row, new_form
+from gdviz.ui.panels.quiet import signals_blocked
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
 
 OPTIMIZER_LABELS = {
@@ -98,32 +99,29 @@ class OptimizerGroup(QGroupBox):
         """Show a configuration's optimizer without emitting ``changed``."""
         name = c.optimizer_name
         self._alias = c.optimizer if c.nesterov else None
-        self.optimizer_combo.blockSignals(True)
-        self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(name))
-        self.optimizer_combo.blockSignals(False)
+        with signals_blocked(self.optimizer_combo):
+            self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(name))
         self._reset_knobs()
-        for key in OPTIMIZER_DEFAULTS[name]:
-            value = getattr(c, key)
-            knob = self.knobs[key]
-            knob.blockSignals(True)
-            if isinstance(knob, QCheckBox):
-                knob.setChecked(bool(value))
-            elif value is not None:
-                knob.setValue(value)
-            knob.blockSignals(False)
+        with signals_blocked(*self.knobs.values()):
+            for key in OPTIMIZER_DEFAULTS[name]:
+                value = getattr(c, key)
+                knob = self.knobs[key]
+                if isinstance(knob, QCheckBox):
+                    knob.setChecked(bool(value))
+                elif value is not None:
+                    knob.setValue(value)
         self.knobs["centered"].setChecked(c.centered)
         self._update()
 
     def _reset_knobs(self) -> None:
         """Prefill every knob with the current optimizer's torch default (others to their own)."""
         defaults = OPTIMIZER_DEFAULTS[self.optimizer()]
-        for key, knob in self.knobs.items():
-            knob.blockSignals(True)
-            if isinstance(knob, QCheckBox):
-                knob.setChecked(bool(defaults.get(key, False)))
-            else:
-                knob.setValue(float(defaults.get(key, knob.minimum())))
-            knob.blockSignals(False)
+        with signals_blocked(*self.knobs.values()):
+            for key, knob in self.knobs.items():
+                if isinstance(knob, QCheckBox):
+                    knob.setChecked(bool(defaults.get(key, False)))
+                else:
+                    knob.setValue(float(defaults.get(key, knob.minimum())))
 
     def _on_optimizer_changed(self, _index: int) -> None:
         self._alias = None

@@ -36,6 +36,7 @@ from gdviz.ui.panels.problem_sources import (
     SYNTHETIC,
     default_columns,
 )
+from gdviz.ui.panels.quiet import signals_blocked
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox
 
 
@@ -184,34 +185,30 @@ class ProblemGroup(QGroupBox):
 
     def set_values(self, c: RunConfig) -> None:
         """Show a configuration's problem without emitting ``changed``."""
-        widgets = self.findChildren(QWidget)
-        for widget in widgets:
-            widget.blockSignals(True)
-        self._dataset = c.dataset
-        if c.dataset in DATASET_NAMES:
-            self._builtin_columns[c.dataset] = (c.x_column, c.y_column)
-        else:
-            try:
-                columns = csv_header(c.dataset)
-            except DataError:
-                columns = []
-            self._fill_csv(c.dataset, columns, c.x_column, c.y_column)
-        source = (
-            SURFACE_SOURCE
-            if c.surface
-            else (c.dataset if c.dataset in DATASET_NAMES else CSV_SOURCE)
-        )
-        self.source_combo.setCurrentIndex(self.source_combo.findData(source))
-        if c.surface:
-            self.surface_combo.setCurrentIndex(self.surface_combo.findData(c.surface))
-        self.model_combo.setCurrentIndex(self.model_combo.findData(c.model))
-        self.standardize_check.setChecked(c.standardize)
-        self.n_spin.setValue(c.n_examples)
-        self.data_noise_spin.setValue(c.data_noise)
-        self.condition_spin.setValue(c.condition)
-        self.gradient_noise_spin.setValue(c.gradient_noise)
-        for widget in widgets:
-            widget.blockSignals(False)
+        with signals_blocked(*self.findChildren(QWidget)):
+            self._dataset = c.dataset
+            if c.dataset in DATASET_NAMES:
+                self._builtin_columns[c.dataset] = (c.x_column, c.y_column)
+            else:
+                try:
+                    columns = csv_header(c.dataset)
+                except DataError:
+                    columns = []
+                self._fill_csv(c.dataset, columns, c.x_column, c.y_column)
+            source = (
+                SURFACE_SOURCE
+                if c.surface
+                else (c.dataset if c.dataset in DATASET_NAMES else CSV_SOURCE)
+            )
+            self.source_combo.setCurrentIndex(self.source_combo.findData(source))
+            if c.surface:
+                self.surface_combo.setCurrentIndex(self.surface_combo.findData(c.surface))
+            self.model_combo.setCurrentIndex(self.model_combo.findData(c.model))
+            self.standardize_check.setChecked(c.standardize)
+            self.n_spin.setValue(c.n_examples)
+            self.data_noise_spin.setValue(c.data_noise)
+            self.condition_spin.setValue(c.condition)
+            self.gradient_noise_spin.setValue(c.gradient_noise)
         self._update_visibility()
 
     def set_csv(self, path: str, columns: list[str]) -> None:

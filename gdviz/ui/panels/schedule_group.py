@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QSpinBox
 from gdviz.core.config import RunConfig
 from gdviz.core.schedules import SCHEDULE_NAMES
 from gdviz.ui.panels.control_tips import TIPS, add_row, new_form
+from gdviz.ui.panels.quiet import signals_blocked
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox
 
 SCHEDULE_LABELS = {
@@ -79,17 +80,13 @@ class ScheduleGroup(QGroupBox):
 
     def set_values(self, c: RunConfig) -> None:
         """Show a configuration's schedule without emitting ``changed``."""
-        widgets = (self.schedule_combo, *self.knobs.values(), self.warmup_spin)
-        for widget in widgets:
-            widget.blockSignals(True)
-        self.schedule_combo.setCurrentIndex(max(0, self.schedule_combo.findData(c.schedule)))
-        self.gamma_spin.setValue(c.gamma)
-        self.step_size_spin.setValue(c.step_size)
-        self.t_max_spin.setValue(c.t_max)
-        self.eta_min_spin.setValue(c.eta_min)
-        self.warmup_spin.setValue(c.warmup)
-        for widget in widgets:
-            widget.blockSignals(False)
+        with signals_blocked(self.schedule_combo, *self.knobs.values(), self.warmup_spin):
+            self.schedule_combo.setCurrentIndex(max(0, self.schedule_combo.findData(c.schedule)))
+            self.gamma_spin.setValue(c.gamma)
+            self.step_size_spin.setValue(c.step_size)
+            self.t_max_spin.setValue(c.t_max)
+            self.eta_min_spin.setValue(c.eta_min)
+            self.warmup_spin.setValue(c.warmup)
         self._update()
 
     def _on_field_changed(self, *_args) -> None:
