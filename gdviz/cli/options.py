@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields
 
-from gdviz.core.batching import SAMPLING_MODES
-from gdviz.core.config import MODELS, ConfigError, RunConfig
+from gdviz.core.config import FIELD_SPECS, ConfigError, RunConfig
 from gdviz.core.data import DATASET_NAMES
-from gdviz.core.optimizers import OPTIMIZER_NAMES
-from gdviz.core.schedules import SCHEDULE_NAMES
-from gdviz.core.surfaces import SURFACE_NAMES
 
 EXIT_USAGE = 2  # bad input of any kind: one line on stderr, no traceback
 
@@ -35,74 +32,41 @@ def _point(text: str) -> tuple[float, float]:
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """Every knob of a run, with the RunConfig field as ``dest``."""
-    d = RunConfig()
-    data = parser.add_argument_group("problem")
-    data.add_argument(
-        "--dataset",
-        default=d.dataset,
-        metavar="NAME|PATH",
-        help=f"built-in data set ({', '.join(DATASET_NAMES)}) or a CSV file",
-    )
-    data.add_argument("--x", dest="x_column", metavar="COL", help="x column of the CSV")
-    data.add_argument("--y", dest="y_column", metavar="COL", help="y column of the CSV")
-    data.add_argument(
-        "--no-normalize",
-        dest="standardize",
-        action="store_false",
-        help="train on raw x (no z-score standardisation of the feature)",
-    )
-    data.add_argument("--model", choices=MODELS, default=d.model)
-    data.add_argument("--threshold", type=float, help="logistic: y > THRESHOLD is class 1")
-    data.add_argument("--surface", choices=SURFACE_NAMES, help="an analytic surface, no data")
-    data.add_argument(
-        "--condition",
-        type=float,
-        default=d.condition,
-        help="condition number of the quadratic bowl",
-    )
-    data.add_argument(
-        "--noise",
-        dest="gradient_noise",
-        type=float,
-        default=d.gradient_noise,
-        help="surfaces: per-example gradient noise level sigma",
-    )
-    data.add_argument(
-        "--n-examples",
-        type=int,
-        default=d.n_examples,
-        help="examples of a synthetic data set, or nominal N of a surface",
-    )
-    data.add_argument(
-        "--data-noise", type=float, default=d.data_noise, help="synthetic data: noise of y"
-    )
-    data.add_argument("--data-seed", type=int, default=d.data_seed)
-    train = parser.add_argument_group("hyperparameters")
-    train.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default=d.optimizer)
-    train.add_argument("--lr", type=float, default=d.lr, help="learning rate")
-    for name in ("momentum", "dampening", "beta1", "beta2", "eps", "alpha", "weight-decay",
-                 "lr-decay"):  # fmt: skip
-        train.add_argument(f"--{name}", type=float)
-    train.add_argument("--nesterov", action="store_true")
-    train.add_argument("--centered", action="store_true", help="RMSProp: centered variant")
-    train.add_argument("--schedule", choices=SCHEDULE_NAMES, default=d.schedule)
-    train.add_argument("--gamma", type=float, default=d.gamma, help="step/exponential decay")
-    train.add_argument("--step-size", type=int, default=d.step_size)
-    train.add_argument("--t-max", type=int, default=d.t_max, help="cosine: iterations")
-    train.add_argument("--eta-min", type=float, default=d.eta_min, help="cosine: final rate")
-    train.add_argument("--warmup", type=int, default=d.warmup, help="linear warm-up iterations")
-    train.add_argument("--batch-size", type=int, help="examples per batch (default: all, i.e. "
-                       "full-batch gradient descent)")  # fmt: skip
-    train.add_argument("--sampling", choices=SAMPLING_MODES, default=d.sampling)
-    train.add_argument("--drop-last", action="store_true")
-    budget = train.add_mutually_exclusive_group()
-    budget.add_argument("--epochs", type=int, default=d.epochs)
-    budget.add_argument("--steps", type=int)
-    train.add_argument("--seed", type=int, default=d.seed)
-    train.add_argument("--start", type=_point, metavar="P1,P2", help="start point")
-    train.add_argument("--tol", type=float, help="stop as converged when the full gradient "
-                       "norm falls to TOL")  # fmt: skip
+    """Every field of RunConfig that has a flag, with the field as ``dest``: the options, their
+    types, choices and help come from RunConfig's field specs."""
+    defaults = RunConfig()
+    groups = {"problem": parser.add_argument_group("problem"),
+              "hyperparameter": parser.add_argument_group("hyperparameters")}  # fmt: skip
+    groups["identity"] = groups["hyperparameter"]
+    budget = groups["hyperparameter"].add_mutually_exclusive_group()
+    for f in fields(RunConfig):
+        s = FIELD_SPECS[f.name]
+        if s.flag is None:
+            continue
+        default = getattr(defaults, f.name)
+        group = budget if f.name in ("epochs", "steps") else groups[s.role]
+        options = {"dest": f.name, "help": _help(f.name, s)}
+        if isinstance(default, bool):
+            options["action"] = "store_false" if default else "store_true"
+        elif f.name == "start":
+            options.update(type=_point, metavar=s.metavar)
+        else:
+            kind = str(f.type)
+            options["type"] = (
+                int if kind.startswith("int") else (float if kind.startswith("float") else str)
+            )
+            options["default"] = default
+            if s.choices:
+                options["choices"] = s.choices
+            if s.metavar:
+                options["metavar"] = s.metavar
+        group.add_argument(s.flag, **options)
+
+
+def _help(name: str, s) -> str | None:
+    if name == "dataset":
+        return f"built-in data set ({', '.join(DATASET_NAMES)}) or a CSV file"
+    return s.help or None
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:

@@ -14,6 +14,7 @@ from dataclasses import fields
 import numpy as np
 
 from gdviz.core.batching import BatchSampler
+from gdviz.core.config import RUN_FIELDS as CONFIG_RUN_FIELDS
 from gdviz.core.config import RunConfig, build_schedule, make_sampler, total_steps
 from gdviz.core.engine import RunStatus, Trainer
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
@@ -22,10 +23,9 @@ from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
 
 MAX_RUNS = 6
 SCHEDULE_FIELDS = ("schedule", "gamma", "step_size", "t_max", "eta_min", "warmup")
-# Fields that may differ between compared runs; everything else defines the shared problem.
-RUN_FIELDS = {"optimizer", "lr", "momentum", "dampening", "nesterov", "beta1", "beta2", "eps",
-              "alpha", "weight_decay", "lr_decay", "centered", *SCHEDULE_FIELDS, "batch_size",
-              "sampling", "drop_last", "epochs", "steps", "seed", "start", "tol"}  # fmt: skip
+# Fields that may differ between compared runs (hyperparameters and identity, from RunConfig's
+# field specs); everything else defines the shared problem.
+RUN_FIELDS = set(CONFIG_RUN_FIELDS)
 
 
 def _group_key(config: RunConfig) -> tuple:

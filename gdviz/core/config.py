@@ -12,6 +12,7 @@ import numpy as np
 from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epoch
 from gdviz.core.data import DataError, load_dataset
 from gdviz.core.engine import Trainer
+from gdviz.core.fields import knob_fields, names_with_role, spec, specs
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, Optimizer, make_optimizer
 from gdviz.core.problems import LinearRegression, LogisticRegression, Problem
 from gdviz.core.schedules import SCHEDULE_NAMES, Schedule
@@ -19,8 +20,6 @@ from gdviz.core.surfaces import SURFACE_NAMES, AnalyticSurface
 
 MODELS = ("linear", "logistic")
 MAX_COUNT = 10**9  # upper bound for every count (epochs, steps, seeds, ...)
-OPTIONAL_HYPER = ("momentum", "dampening", "beta1", "beta2", "eps", "alpha", "weight_decay",
-                  "lr_decay")  # fmt: skip
 
 
 class ConfigError(ValueError):
@@ -36,46 +35,86 @@ class RunConfig:
     at None take the ``torch.optim`` defaults of the chosen optimizer.
     """
 
+    # fmt: off
     # problem
-    dataset: str = "auto-mpg"
-    x_column: str | None = None
-    y_column: str | None = None
-    standardize: bool = True
-    model: str = "linear"
-    surface: str | None = None
-    n_examples: int = 100  # synthetic data sets, and the nominal N of a surface
-    data_noise: float = 1.0  # synthetic data sets
-    data_seed: int = 0
-    threshold: float | None = None  # logistic: y > threshold is class 1
-    condition: float = 10.0  # quadratic bowl
-    gradient_noise: float = 0.0  # analytic surfaces
+    dataset: str = spec("auto-mpg", "problem", label="data set", flag="--dataset", sets_n=True,
+                        metavar="NAME|PATH",
+                        help="built-in data set (auto-mpg, synthetic, ...) or a CSV file")
+    x_column: str | None = spec(None, "problem", label="x column", flag="--x", sets_n=True,
+                                metavar="COL", help="x column of the CSV")
+    y_column: str | None = spec(None, "problem", label="y column", flag="--y", sets_n=True,
+                                metavar="COL", help="y column of the CSV")
+    standardize: bool = spec(True, "problem", label="standardise x", flag="--no-normalize",
+                             help="train on raw x (no z-score standardisation of the feature)")
+    model: str = spec("linear", "problem", label="model", flag="--model", choices=MODELS)
+    surface: str | None = spec(None, "problem", label="surface", flag="--surface", sets_n=True,
+                               choices=SURFACE_NAMES,
+                               help="an analytic surface, no data")
+    n_examples: int = spec(100, "problem", label="number of examples", low=2, sets_n=True,
+                           flag="--n-examples",
+                           help="examples of a synthetic data set, or nominal N of a surface")
+    data_noise: float = spec(1.0, "problem", label="data noise", low=0, flag="--data-noise",
+                             help="synthetic data: noise of y")
+    data_seed: int = spec(0, "problem", label="data seed", low=0, flag="--data-seed")
+    threshold: float | None = spec(None, "problem", label="threshold", flag="--threshold",
+                                   help="logistic: y > THRESHOLD is class 1")
+    condition: float = spec(10.0, "problem", label="condition number", low=1,
+                            flag="--condition", help="condition number of the quadratic bowl")
+    gradient_noise: float = spec(0.0, "problem", label="gradient noise", low=0, flag="--noise",
+                                 help="surfaces: per-example gradient noise level sigma")
     # hyperparameters
-    optimizer: str = "sgd"
-    lr: float = 0.1
-    momentum: float | None = None
-    dampening: float | None = None
-    nesterov: bool = False
-    beta1: float | None = None
-    beta2: float | None = None
-    eps: float | None = None
-    alpha: float | None = None
-    weight_decay: float | None = None
-    lr_decay: float | None = None
-    centered: bool = False
-    schedule: str = "constant"
-    gamma: float = 0.5
-    step_size: int = 100
-    t_max: int = 1000
-    eta_min: float = 0.0
-    warmup: int = 0
-    batch_size: int | None = None
-    sampling: str = "shuffle"
-    drop_last: bool = False
-    epochs: int | None = 20
-    steps: int | None = None
-    seed: int = 0
-    start: tuple[float, float] | None = None
-    tol: float | None = None
+    optimizer: str = spec("sgd", "hyperparameter", label="optimizer", flag="--optimizer",
+                       choices=OPTIMIZER_NAMES)
+    lr: float = spec(0.1, "hyperparameter", label="learning rate", low=0, low_open=True,
+                     log=True, flag="--lr", help="learning rate")
+    momentum: float | None = spec(None, "hyperparameter", label="Momentum", low=0.0,
+                                  high=0.9999, step=0.05, knob=True, flag="--momentum")
+    dampening: float | None = spec(None, "hyperparameter", label="Dampening", low=0.0,
+                                   high=0.999, step=0.05, knob=True, flag="--dampening")
+    nesterov: bool = spec(False, "hyperparameter", label="Nesterov", flag="--nesterov")
+    beta1: float | None = spec(None, "hyperparameter", label="β₁ (beta1)", low=0.0,
+                               high=0.9999, step=0.01, knob=True, flag="--beta1")
+    beta2: float | None = spec(None, "hyperparameter", label="β₂ (beta2)", low=0.0,
+                               high=0.99999, step=0.001, knob=True, flag="--beta2")
+    eps: float | None = spec(None, "hyperparameter", label="ε (eps)", low=1e-15, high=0.1,
+                             step=1e-15, log=True, knob=True, flag="--eps")
+    alpha: float | None = spec(None, "hyperparameter", label="α (alpha)", low=0.0, high=0.9999,
+                               step=0.01, knob=True, flag="--alpha")
+    weight_decay: float | None = spec(None, "hyperparameter", label="Weight decay", low=0.0,
+                                      high=10.0, step=1e-5, log=True, knob=True,
+                                      flag="--weight-decay")
+    lr_decay: float | None = spec(None, "hyperparameter", label="lr decay", low=0.0, high=10.0,
+                                  step=1e-5, log=True, knob=True, flag="--lr-decay")
+    centered: bool = spec(False, "hyperparameter", label="centered", flag="--centered",
+                          help="RMSProp: centered variant")
+    schedule: str = spec("constant", "hyperparameter", label="schedule", flag="--schedule",
+                      choices=SCHEDULE_NAMES)
+    gamma: float = spec(0.5, "hyperparameter", label="gamma", flag="--gamma",
+                        help="step/exponential decay")
+    step_size: int = spec(100, "hyperparameter", label="step size", low=1, flag="--step-size")
+    t_max: int = spec(1000, "hyperparameter", label="T_max", low=1, flag="--t-max",
+                      help="cosine: iterations")
+    eta_min: float = spec(0.0, "hyperparameter", label="eta min", low=0, flag="--eta-min",
+                          help="cosine: final rate")
+    warmup: int = spec(0, "hyperparameter", label="warm-up", low=0, flag="--warmup",
+                       help="linear warm-up iterations")
+    batch_size: int | None = spec(None, "hyperparameter", label="batch size", low=1, log=True,
+                                  flag="--batch-size", help="examples per batch (default: all, "
+                                  "i.e. full-batch gradient descent)")
+    sampling: str = spec("shuffle", "hyperparameter", label="sampling", flag="--sampling",
+                      choices=SAMPLING_MODES)
+    drop_last: bool = spec(False, "hyperparameter", label="drop last", flag="--drop-last")
+    epochs: int | None = spec(20, "hyperparameter", label="epochs", low=1, flag="--epochs")
+    steps: int | None = spec(None, "hyperparameter", label="steps", low=1, flag="--steps")
+    # which run of the problem
+    seed: int = spec(0, "identity", label="seed", low=0, flag="--seed")
+    start: tuple[float, float] | None = spec(None, "identity", label="start", flag="--start",
+                                             metavar="P1,P2",
+                                             help="start point")
+    tol: float | None = spec(None, "identity", label="tolerance", low=0, low_open=True,
+                             flag="--tol", help="stop as converged when the full gradient "
+                             "norm falls to TOL")
+    # fmt: on
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -131,6 +170,14 @@ class RunConfig:
             raise ConfigError(str(exc)) from None
 
 
+FIELD_SPECS = specs(RunConfig)
+PROBLEM_FIELDS = names_with_role(RunConfig, "problem")  # define the data and the surface
+HYPERPARAMETER_FIELDS = names_with_role(RunConfig, "hyperparameter")  # change mid-run
+RUN_FIELDS = names_with_role(RunConfig, "hyperparameter", "identity")  # compared runs differ in
+OPTIONAL_HYPER = knob_fields(RunConfig)  # optimizer knobs; None takes the torch default
+COUNT_FIELDS = tuple(f.name for f in fields(RunConfig) if str(f.type).startswith("int"))
+
+
 def _validate(c: RunConfig) -> None:
     """Check types and ranges of every field; raise ConfigError naming the first bad one."""
     for f in fields(c):
@@ -156,39 +203,20 @@ def _validate(c: RunConfig) -> None:
                 raise ConfigError(f"{f.name} must be a finite number, got {value!r}")
         elif kind.startswith("str") and not isinstance(value, str):
             raise ConfigError(f"{f.name} must be text, got {value!r}")
-    _choice("model", c.model, MODELS)
-    _choice("optimizer", c.optimizer, OPTIMIZER_NAMES)
-    _choice("schedule", c.schedule, SCHEDULE_NAMES)
-    _choice("sampling", c.sampling, SAMPLING_MODES)
-    if c.surface is not None:
-        _choice("surface", c.surface, SURFACE_NAMES)
+    for name, s in FIELD_SPECS.items():
+        if s.choices and getattr(c, name) is not None:
+            _choice(name, getattr(c, name), s.choices)
     if not c.dataset:
         raise ConfigError("dataset must name a built-in data set or a CSV file")
     if not c.lr > 0:
         raise ConfigError(f"learning rate must be a positive number, got {c.lr!r}")
-    for name in ("epochs", "steps", "batch_size", "n_examples", "step_size", "t_max", "warmup",
-                 "seed", "data_seed"):  # fmt: skip
+    for name in COUNT_FIELDS:
         value = getattr(c, name)
         if value is not None and not -MAX_COUNT <= value <= MAX_COUNT:
             raise ConfigError(f"{name.replace('_', ' ')} must be at most {MAX_COUNT:,}")
-    if c.seed < 0 or c.data_seed < 0:
-        raise ConfigError("random seeds must be 0 or more")
-    _at_least("batch size", c.batch_size, 1)
-    _at_least("epochs", c.epochs, 1)
-    _at_least("steps", c.steps, 1)
-    _at_least("number of examples", c.n_examples, 2)
-    _at_least("step size", c.step_size, 1)
-    _at_least("T_max", c.t_max, 1)
-    _at_least("warm-up", c.warmup, 0)
+    _check_bounds(c)
     if c.epochs is None and c.steps is None:
         raise ConfigError("give a budget: a number of epochs or of steps")
-    if c.condition < 1:
-        raise ConfigError(f"condition number must be at least 1, got {c.condition!r}")
-    for name in ("data_noise", "gradient_noise", "eta_min"):
-        if getattr(c, name) < 0:
-            raise ConfigError(f"{name.replace('_', ' ')} must be 0 or more")
-    if c.tol is not None and not c.tol > 0:
-        raise ConfigError(f"tolerance must be positive, got {c.tol!r}")
     try:
         make_optimizer(c.optimizer_name, **c.optimizer_hyper())
         build_schedule(c)
@@ -210,9 +238,18 @@ def _choice(name: str, value: str, options) -> None:
         raise ConfigError(f"{name} must be one of {', '.join(options)}, got {value!r}")
 
 
-def _at_least(name: str, value, low: int) -> None:
-    if value is not None and value < low:
-        raise ConfigError(f"{name} must be at least {low}, got {value!r}")
+def _check_bounds(c: RunConfig) -> None:
+    """The lower bounds of the field specs (the optimizer checks its own knobs' ranges)."""
+    for name, s in FIELD_SPECS.items():
+        value = getattr(c, name)
+        if s.low is None or s.knob or value is None or name == "lr":
+            continue
+        if s.low_open and not value > s.low:
+            bound = "positive" if s.low == 0 else f"above {s.low:g}"
+            raise ConfigError(f"{s.label} must be {bound}, got {value!r}")
+        if value < s.low:
+            bound = "0 or more" if s.low == 0 else f"at least {s.low:g}"
+            raise ConfigError(f"{s.label} must be {bound}, got {value!r}")
 
 
 # -- factories ----------------------------------------------------------------------------------

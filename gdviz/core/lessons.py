@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gdviz.core.config import PROBLEM_FIELDS as CONFIG_PROBLEM_FIELDS
 from gdviz.core.config import RunConfig, build_problem, total_steps
 from gdviz.resources import resource_path
 
@@ -37,9 +38,7 @@ MAX_SPEED = 1_000_000
 MAX_EXAMPLES = 100_000
 # A comparison draws every run on one loss surface, so its runs may differ only in how they
 # train (hyperparameters), never in the problem that defines the surface.
-PROBLEM_FIELDS = ("dataset", "x_column", "y_column", "standardize", "model", "surface",
-                  "n_examples", "data_noise", "data_seed", "threshold", "condition",
-                  "gradient_noise")  # fmt: skip
+PROBLEM_FIELDS = CONFIG_PROBLEM_FIELDS
 FILE_NAME = re.compile(r"(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)")
 # A sentence ends with . ! or ? (possibly closed by a quote or bracket) before a space or the
 # end; a dot inside a number such as 0.1 is followed by a digit and does not count.

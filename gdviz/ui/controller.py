@@ -8,18 +8,15 @@ import weakref
 from PySide6.QtCore import QObject, QThread, Signal
 
 from gdviz.core.compare import Lockstep
+from gdviz.core.config import HYPERPARAMETER_FIELDS as CONFIG_HYPERPARAMETER_FIELDS
 from gdviz.core.config import RunConfig, build_parts, build_trainer, total_steps
 from gdviz.core.engine import Trainer
 from gdviz.core.problems import Problem
 from gdviz.ui.worker import UNLIMITED, EngineWorker, Job
 
 # Fields whose change only alters how training proceeds (continue from the current parameters);
-# any other field (data, model, start point, seed, budget) starts a new run.
-HYPERPARAMETER_FIELDS = {
-    "optimizer", "lr", "momentum", "dampening", "nesterov", "beta1", "beta2", "eps", "alpha",
-    "weight_decay", "lr_decay", "centered", "schedule", "gamma", "step_size", "t_max", "eta_min",
-    "warmup", "batch_size", "sampling", "drop_last", "epochs", "steps",
-}  # fmt: skip
+# any other field (data, model, start point, seed) starts a new run.
+HYPERPARAMETER_FIELDS = set(CONFIG_HYPERPARAMETER_FIELDS)
 
 
 class RunController(QObject):

@@ -11,7 +11,7 @@ from gdviz.ui.panels.batch_control import BatchSizeControl
 from gdviz.ui.panels.log_slider import LearningRateControl
 from gdviz.ui.panels.optimizer_group import OptimizerGroup
 from gdviz.ui.panels.problem_group import ProblemGroup
-from gdviz.ui.panels.problem_sources import PROBLEM_FIELDS, examples_in
+from gdviz.ui.panels.problem_sources import N_FIELDS, PROBLEM_FIELDS, examples_in
 from gdviz.ui.panels.schedule_group import ScheduleGroup
 from gdviz.ui.panels.training_group import TrainingGroup
 
@@ -188,7 +188,7 @@ class ControlsPanel(QWidget):
             _, n, skipped, lr_max, lr_fast = self._info
         else:
             # Only these fields change N: standardising or a new model must not re-read a CSV.
-            data_key = key[:5]
+            data_key = key[: len(N_FIELDS)]
             if self._local is None or self._local[0] != data_key:
                 self._local = (data_key, examples_in(fields))
             n, skipped = self._local[1] if self._local[1] is not None else (None, 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QLabel
 
-from gdviz.core.config import OPTIONAL_HYPER, RunConfig
+from gdviz.core.config import FIELD_SPECS, OPTIONAL_HYPER, RunConfig
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
 from gdviz.ui.panels.control_tips import TIPS, add_row, new_form
 from gdviz.ui.panels.quiet import signals_blocked
@@ -20,16 +20,12 @@ OPTIMIZER_LABELS = {
     "adam": "Adam",
     "adamw": "AdamW (decoupled decay)",
 }
-# knob -> (label, minimum, maximum, arrow step, log steps?); ranges follow the optimizers' checks.
+# knob -> (label, minimum, maximum, arrow step, log steps?), from RunConfig's field specs; the
+# ranges follow the optimizers' checks.
 KNOBS = {
-    "momentum": ("Momentum", 0.0, 0.9999, 0.05, False),
-    "dampening": ("Dampening", 0.0, 0.999, 0.05, False),
-    "beta1": ("β₁ (beta1)", 0.0, 0.9999, 0.01, False),
-    "beta2": ("β₂ (beta2)", 0.0, 0.99999, 0.001, False),
-    "eps": ("ε (eps)", 1e-15, 0.1, 1e-15, True),
-    "alpha": ("α (alpha)", 0.0, 0.9999, 0.01, False),
-    "weight_decay": ("Weight decay", 0.0, 10.0, 1e-5, True),
-    "lr_decay": ("lr decay", 0.0, 10.0, 1e-5, True),
+    name: (spec.label, spec.low, spec.high, spec.step, spec.log)
+    for name, spec in FIELD_SPECS.items()
+    if name in OPTIONAL_HYPER
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import functools
 
+from gdviz.core.config import PROBLEM_FIELDS as CONFIG_PROBLEM_FIELDS
+from gdviz.core.config import RunConfig
 from gdviz.core.data import (
     BUILTIN_DATASETS,
     SYNTHETIC_CLASSES,
@@ -12,6 +14,7 @@ from gdviz.core.data import (
     DataError,
     load_dataset,
 )
+from gdviz.core.fields import n_fields
 
 DATASET_LABELS = {
     "auto-mpg": "Auto MPG (weight → mpg)",
@@ -36,20 +39,9 @@ SYNTHETIC = (SYNTHETIC_LINE, SYNTHETIC_CLASSES)
 
 
 # The fields that define the problem: N, skipped rows and lr markers belong to one combination.
-# The first five are the ones N depends on.
-PROBLEM_FIELDS = (
-    "surface",
-    "dataset",
-    "x_column",
-    "y_column",
-    "n_examples",
-    "data_noise",
-    "data_seed",
-    "standardize",
-    "model",
-    "threshold",
-    "condition",
-)
+# The fields N depends on come first (RunConfig's field specs say which).
+N_FIELDS = n_fields(RunConfig)
+PROBLEM_FIELDS = N_FIELDS + tuple(f for f in CONFIG_PROBLEM_FIELDS if f not in N_FIELDS)
 
 
 def examples_in(problem: dict) -> tuple[int, int] | None:
