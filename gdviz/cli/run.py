@@ -28,11 +28,11 @@ def run_command(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     problem = build_problem(config)
     trainer = build_trainer(config, problem, record_examples=args.log_batches)
-    trainer.advance(total_steps(config, problem))
-    trainer.finish()
-    if args.out:
+    if args.out:  # the rows (and batches) are written as the run makes them
         write_atomic(
             args.out, lambda handle: write_trajectory_csv(handle, trainer, 0, args.log_batches)
         )
+    trainer.advance(total_steps(config, problem))
+    trainer.finish()
     print(dumps(run_summary(trainer)))
     return 0

@@ -96,6 +96,16 @@ class BatchSampler:
         return (self.n_examples, self.batch_size, self.sampling, self.drop_last, self.draw_noise)
 
     @property
+    def epoch(self) -> int:
+        """Epochs completed (the 0-based index of the current epoch)."""
+        return self._epoch
+
+    @property
+    def position(self) -> int:
+        """The 0-based place of the next batch within the current epoch."""
+        return self._position
+
+    @property
     def epochs_started(self) -> int:
         """Epochs begun so far (a partly done epoch counts)."""
         return self._epoch + (1 if self._position else 0)

@@ -15,7 +15,7 @@ import numpy as np
 
 from gdviz.core.batching import BatchSampler
 from gdviz.core.config import RUN_FIELDS as CONFIG_RUN_FIELDS
-from gdviz.core.config import RunConfig, build_schedule, make_sampler, total_steps
+from gdviz.core.config import RunConfig, budget_of, build_schedule, make_sampler, total_steps
 from gdviz.core.engine import RunStatus, Trainer
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
 from gdviz.core.problems import Problem
@@ -97,7 +97,7 @@ class Lockstep:
             schedule=build_schedule(c),
             tol=c.tol,
             capacity=int(min(self.budgets[members].max(), 5_000_000)),
-            budgets=self.budgets[members],
+            budget=[budget_of(config) for config in configs],
         )
 
     # -- the Trainer-like interface ---------------------------------------------------------------

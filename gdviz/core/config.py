@@ -11,7 +11,7 @@ import numpy as np
 
 from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epoch
 from gdviz.core.data import DataError, load_dataset
-from gdviz.core.engine import Trainer
+from gdviz.core.engine import Budget, Trainer
 from gdviz.core.fields import knob_fields, names_with_role, spec, specs
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, Optimizer, make_optimizer
 from gdviz.core.problems import LinearRegression, LogisticRegression, Problem
@@ -290,6 +290,11 @@ def total_steps(c: RunConfig, problem: Problem) -> int:
     return c.epochs * ipe
 
 
+def budget_of(c: RunConfig) -> Budget:
+    """The run's budget: ``steps`` iterations, or ``epochs`` on the sampler's epoch counter."""
+    return Budget(steps=c.steps) if c.steps is not None else Budget(epochs=c.epochs)
+
+
 def make_sampler(c: RunConfig, problem: Problem) -> BatchSampler:
     return BatchSampler(
         problem.n_examples,
@@ -332,6 +337,7 @@ def build_trainer(
             tol=c.tol,
             record_examples=record_examples,
             capacity=min(total_steps(c, problem), 5_000_000),  # lazily committed memory
+            budget=budget_of(c),
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -35,13 +36,34 @@ class RunStatus:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Budget:
+    """How long a run trains: ``steps`` iterations in all, or ``epochs`` epochs (``steps`` wins
+    when both are set; neither: no limit). Epochs are counted on the sampler's own epoch counter,
+    so a batch-size change mid-run (which starts a new epoch) keeps "20 epochs" meaning the end
+    of the 20th epoch, whatever the iterations per epoch were before."""
+
+    epochs: int | None = None
+    steps: int | None = None
+
+
+class OptimizerState(NamedTuple):
+    """The optimizer's state for the coordinates, with its own step count ``t`` (the number of
+    updates this state has seen: bias corrections and AdaGrad's decay count from it)."""
+
+    t: int
+    coords: Any
+
+
 class Trainer:
     """K runs of one problem in lockstep.
 
     ``lr`` and the optimizer's numeric hyperparameters are floats or arrays of shape ``(K,)``;
     ``samplers`` is one sampler shared by all runs or one per run; ``start`` gives the initial
-    parameters (floats, or ``(K,)`` arrays). ``budgets`` (optional, ``(K,)``) stops each run as
-    ``finished`` after its own number of iterations.
+    parameters (floats, or ``(K,)`` arrays). ``budget`` (a :class:`Budget`, or one per run)
+    stops each run as ``finished`` at its end; ``budgets`` (``(K,)`` step counts) is the same
+    for plain iteration counts. :meth:`advance` never goes past a budget; :meth:`set_budget`
+    continues a finished run with a larger one.
     """
 
     def __init__(
@@ -58,6 +80,7 @@ class Trainer:
         record_examples: bool = False,
         capacity: int = 1024,
         budgets=None,
+        budget: Budget | list[Budget] | None = None,
     ) -> None:
         if len(samplers) not in (1, runs):
             raise ValueError(f"give one sampler or one per run ({runs}), got {len(samplers)}")
@@ -68,8 +91,6 @@ class Trainer:
         self.samplers = samplers
         self.schedule = schedule or Schedule()
         self.tol = tol
-        # Optional per-run step budgets (runs with different batch sizes compared per epoch).
-        self.budgets = None if budgets is None else np.broadcast_to(budgets, (runs,)).astype(int)
         self._scalar = runs == 1
         self.set_optimizer(optimizer, lr)
         self.trajectory = Trajectory(runs, capacity + 1, record_examples)
@@ -94,6 +115,12 @@ class Trainer:
         self.trajectory.append(np.zeros(1, dtype=np.int64), start_row)
         self.trajectory.ends[:] = 1
         self._active = np.ones(runs, dtype=bool)
+        # Per-run step budgets (absolute step counts): from `budgets`, or worked out from the
+        # sampler's epoch counter for a Budget (again whenever the batching changes).
+        self._budget = budget
+        self.budgets = None if budgets is None else np.broadcast_to(budgets, (runs,)).astype(int)
+        if budget is not None:
+            self.budgets = self._budget_steps()
 
     # -- hyperparameters that may change while running (no reset) ------------------------------
     def set_optimizer(self, optimizer: Optimizer, lr) -> None:
@@ -108,14 +135,12 @@ class Trainer:
         else:
             self.optimizer, self.lr = optimizer, lr_array
         if previous is not None and previous.name != optimizer.name:
-            self._init_state()
-            self._t_offset = self._t  # bias corrections restart with the new optimizer
-        elif previous is None:
-            self._t_offset = 0
+            self._init_state()  # bias corrections restart with the new optimizer
 
     def _init_state(self) -> None:
         init = self.optimizer.init
-        self._state = tuple(map(init, self._params)) if self._scalar else init(self._params)
+        coords = tuple(map(init, self._params)) if self._scalar else init(self._params)
+        self._state = OptimizerState(0, coords)
 
     def set_samplers(self, samplers: list[BatchSampler]) -> None:
         """New batching (batch size or sampling) from the next iteration; a new epoch starts."""
@@ -127,11 +152,61 @@ class Trainer:
         for sampler in samplers:
             sampler.start_epoch_at(epoch)
         self.samplers = samplers
+        if self._budget is not None:
+            self.budgets = self._budget_steps()
+
+    # -- budgets and stop conditions --------------------------------------------------------------
+    def _budget_steps(self) -> np.ndarray:
+        """The step at which each run's Budget ends, from the samplers' epoch counters."""
+        budgets = self._budget if isinstance(self._budget, list) else [self._budget] * self.runs
+        samplers = self.samplers if len(self.samplers) == self.runs else self.samplers * self.runs
+        out = np.empty(self.runs, dtype=np.int64)
+        for k, (budget, sampler) in enumerate(zip(budgets, samplers, strict=True)):
+            if budget.steps is not None:
+                out[k] = budget.steps
+            elif budget.epochs is not None:
+                left = (budget.epochs - sampler.epoch) * sampler.iterations_per_epoch
+                out[k] = self._t + max(left - sampler.position, 0)
+            else:
+                out[k] = np.iinfo(np.int64).max // 2
+        return out
+
+    def set_budget(self, budget: Budget | list[Budget]) -> None:
+        """A new budget from now on. Runs that finished at the old budget continue (status
+        ``running`` again, optimizer state and sampler position kept) when the new one is
+        larger; diverged and converged runs stay stopped."""
+        self._budget = budget
+        self.budgets = self._budget_steps()
+        for k in range(self.runs):
+            status = self.statuses[k]
+            if status.status == "finished" and self.budgets[k] > self._t:
+                if int(self.trajectory.ends[k]) != self.trajectory.length:
+                    continue  # a compared run that stopped earlier than the others
+                self.statuses[k] = RunStatus()
+                self._active[k] = True
+
+    def steps_to_budget(self) -> int:
+        """Iterations left before every active run reaches its budget (a large number when
+        there is none)."""
+        if self.budgets is None or not self._active.any():
+            return 0 if not self._active.any() else np.iinfo(np.int64).max // 2
+        return int(max(np.max(self.budgets[self._active]) - self._t, 0))
+
+    def steps_to_epoch_end(self) -> int:
+        """Iterations left in run 0's current epoch, on its sampler's counter (a whole epoch
+        when one has just ended)."""
+        sampler = self.samplers[0]
+        return sampler.iterations_per_epoch - sampler.position
 
     # -- running ---------------------------------------------------------------------------------
     @property
     def step(self) -> int:
         return self._t
+
+    @property
+    def optimizer_steps(self) -> int:
+        """Updates the current optimizer state has seen (a new optimizer kind starts at 0)."""
+        return self._state.t
 
     @property
     def params(self) -> tuple:
@@ -145,9 +220,11 @@ class Trainer:
     def advance(
         self, steps: int, cancel: threading.Event | None = None, chunk_size: int = 512
     ) -> int:
-        """Run up to ``steps`` more iterations (fewer when every run has stopped or ``cancel`` is
-        set; it is checked between chunks). Returns the number of iterations done."""
+        """Run up to ``steps`` more iterations (fewer when every run has stopped, a budget is
+        reached or ``cancel`` is set; it is checked between chunks). Returns the number of
+        iterations done."""
         done = 0
+        steps = min(int(steps), self.steps_to_budget())
         with np.errstate(all="ignore"):
             while done < steps and self._active.any():
                 if cancel is not None and cancel.is_set():
@@ -171,6 +248,11 @@ class Trainer:
         """Indices of the latest batch of run 0 (empty unless examples are recorded)."""
         return self.trajectory.examples(int(self.trajectory.ends[0]) - 1).copy()
 
+    def chunk_examples(self, row: int) -> np.ndarray:
+        """Indices of the batch of ``row`` while it is in the latest chunk (``--log-batches``
+        writes them after every :meth:`advance`)."""
+        return self.trajectory.examples(row)
+
     def finish(self) -> None:
         """Mark runs that are still going as finished (the step budget is spent)."""
         for k in np.flatnonzero(self._active):
@@ -188,10 +270,18 @@ class Trainer:
             return np.stack([getattr(c, name) for c in chunks], axis=-1)
 
         examples = (chunks[0].indices, chunks[0].sizes) if self.trajectory.record_examples else None
-        return prepared, column("epochs") + 1, column("positions") + 1, column("sizes"), examples
+        lengths = np.array([s.iterations_per_epoch for s in self.samplers])
+        return (
+            prepared,
+            column("epochs") + 1,
+            column("positions") + 1,
+            column("sizes"),
+            lengths,
+            examples,
+        )
 
     def _run_chunk(self, count: int) -> int:
-        prepared, epochs, positions, sizes, examples = self._next_batches(count)
+        prepared, epochs, positions, sizes, lengths, examples = self._next_batches(count)
         t0 = self._t
         steps = np.arange(t0 + 1, t0 + count + 1)
         rates = self.schedule.rates(self.lr, steps - 1)
@@ -211,6 +301,7 @@ class Trainer:
         loss = self.problem.full_loss(p1, p2)
         values = dict(out, loss=loss, lr=np.asarray(rates[:done], dtype=float))
         values.update(epoch=epochs[:done], batch=positions[:done], size=sizes[:done])
+        values["epoch_iterations"] = np.broadcast_to(lengths, (done, self.runs))
         if examples is not None:
             cut = int(np.sum(sizes[:done, 0]))
             examples = (examples[0][:cut], examples[1][:done])
@@ -241,8 +332,7 @@ class Trainer:
         update, ``count`` times. Returns the number of iterations completed (fewer only when
         float arithmetic overflowed: that iteration diverged)."""
         loss_grad, update = self.problem.loss_grad, self.optimizer.update
-        (p1, p2), (s1, s2) = self._params, self._state
-        t = self._t - self._t_offset
+        (p1, p2), (t, (s1, s2)) = self._params, self._state
         out_loss, out_g1, out_g2 = out["batch_loss"], out["g1"], out["g2"]
         out_p1, out_p2 = out["p1"], out["p2"]
         done = 0
@@ -257,7 +347,7 @@ class Trainer:
                 done = i + 1
         except (OverflowError, ZeroDivisionError):
             pass  # Python floats raise where numpy gives inf: iteration `done + 1` diverged
-        self._params, self._state = (p1, p2), (s1, s2)
+        self._params, self._state = (p1, p2), OptimizerState(t, (s1, s2))
         self._t += done if done == count else done + 1
         return done
 
@@ -267,8 +357,7 @@ class Trainer:
         ``out_params`` receives the parameters after update i. Returns the batch losses, or None
         when the problem defers them to :meth:`Problem.batch_losses`."""
         loss_grad, update = self.problem.loss_grad_stacked, self.optimizer.update
-        params, state = self._params, self._state
-        t = self._t - self._t_offset
+        params, (t, state) = self._params, self._state
         losses = None
         for i in range(count):
             batch_loss, grad = loss_grad(params, items[i])
@@ -280,7 +369,7 @@ class Trainer:
                 if losses is None:
                     losses = np.empty((count, self.runs))
                 losses[i] = batch_loss
-        self._params, self._state = params, state
+        self._params, self._state = params, OptimizerState(t, state)
         self._t += count
         return losses
 

@@ -66,15 +66,18 @@ def trajectory_header(param_names) -> list[str]:
             f"grad_{p2}"]  # fmt: skip
 
 
-def write_trajectory_rows(handle: TextIO, columns: dict, lead=(), examples=None) -> None:
+def write_trajectory_rows(
+    handle: TextIO, columns: dict, lead=(), examples=None, first_row: int = 0
+) -> None:
     """One CSV line per row of ``columns`` (name -> 1-D array, TRAJECTORY_FIELDS). Values that
-    do not exist on the start row (row 0) are empty; ``lead`` cells go first on every line and
-    ``examples(row)``, when given, adds the batch's indices as a last cell."""
+    do not exist on the start row (row 0; ``first_row`` is the index of the first row given)
+    are empty; ``lead`` cells go first on every line and ``examples(row)``, when given, adds the
+    batch's indices as a last cell."""
     table = np.column_stack([columns[name] for name in TRAJECTORY_FIELDS])
     lead = list(lead)
     for row_index, row in enumerate(table):
         cells = [
-            "" if np.isnan(value) and row_index == 0 else fmt % value
+            "" if np.isnan(value) and row_index + first_row == 0 else fmt % value
             for fmt, value in zip(FORMATS, row, strict=True)
         ]
         if examples is not None:
@@ -87,11 +90,32 @@ def write_trajectory_csv(
 ) -> None:
     """One row per update plus the start row (step 0): ``step,epoch,batch,lr,<p1>,<p2>,
     batch_loss,loss,grad_<p1>,grad_<p2>`` and, with ``with_examples``, ``examples`` (space-separated
-    0-based row indices of the batch). Values that do not exist on the start row are empty."""
+    0-based row indices of the batch). Values that do not exist on the start row are empty.
+
+    The rows recorded so far are written, then the trainer is advanced to its budget and each
+    new chunk written as it is made: the trainer keeps only the latest chunk's batch indices,
+    so every batch reaches the file without the run keeping N indices per iteration."""
     header = trajectory_header(trainer.problem.param_names)
     handle.write(",".join(header + (["examples"] if with_examples else [])) + "\n")
-    examples = trainer.trajectory.examples if with_examples else None
-    write_trajectory_rows(handle, trainer.trajectory.run_view(run), examples=examples)
+    written = _write_new_rows(handle, trainer, run, 0, with_examples)
+    while trainer.active:
+        trainer.advance(STREAM_CHUNK, chunk_size=STREAM_CHUNK)  # one chunk: one append
+        written = _write_new_rows(handle, trainer, run, written, with_examples)
+
+
+STREAM_CHUNK = 4096
+
+
+def _write_new_rows(handle, trainer: Trainer, run: int, first: int, with_examples: bool) -> int:
+    """Rows ``first ..`` of ``run`` (its valid rows); returns the next first row."""
+    stop = int(trainer.trajectory.ends[run])
+    if stop <= first:
+        return first
+    view = trainer.trajectory.run_view(run)
+    columns = {name: view[name][first:stop] for name in TRAJECTORY_FIELDS}
+    examples = (lambda i: trainer.chunk_examples(first + i)) if with_examples else None
+    write_trajectory_rows(handle, columns, examples=examples, first_row=first)
+    return stop
 
 
 def write_sweep_csv(handle: TextIO, rates, final_loss, status, diverged_at) -> None:

@@ -2,7 +2,7 @@
 
 A session file is a JSON object::
 
-    {"format": "gdviz-session", "schema": 1, "app_version": "0.1.0",
+    {"format": "gdviz-session", "schema": 2, "app_version": "0.2.0",
      "config": {RunConfig fields},
      "compare": [{"label": "...", "config": {RunConfig fields}}, ...],   ([] for a single run)
      "lesson": "goldilocks-trio" | null,
@@ -15,9 +15,13 @@ A session file is a JSON object::
 Trajectory columns are stored as base64 of their little-endian bytes (``<f8`` for floats, ``<i8``
 for integers) with the shape beside them: a diverged run's inf and NaN survive bit for bit (JSON
 has no NaN), and 10^5 rows load in milliseconds instead of seconds of parsing number lists.
-Columns: ``step`` (n,); ``epoch``, ``batch``, ``size``, ``lr``, ``p1``, ``p2``, ``batch_loss``,
-``loss``, ``g1``, ``g2`` (n, K); ``ends`` (K,), the valid rows of each run; ``last_examples``
-(m,), the newest batch. NaN is expected on the start row (no batch yet) and after a run's end.
+Columns: ``step`` (n,); ``epoch``, ``batch``, ``epoch_iterations``, ``size``, ``lr``, ``p1``,
+``p2``, ``batch_loss``, ``loss``, ``g1``, ``g2`` (n, K); ``ends`` (K,), the valid rows of each
+run; ``last_examples`` (m,), the newest batch. NaN is expected on the start row (no batch yet)
+and after a run's end.
+
+Schema 1 (gdviz 0.1.0) had no ``epoch_iterations`` column: it is read as 0, "not recorded",
+and whoever shows the session fills it in from the configuration (:func:`fill_epoch_iterations`).
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ from gdviz.core.report import TRAJECTORY_FIELDS, trajectory_header, write_trajec
 from gdviz.core.report import write_sweep_csv as report_sweep_csv
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
 
-SCHEMA = 1
+SCHEMA = 2
+READABLE_SCHEMAS = (1, 2)
 FORMAT = "gdviz-session"
 KEYS = ("format", "schema", "app_version", "config", "compare", "lesson", "view", "statuses",
         "markers", "trajectory")  # fmt: skip
@@ -169,8 +174,9 @@ def load_session(path: str | Path) -> Session:
 
 def session_from_dict(data: dict) -> Session:
     """Build a Session from its parsed JSON form (SessionError naming the bad part)."""
-    _require(data.get("schema") == SCHEMA and _is_int(data.get("schema")),
-             f"schema must be {SCHEMA}, got {data.get('schema')!r}")  # fmt: skip
+    schema = data.get("schema")
+    _require(_is_int(schema) and schema in READABLE_SCHEMAS,
+             f"schema must be one of {READABLE_SCHEMAS}, got {schema!r}")  # fmt: skip
     unknown = sorted(set(data) - set(KEYS))
     _require(not unknown, f"unknown key(s) {', '.join(unknown)}")
     missing = [k for k in ("app_version", "config", "trajectory") if k not in data]
@@ -193,13 +199,28 @@ def session_from_dict(data: dict) -> Session:
     markers = data.get("markers", [])
     pairs = isinstance(markers, list) and all(isinstance(m, list) and len(m) == 2 for m in markers)
     _require(pairs, "markers must be [step, text] pairs")
+    columns = {name: _decode(value, name) for name, value in trajectory.items()}
+    if schema == 1 and "epoch_iterations" not in columns and "epoch" in columns:
+        columns["epoch_iterations"] = np.zeros_like(columns["epoch"])  # not recorded in 0.1.0
     return Session(
         config=_config(data["config"], "config"),
-        trajectory={name: _decode(value, name) for name, value in trajectory.items()},
+        trajectory=columns,
         compare=tuple(runs), lesson_id=data.get("lesson"), view=view,
         statuses=tuple(_status(s) for s in statuses), markers=tuple(map(tuple, markers)),
         app_version=data["app_version"],
     )  # fmt: skip
+
+
+def fill_epoch_iterations(columns: dict, iterations_per_epoch) -> dict:
+    """``columns`` with the rows whose ``epoch_iterations`` was not recorded (0: sessions of
+    schema 1) set to each run's ``iterations_per_epoch`` (from its configuration)."""
+    recorded = columns["epoch_iterations"]
+    if np.all(recorded[1:] > 0):
+        return columns
+    per_run = np.broadcast_to(np.asarray(iterations_per_epoch, dtype=np.int64), recorded.shape)
+    filled = np.where(recorded > 0, recorded, per_run)
+    filled[0] = 0
+    return {**columns, "epoch_iterations": filled}
 
 
 # -- checks -------------------------------------------------------------------------------------

@@ -6,18 +6,22 @@ import numpy as np
 
 # Per-run fields, each stored as an array of shape (capacity, K). Row 0 is the start point.
 FLOAT_FIELDS = ("lr", "p1", "p2", "batch_loss", "loss", "g1", "g2")
-INT_FIELDS = ("epoch", "batch", "size")
+INT_FIELDS = ("epoch", "batch", "epoch_iterations", "size")
 
 
 class Trajectory:
     """Rows ``0 .. length-1``: row 0 is the start (step 0), row k the state after update k.
 
-    Per row and run: ``epoch`` and ``batch`` (1-based; 0 on the start row), ``size`` (examples in
-    the batch), ``lr`` used, parameters ``p1, p2`` after the update, the ``batch_loss`` and batch
-    gradient ``g1, g2`` that produced it, and the full training ``loss`` after it. Fields that do
-    not exist for the start row are NaN there. ``ends[k]`` is the number of valid rows of run k
-    (a run that diverged or converged stops early). With ``record_examples`` the indices of each
-    batch are kept (one flat int array and offsets), for runs that share their batches.
+    Per row and run: ``epoch`` and ``batch`` (1-based; 0 on the start row), ``epoch_iterations``
+    (the iterations of that epoch, N/B rounded as the sampler does: the batch size in effect then
+    decides it), ``size`` (examples in the batch), ``lr`` used, parameters ``p1, p2`` after the
+    update, the ``batch_loss`` and batch gradient ``g1, g2`` that produced it, and the full
+    training ``loss`` after it. Fields that do not exist for the start row are NaN there.
+    ``ends[k]`` is the number of valid rows of run k (a run that diverged or converged stops
+    early). With ``record_examples`` the indices of the
+    batches of the latest appended chunk are kept (for runs that share their batches): a caller
+    that wants every batch (``gdviz run --log-batches``) writes them out after each chunk, and
+    memory does not grow with N x iterations.
     """
 
     def __init__(self, runs: int, capacity: int = 1024, record_examples: bool = False) -> None:
@@ -33,9 +37,9 @@ class Trajectory:
             {name: np.empty((capacity, runs), dtype=np.int64) for name in INT_FIELDS}
         )
         self.record_examples = record_examples
-        self._examples = np.zeros(0, dtype=np.int32)
-        self._example_count = 0
-        self.example_offsets = np.zeros(capacity + 1, dtype=np.int64)
+        self._chunk_first = 0  # row of the first batch kept in _chunk_examples
+        self._chunk_examples = np.zeros(0, dtype=np.int32)
+        self._chunk_offsets = np.zeros(1, dtype=np.int64)
 
     @property
     def capacity(self) -> int:
@@ -49,7 +53,6 @@ class Trajectory:
         new_capacity = max(needed, 2 * self.capacity)
         self.step = _grown(self.step, new_capacity)
         self.fields = {name: _grown(a, new_capacity) for name, a in self.fields.items()}
-        self.example_offsets = _grown(self.example_offsets, new_capacity + 1)
 
     def append(self, step: np.ndarray, values: dict[str, np.ndarray], examples=None) -> None:
         """Append ``len(step)`` rows; ``values[name]`` has shape ``(rows,)`` or ``(rows, K)``."""
@@ -64,27 +67,20 @@ class Trajectory:
                 continue
             value = values[name]
             target[...] = value if np.ndim(value) == 2 else np.reshape(value, (rows, -1))
-        if self.record_examples:
-            flat, sizes = (
-                examples if examples is not None else (np.zeros(0, np.int32), np.zeros(rows))
-            )
-            self._store_examples(flat, sizes, start)
+        if self.record_examples and examples is not None:
+            flat, sizes = examples
+            self._chunk_first = start
+            self._chunk_examples = np.asarray(flat)
+            self._chunk_offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
         self.length = stop
 
-    def _store_examples(self, flat: np.ndarray, sizes: np.ndarray, start: int) -> None:
-        needed = self._example_count + flat.size
-        if needed > self._examples.size:
-            self._examples = _grown(self._examples, max(needed, 2 * self._examples.size, 1024))
-        self._examples[self._example_count : needed] = flat
-        offsets = self.example_offsets
-        offsets[start + 1 : start + 1 + len(sizes)] = self._example_count + np.cumsum(sizes)
-        self._example_count = needed
-
     def examples(self, row: int) -> np.ndarray:
-        """Indices of the examples in the batch of row ``row`` (empty for the start row)."""
-        if not self.record_examples or not 0 <= row < self.length:
+        """Indices of the examples in the batch of row ``row``: kept for the rows of the latest
+        chunk only (empty for other rows, the start row, or without ``record_examples``)."""
+        k = row - self._chunk_first
+        if not self.record_examples or not 0 <= k < len(self._chunk_offsets) - 1:
             return np.zeros(0, dtype=np.int32)
-        return self._examples[self.example_offsets[row] : self.example_offsets[row + 1]]
+        return self._chunk_examples[self._chunk_offsets[k] : self._chunk_offsets[k + 1]]
 
     def truncate_run(self, run: int, rows: int) -> None:
         """Mark only the first ``rows`` rows of ``run`` as valid."""

@@ -84,7 +84,7 @@ def test_lesson_runs_headlessly(lesson: Lesson):
         assert trainer.step > 0
         # Only a run that is meant to blow up may do so.
         if lesson.expect != "diverges" and "too large" not in label:
-            assert trainer.statuses[0].status in ("running", "converged"), (label, trainer.statuses)
+            assert trainer.statuses[0].status != "diverged", (label, trainer.statuses)
 
 
 @pytest.mark.parametrize("lesson", [x for x in LESSONS if x.expect], ids=lambda x: x.id)
@@ -173,7 +173,7 @@ def test_raw_feature_scaling_uses_a_stable_tiny_learning_rate():
     assert not config.standardize and config.lr < limits.lr_max_stable < 1e-6
     assert limits.condition_number > 1e6  # a long, thin valley
     trainer, problem = run(config)
-    assert trainer.statuses[0].status == "running" and loss_ratio(trainer, problem) > 1.5
+    assert trainer.statuses[0].status != "diverged" and loss_ratio(trainer, problem) > 1.5
 
 
 def test_round_trip_through_dict_and_file(tmp_path):

@@ -347,30 +347,5 @@ def test_rmsprop_centered_differs_from_plain():
     assert abs(a[0] - P0) > abs(b[0] - P0)
 
 
-# -- optional: torch itself -----------------------------------------------------------------------
-TORCH_CONFIGS = [
-    ("sgd", {"weight_decay": 0.1}, "SGD", {"weight_decay": 0.1}),
-    ("momentum", {"momentum": 0.9, "dampening": 0.3}, "SGD", {"momentum": 0.9, "dampening": 0.3}),
-    ("nesterov", {"momentum": 0.8}, "SGD", {"momentum": 0.8, "nesterov": True}),
-    ("adagrad", {"lr_decay": 0.05, "weight_decay": 0.01}, "Adagrad",
-     {"lr_decay": 0.05, "weight_decay": 0.01}),
-    ("rmsprop", {"alpha": 0.9, "momentum": 0.5, "centered": True}, "RMSprop",
-     {"alpha": 0.9, "momentum": 0.5, "centered": True}),
-    ("adam", {"beta1": 0.8, "weight_decay": 0.01}, "Adam",
-     {"betas": (0.8, 0.999), "weight_decay": 0.01}),
-    ("adamw", {"weight_decay": 0.1}, "AdamW", {"weight_decay": 0.1}),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("name", "hyper", "torch_name", "torch_hyper"), TORCH_CONFIGS)
-def test_twenty_steps_match_torch_optim(name, hyper, torch_name, torch_hyper):
-    torch = pytest.importorskip("torch")
-    grads = np.random.default_rng(7).normal(size=20) * 3.0
-    param = torch.nn.Parameter(torch.tensor([P0], dtype=torch.float64))
-    reference = getattr(torch.optim, torch_name)([param], lr=LR, **torch_hyper)
-    expected = []
-    for g in grads:
-        param.grad = torch.tensor([float(g)], dtype=torch.float64)
-        reference.step()
-        expected.append(float(param.detach()[0]))
-    assert_steps(run(make_optimizer(name, **hyper), list(grads)), expected, rel=1e-12)
+# torch.optim itself: tests/core/test_torch_reference.py checks every optimizer, schedule and
+# weight decay against trajectories torch computed, on every run.

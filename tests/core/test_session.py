@@ -12,6 +12,7 @@ import io
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -54,7 +55,7 @@ def compare_session() -> S.Session:
     n, k = 31, 3
     rng = np.random.default_rng(0)
     columns = {"step": np.arange(n), "ends": np.array([31, 31, 12])}
-    for name in ("epoch", "batch", "size"):
+    for name in ("epoch", "batch", "epoch_iterations", "size"):
         columns[name] = rng.integers(0, 5, (n, k))
     for name in ("lr", "p1", "p2", "batch_loss", "loss", "g1", "g2"):
         columns[name] = rng.normal(size=(n, k))
@@ -100,7 +101,8 @@ def test_round_trip_of_compared_runs(tmp_path):
 def test_a_hundred_thousand_rows_load_well_under_a_second(tmp_path):
     n = 100_000
     columns = {"step": np.arange(n), "ends": np.array([n])}
-    columns.update({name: np.ones((n, 1), dtype=np.int64) for name in ("epoch", "batch", "size")})
+    integers = ("epoch", "batch", "epoch_iterations", "size")
+    columns.update({name: np.ones((n, 1), dtype=np.int64) for name in integers})
     columns.update({name: np.linspace(1, 2, n)[:, None] for name in
                     ("lr", "p1", "p2", "batch_loss", "loss", "g1", "g2")})  # fmt: skip
     S.save_session(tmp_path / "big.json", S.Session(CONFIG, columns))
@@ -145,7 +147,7 @@ BAD_FILES = {
     "other JSON": ('{"schema": 1, "title": "a lesson"}', "is not a gdviz session"),
     "a list": ("[1, 2, 3]", "is not a gdviz session"),
     "newer schema": (with_change(("schema",), 3),
-                     "made by a newer gdviz (schema 3); this version reads schema 1"),
+                     "made by a newer gdviz (schema 3); this version reads schema 2"),
     "truncated": (json.dumps(valid_dict())[:5000], "is truncated"),
     "truncated column": (truncated_column(), "damaged or truncated"),
     "wrong type": (with_change(("config", "lr"), "fast"), "lr must be a finite number"),
@@ -303,3 +305,25 @@ def test_any_truncated_session_gives_a_session_error(tmp_path, cut):
     path.write_text(json.dumps(VALID)[:cut], encoding="utf-8")
     with pytest.raises(S.SessionError):
         S.load_session(path)
+
+
+# -- sessions saved by gdviz 0.1.0 (schema 1) --------------------------------------------------
+OLD_SESSIONS = Path(__file__).resolve().parent.parent / "data" / "sessions-0.1.0"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in OLD_SESSIONS.glob("*.json")))
+def test_sessions_of_0_1_0_still_open(name):
+    raw = json.loads((OLD_SESSIONS / name).read_text(encoding="utf-8"))
+    assert raw["schema"] == 1 and raw["app_version"] == "0.1.0"
+    session = S.load_session(OLD_SESSIONS / name)
+    assert session.rows == raw["trajectory"]["step"]["shape"][0] > 20
+    assert np.all(session.trajectory["epoch_iterations"] == 0)  # not recorded in schema 1
+    filled = S.fill_epoch_iterations(session.trajectory, 40)
+    assert np.all(filled["epoch_iterations"][1:] == 40) and filled["epoch_iterations"][0, 0] == 0
+
+
+def test_a_saved_session_is_schema_2(tmp_path):
+    session = S.Session(CONFIG, trajectory_of(trainer_of()))
+    S.save_session(tmp_path / "s.json", session)
+    raw = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert raw["schema"] == 2 and "epoch_iterations" in raw["trajectory"]
