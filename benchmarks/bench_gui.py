@@ -50,9 +50,9 @@ def timer_gaps(seconds: float = 5.0) -> dict:
     window = MainWindow(config=config, settings=None)
     window.show()
     settle_heap()  # as run_app does
-    window.controller.set_speed(0)
+    window.state.speed = 0
     gaps = _gaps_while_playing(window, seconds)
-    steps = int(window.buffer.last("step"))
+    steps = int(window.engine.recording.last("step", 0))
     window.close()
     return {
         "max_gap_ms": max(gaps),
@@ -70,13 +70,12 @@ def compare_timer_gaps(seconds: float = 5.0) -> dict:
     window = MainWindow(config=base, settings=None)
     window.show()
     rates = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
-    window.compare_runs = tuple(CompareRun(f"lr {lr}", base.replace(lr=lr)) for lr in rates)
-    window.controller.config = None
-    window._apply_config(base, reset=True)
+    runs = tuple(CompareRun(f"lr {lr}", base.replace(lr=lr)) for lr in rates)
+    window.commands.start({"config": base, "compare": runs})
     settle_heap()
-    window.controller.set_speed(0)
+    window.state.speed = 0
     gaps = _gaps_while_playing(window, seconds)
-    steps = int(window.buffer.last("step"))
+    steps = int(window.engine.recording.last("step", 0))
     window.close()
     return {"compare6_max_gap_ms": max(gaps), "compare6_median_gap_ms": statistics.median(gaps),
             "compare6_lockstep_steps_per_s": steps / seconds}  # fmt: skip
@@ -98,7 +97,7 @@ def _gaps_while_playing(window, seconds: float) -> list[float]:
     timer.setInterval(16)
     timer.timeout.connect(tick)
     timer.start()
-    window.controller.play()
+    window.engine.play()
     QTimer.singleShot(int(seconds * 1000), QApplication.instance().quit)
     QApplication.instance().exec()  # the real event loop, as the app runs it
     timer.stop()
@@ -112,9 +111,9 @@ def frames_per_second(path_steps: int = 100_000, frames: int = 60) -> dict:
                        steps=path_steps + 20 * frames)  # fmt: skip
     window = MainWindow(config=config, settings=None)
     window.show()
-    window.controller.set_speed(0)
-    window.controller.step(path_steps)
-    while int(window.buffer.last("step")) < path_steps:
+    window.state.speed = 0
+    window.engine.step(path_steps)
+    while int(window.engine.recording.last("step", 0)) < path_steps:
         QApplication.processEvents()
         time.sleep(0.01)
     views = (window.surface_view, window.loss_view, window.data_view)
@@ -122,15 +121,15 @@ def frames_per_second(path_steps: int = 100_000, frames: int = 60) -> dict:
     for name, fast in (("fps_with_100k_path", True), ("fps_still_full_quality", False)):
         times = []
         for _ in range(frames):
-            window.controller.step(10)
-            target = int(window.buffer.last("step")) + 10
-            while int(window.buffer.last("step")) < target or window.controller.running:
+            window.engine.step(10)
+            target = int(window.engine.recording.last("step", 0)) + 10
+            while int(window.engine.recording.last("step", 0)) < target or window.engine.running:
                 QApplication.processEvents()
             for view in views:  # the drawing mode of a flat-out run, or of a still picture
                 view.set_fast(fast)
             started = time.perf_counter()
-            window._mark_dirty()
-            window._redraw()
+            window.frames.mark_dirty()
+            window.frames.draw()
             for view in views:
                 view.grab()  # renders the view synchronously, as a paint would
             times.append(time.perf_counter() - started)

@@ -39,8 +39,8 @@ def _grab_after(window: MainWindow, name: str, seconds: float) -> Path:
     while time.perf_counter() < deadline:
         QApplication.processEvents()
         time.sleep(0.005)
-    window._mark_dirty()
-    window._redraw()
+    window.frames.mark_dirty()
+    window.frames.draw()
     QApplication.processEvents()
     path = OUT / f"{name}.png"
     window.grab().save(str(path))
@@ -52,8 +52,8 @@ def shoot(name: str, config: RunConfig, speed: int, seconds: float) -> Path:
     window = MainWindow(config=config, settings=None)
     window.resize(1280, 720)
     window.show()
-    window.controller.set_speed(speed)
-    window.controller.play()
+    window.state.speed = speed
+    window.engine.play()
     return _grab_after(window, name, seconds)
 
 

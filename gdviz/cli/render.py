@@ -59,29 +59,6 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(command=render_command)
 
 
-def run_synchronously(window, steps: int | None = None) -> None:
-    """Run the window's run(s) ``steps`` more iterations (default: to the end of the budget) on
-    this thread, and hand the rows to the window as the engine thread would. The engine thread
-    must be idle (a new window, or one paused and settled)."""
-    controller = window.controller
-    controller.pause()
-    trainer, budget = controller.trainer, controller.budget
-    target = budget if steps is None else min(budget, trainer.step + max(int(steps), 0))
-    first = len(window.buffer)
-    trainer.advance(max(target - trainer.step, 0))
-    if trainer.active and trainer.step >= budget:
-        trainer.finish()
-    from gdviz.ui.worker import StepBatch
-
-    rows = trainer.rows(first, int(np.max(trainer.ends)))
-    ends = tuple(int(end) for end in trainer.ends)
-    window._on_controller_stepped(StepBatch(controller.run_id, rows, trainer.last_examples(),
-                                            tuple(trainer.statuses), (), ends))  # fmt: skip
-    window._on_controller_stopped(tuple(trainer.statuses))
-    window._mark_dirty()
-    window._redraw()
-
-
 def find_lesson(lessons: list, name: str) -> int:
     """Index of the lesson called ``name``: its number, id or file name (UsageError if none)."""
     key = name.strip().lower().removesuffix(".json")
@@ -147,14 +124,15 @@ def _render(args, out: Path, animated: bool) -> None:
         if session is not None:
             restore_session(window, session)
             if args.steps is not None:
-                step = np.asarray(window.buffer.column("step"))
+                step = np.asarray(window.engine.recording.column("step"))
                 export.show_prefix(window, int(np.searchsorted(step, args.steps, "right")))
         else:
-            window.navigator.choose(find_lesson(window.navigator.lessons, args.lesson))
-            run_synchronously(window, args.steps)
+            window.commands.open_lesson(find_lesson(window.navigator.lessons, args.lesson))
+            window.engine.run_synchronously(args.steps)
         if args.theme:
             with np.errstate(over="ignore"):  # pyqtgraph: 10**range of a log axis may overflow
-                window._set_look(args.theme, window.scale)
+                window.set_look(args.theme, window.state.scale)
+        window.frames.draw()
         if args.view == "sweep":
             _finish_sweep(window, app)
         widget = export.view_widget(window, args.view)
@@ -193,7 +171,8 @@ def _finish_sweep(window, app) -> None:
 
     panel, failures = window.sweep_panel, []
     panel.failed.connect(failures.append)
-    window.sweep_dock.setVisible(True)
+    if "sweep" not in window.state.views:
+        window.state.views = (*window.state.views, "sweep")
     panel.compute()  # now, without waiting for the panel's debounce
     clock = QElapsedTimer()
     clock.start()
@@ -203,4 +182,4 @@ def _finish_sweep(window, app) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
     if failures:
         raise UsageError(f"the learning-rate sweep failed: {failures[0]}")
-    window._redraw()
+    window.frames.draw()

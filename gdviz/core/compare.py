@@ -19,7 +19,7 @@ from gdviz.core.config import RunConfig, budget_of, build_schedule, make_sampler
 from gdviz.core.engine import RunStatus, Trainer
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
 from gdviz.core.problems import Problem
-from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
+from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Trajectory
 
 MAX_RUNS = 6
 SCHEDULE_FIELDS = ("schedule", "gamma", "step_size", "t_max", "eta_min", "warmup")
@@ -77,6 +77,9 @@ class Lockstep:
         for members, trainer in self.groups:
             for column, index in enumerate(members):
                 self._column[index] = (trainer, column)
+        # Every run's rows in run order: what the views draw and sessions save.
+        self.trajectory = Trajectory(self.runs, int(min(self.budgets.max() + 1, 5_000_000)))
+        self._gather()
 
     def _group_trainer(self, configs: list[RunConfig], members: list[int]) -> Trainer:
         c = configs[0]
@@ -115,17 +118,31 @@ class Lockstep:
 
     @property
     def ends(self) -> np.ndarray:
-        return np.array(
-            [t.trajectory.ends[col] for t, col in map(self._column.get, range(self.runs))]
-        )
+        return self.trajectory.ends
 
     def advance(self, steps: int, cancel: threading.Event | None = None, chunk_size: int = 512):
-        """Advance every group that is still active by up to ``steps`` iterations."""
-        target = self.step + steps
+        """Advance every group that is still active by up to ``steps`` iterations; the new rows
+        of every run are gathered into :attr:`trajectory` in run order."""
+        target = self.step + min(int(steps), self.steps_to_budget())
         for _, trainer in self.groups:
             if trainer.active:
                 trainer.advance(target - trainer.step, cancel, chunk_size)
+        self._gather()
         return steps
+
+    def steps_to_budget(self) -> int:
+        return max((t.steps_to_budget() for _, t in self.groups if t.active), default=0)
+
+    def steps_to_epoch_end(self) -> int:
+        """Iterations left in the current epoch of the first run."""
+        trainer, column = self._column[0]
+        sampler = trainer.samplers[min(column, len(trainer.samplers) - 1)]
+        return sampler.iterations_per_epoch - sampler.position
+
+    def set_budget(self, budgets) -> None:
+        """New budgets (one Budget per run, in run order): finished runs continue."""
+        for members, trainer in self.groups:
+            trainer.set_budget([budgets[k] for k in members])
 
     def finish(self) -> None:
         for _, trainer in self.groups:
@@ -134,21 +151,24 @@ class Lockstep:
     def last_examples(self) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)  # compared runs do not record their batches
 
-    def rows(self, start: int, stop: int) -> dict:
-        """Rows ``start .. stop-1`` of every field as ``(n, K)`` copies in run order (rows a
+    def _gather(self) -> None:
+        """Copy the rows the groups made since the last call into :attr:`trajectory` (rows a
         stopped run never reached are NaN; integer fields 0)."""
-        n = max(stop - start, 0)
-        out = {"step": np.arange(start, start + n, dtype=np.int64)}
-        for name in FLOAT_FIELDS + INT_FIELDS:
-            kind = float if name in FLOAT_FIELDS else np.int64
-            out[name] = np.full((n, self.runs), np.nan if kind is float else 0, dtype=kind)
-        for k in range(self.runs):
-            trainer, column = self._column[k]
-            valid = min(stop, int(trainer.trajectory.ends[column])) - start
-            if valid <= 0:
-                continue
+        start = self.trajectory.length
+        stop = max(int(t.trajectory.length) for _, t in self.groups)
+        ends = np.array([int(t.trajectory.ends[col]) for t, col in
+                         map(self._column.get, range(self.runs))])  # fmt: skip
+        if stop > start:
+            values = {}
             for name in FLOAT_FIELDS + INT_FIELDS:
-                out[name][:valid, k] = trainer.trajectory.fields[name][
-                    start : start + valid, column
-                ]
-        return out
+                kind = float if name in FLOAT_FIELDS else np.int64
+                values[name] = np.full((stop - start, self.runs), np.nan if kind is float else 0,
+                                       dtype=kind)  # fmt: skip
+            for k in range(self.runs):
+                trainer, column = self._column[k]
+                valid = min(stop, ends[k]) - start
+                for name in FLOAT_FIELDS + INT_FIELDS if valid > 0 else ():
+                    source = trainer.trajectory.fields[name]
+                    values[name][:valid, k] = source[start : start + valid, column]
+            self.trajectory.append(np.arange(start, stop, dtype=np.int64), values)
+        self.trajectory.ends[:] = ends

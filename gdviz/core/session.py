@@ -207,20 +207,22 @@ def session_from_dict(data: dict) -> Session:
         trajectory=columns,
         compare=tuple(runs), lesson_id=data.get("lesson"), view=view,
         statuses=tuple(_status(s) for s in statuses), markers=tuple(map(tuple, markers)),
-        app_version=data["app_version"],
+        app_version=data["app_version"], schema=schema,
     )  # fmt: skip
 
 
-def fill_epoch_iterations(columns: dict, iterations_per_epoch) -> dict:
-    """``columns`` with the rows whose ``epoch_iterations`` was not recorded (0: sessions of
-    schema 1) set to each run's ``iterations_per_epoch`` (from its configuration)."""
-    recorded = columns["epoch_iterations"]
-    if np.all(recorded[1:] > 0):
+def fill_epoch_iterations(session: Session, iterations_per_epoch) -> dict:
+    """The session's trajectory columns; for a schema 1 session (which did not record
+    ``epoch_iterations``) that column set to each run's ``iterations_per_epoch`` (from its
+    configuration) on the rows the run reached."""
+    columns = session.trajectory
+    if session.schema != 1:
         return columns
+    recorded = columns["epoch_iterations"]
     per_run = np.broadcast_to(np.asarray(iterations_per_epoch, dtype=np.int64), recorded.shape)
-    filled = np.where(recorded > 0, recorded, per_run)
-    filled[0] = 0
-    return {**columns, "epoch_iterations": filled}
+    reached = np.arange(len(recorded))[:, None] < columns["ends"][None, :]
+    reached[0] = False  # the start row has no epoch
+    return {**columns, "epoch_iterations": np.where(reached, per_run, 0)}
 
 
 # -- checks -------------------------------------------------------------------------------------

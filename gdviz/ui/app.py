@@ -89,7 +89,7 @@ def run_app(argv: list[str] | None = None, session: str | None = None) -> int:
 
     app = create_application(argv)
     window = MainWindow(settings=QSettings())
-    app.aboutToQuit.connect(window.controller.shutdown)
+    app.aboutToQuit.connect(window.engine.shutdown)
     window.show()
     if session:
         from gdviz.ui.export_dialogs import open_session
@@ -118,17 +118,17 @@ def self_test(timeout_s: float = 60.0) -> int:
     window = MainWindow(config=config, settings=None)
     window.show()
     settle_heap()
-    window.controller.set_speed(0)
+    window.state.speed = 0
     first_frame = time.perf_counter() - started
-    window.controller.play()
+    window.engine.play()
     clock = QElapsedTimer()
     clock.start()
-    while window.controller.running and clock.elapsed() < timeout_s * 1000:
+    while window.engine.running and clock.elapsed() < timeout_s * 1000:
         QApplication.processEvents()
         time.sleep(0.001)
     QApplication.processEvents()
-    window._redraw()
-    done = int(window.buffer.last("step", 0))
+    window.frames.draw()
+    done = int(window.engine.recording.last("step", 0))
     path = os.path.join(tempfile.gettempdir(), f"gdviz-self-test-{os.getpid()}.png")
     saved = window.grab().save(path)
     window.close()

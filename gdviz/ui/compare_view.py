@@ -80,8 +80,8 @@ class CompareView(QWidget):
         self.surface.set_path([], [])
 
     def update_from(self, buffer, x_mode: str, count: int | None = None) -> None:
-        """Redraw every run from the first ``count`` rows of the buffer (default all): strided
-        history, exact newest point."""
+        """Redraw every run from the first ``count`` rows of the recording ``buffer`` (default
+        all): strided history, exact newest point."""
         count = len(buffer) if count is None else count
         rows = buffer.draw_rows(PATH_POINTS, 0, count)
         if x_mode != self._x_mode:  # rebuilding the axis title every frame costs
@@ -134,4 +134,5 @@ class CompareView(QWidget):
         c.fit_legend(self.legend, self.loss_plot.getViewBox(), look, force=True)
 
     def set_log_y(self, on: bool) -> None:
-        self.loss_plot.setLogMode(y=bool(on))
+        if bool(on) != self.loss_plot.getAxis("left").logMode:
+            self.loss_plot.setLogMode(y=bool(on))

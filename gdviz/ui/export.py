@@ -144,7 +144,7 @@ def export_picture(widget, path: str | Path, scale: int = 1) -> None:
 
 def view_widget(window, name: str):
     """The widget showing ``name`` (window, surface, loss, data or sweep) in the current mode."""
-    comparing = window.controller.comparing
+    comparing = window.engine.comparing
     widgets = {
         "window": window,
         "surface": window.compare_view.surface if comparing else window.surface_view,
@@ -262,16 +262,11 @@ class Mp4Stream:
 
 def show_prefix(window, rows: int | None) -> None:
     """Show only the first ``rows`` rows of the recorded run in every view (None or all rows:
-    the live picture). Moves the window's timeline, so the views draw the way they do when a
-    lecturer rewinds it by hand."""
-    n = len(window.buffer)
-    window.timeline.set_length(n)
-    rows = n if rows is None else int(np.clip(rows, 1, n))
-    if window.timeline.slider.value() == rows:
-        window._mark_dirty()
-        window._redraw()
-    else:
-        window.timeline.slider.setValue(rows)  # the timeline tells the window, which redraws
+    the live picture), as the timeline does when a lecturer rewinds it by hand."""
+    n = len(window.engine.recording)
+    live = rows is None or int(rows) >= n
+    window.state.timeline = None if live else int(np.clip(rows, 1, n))
+    window.frames.draw()
 
 
 def frame_rows(frame: int, frames: int, rows: int) -> int:
@@ -294,13 +289,14 @@ def export_animation(window, widget, path: str | Path, frames: int = 60, fps: fl
     top = MAX_FPS if suffix == ".mp4" else GIF_MAX_FPS
     if not (2 <= frames <= MAX_FRAMES and 0 < fps <= top):
         raise ExportError(f"Choose 2 to {MAX_FRAMES} frames at up to {top} a second.")
-    if not len(window.buffer):
+    recording = window.engine.recording
+    if recording is None or not len(recording):
         raise ExportError("There is no run to animate yet.")
     width, height = size or (widget.width() * scale, widget.height() * scale)
     if suffix == ".mp4":  # H.264 in yuv420p needs even sizes
         width, height = width - width % 2, height - height % 2
-    size, n = (max(width, 2), max(height, 2)), len(window.buffer)
-    shown = window.timeline.rows_shown
+    size, n = (max(width, 2), max(height, 2)), len(recording)
+    shown = window.state.timeline
     try:
         with atomic_file(path) as temp:
             show_prefix(window, n)

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import numpy as np
 from PySide6 import QtWidgets as qw
-from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from gdviz.core.config import ConfigError, batch_size_of, build_problem, total_steps
+from gdviz.core.config import ConfigError
 from gdviz.core.data import DataError
-from gdviz.core.lessons import CompareRun
 from gdviz.core.session import (
     Session,
     SessionError,
@@ -27,9 +26,7 @@ from gdviz.core.session import (
     write_sweep_csv,
     write_trajectory_csv,
 )
-from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
 from gdviz.ui import export
-from gdviz.ui.run_buffer import RunBuffer
 
 RECENT_KEY, MAX_RECENT = "sessions/recent", 8
 SESSION_FILTER = "gdviz sessions (*.json);;All files (*)"
@@ -37,135 +34,44 @@ PICTURE_FILTERS = {"PNG image (*.png)": 1, "PNG image at 2x resolution (*.png)":
                    "SVG drawing (*.svg)": 1}  # fmt: skip
 VIEW_TITLES = {"window": "Whole window", "surface": "Loss surface", "loss": "Loss curve",
                "data": "Data", "sweep": "Learning-rate sweep"}  # fmt: skip
-# Per window: (run id, statuses) of a reopened recording, and recent files without QSettings.
-_RECORDED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Per window: recent files when there are no QSettings (tests, gdviz render).
 _RECENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 # -- the window <-> a Session ------------------------------------------------------------------
-def settle(window, timeout_ms: int = 3000) -> None:
-    """Pause the run and wait until the engine thread has delivered its last rows, so the
-    buffer and the trainer's statuses agree."""
-    controller = window.controller
-    if not controller.running:
-        return
-    stopped: list = []
-
-    def on_stopped(*_args) -> None:
-        stopped.append(True)
-
-    controller.stopped.connect(on_stopped)
-    controller.pause()
-    clock = QElapsedTimer()
-    clock.start()
-    while not stopped and clock.elapsed() < timeout_ms:
-        qw.QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-    controller.stopped.disconnect(on_stopped)
-
-
-def buffer_trajectory(buffer) -> dict:
-    """The recorded rows of a RunBuffer as session trajectory columns (copies)."""
-    runs = buffer.runs
-    columns = {"step": np.array(buffer.column("step"))}
-    for name in INT_FIELDS + FLOAT_FIELDS:
-        columns[name] = np.column_stack([buffer.column(name, k) for k in range(runs)])
-    columns["ends"] = np.array([buffer.end(k) for k in range(runs)])
-    columns["last_examples"] = np.asarray(buffer.last_examples, dtype=np.int64)
-    return columns
+def settle(window, timeout_ms: int = 3000) -> bool:
+    """Pause the run and wait until the engine thread has stopped and its last rows are in the
+    recording, so the rows and the statuses agree. Returns whether the run was playing."""
+    playing = window.engine.playing
+    window.engine.wait_until_stopped(timeout_ms)
+    return playing
 
 
 def window_session(window) -> Session:
-    """The window's configuration, lesson, look and recorded run as a Session (the run is
-    paused first, so the rows and the statuses agree)."""
+    """The window's state and recording as a Session (the run is paused first, so the rows
+    and the statuses agree)."""
     settle(window)
-    c, b, t = window.controller, window.buffer, window.toolbar
-    trajectory = buffer_trajectory(b)
-    views = (("surface", window.surface_view), ("loss", window.loss_view),
-             ("data", window.data_view), ("sweep", window.sweep_dock))  # fmt: skip
-    shown = [name for name, widget in views if not widget.isHidden()]
-    index = window.navigator.index
-    view = {"x_axis": t.x_axis(), "log_surface": t.log_surface(), "log_loss": t.log_loss(),
-            "theme": window.theme_name, "scale": window.scale, "views": shown,
-            "speed": t.speed(), "timeline": window.timeline.rows_shown}  # fmt: skip
-    compare = tuple((r.label, r.config) for r in window.compare_runs) if c.comparing else ()
-    # A reopened session's trainer starts afresh (run id unchanged until Reset): its statuses
-    # are the recorded ones.
-    run_id, recorded = _RECORDED.get(window, (None, ()))
-    statuses = recorded if run_id == c.run_id else tuple(c.trainer.statuses)
+    state, recording = window.state, window.engine.recording
+    if recording is None:
+        raise SessionError("There is no run to save yet: the configuration could not start")
+    view = state.view_settings()
+    view["views"] = list(view["views"])
     return Session(
-        config=window.controls.config() if c.comparing else c.config, trajectory=trajectory,
-        compare=compare, view=view, statuses=statuses, markers=tuple(b.markers),
-        lesson_id=window.navigator.lessons[index].id if index is not None else None,
+        config=state.config, trajectory=recording.columns(),
+        compare=tuple((r.label, r.config) for r in state.compare), view=view,
+        statuses=recording.statuses, markers=tuple(recording.markers), lesson_id=state.lesson,
     )  # fmt: skip
 
 
 def restore_session(window, session: Session) -> None:
-    """Show ``session`` in ``window`` as it was saved. Raises SessionError, leaving the window
-    as it was, when the session's problem cannot be built here (e.g. a missing CSV file)."""
-    configs = [session.config] + [config for _, config in session.compare]
+    """Show ``session`` in ``window`` as it was saved: its state, and its recording in the
+    views. Raises SessionError, leaving the window as it was, when the session's problem
+    cannot be built here (e.g. a missing CSV file)."""
+    settle(window)
     try:
-        problem = build_problem(session.config)
-        for config in configs:  # what starting the run would check, before anything changes
-            batch_size_of(config, problem)
-            total_steps(config, problem)
-            with np.errstate(all="ignore"):
-                start = problem.full_loss(*(config.start or problem.default_start))
-            if not np.all(np.isfinite(start)):
-                raise ValueError("the loss at the start point is not finite")
+        window.commands.restore(session)
     except (ConfigError, DataError, ValueError, OSError) as exc:
         raise SessionError(f"This session cannot be shown here: {exc}") from None
-    settle(window)
-    view, t = session.view, window.toolbar
-    lessons = window.navigator.lessons
-    index = next((i for i, lesson in enumerate(lessons) if lesson.id == session.lesson_id), None)
-    window.navigator.index = index
-    window.navigator.picker.setCurrentIndex(0 if index is None else index + 1)
-    if index is None:
-        window.lesson_card.hide()
-    else:
-        window.lesson_card.show_lesson(lessons[index], index + 1, len(lessons))
-    window.controls.set_config(session.config)
-    t.set_x_axis(view["x_axis"])
-    t.set_speed(view["speed"])
-    t.log_surface_action.blockSignals(True)  # its redraw would start the compared runs anew
-    t.log_surface_action.setChecked(view["log_surface"])
-    t.log_surface_action.blockSignals(False)
-    with np.errstate(over="ignore"):  # pyqtgraph computes 10**range of a log axis: may overflow
-        window._set_look(view["theme"], view["scale"])
-    compare = tuple(CompareRun(label, c) for label, c in session.compare) or None
-    window.start_over(session.config, compare)  # always a new run, as a lesson does
-    if window.controller.config is None:  # not expected after the checks above
-        raise SessionError(f"This session cannot be shown here: {window.badge.text()}")
-    _load_rows(window, session)
-    for name, widget in (("surface", window.surface_view), ("loss", window.loss_view),
-                         ("data", window.data_view)):  # fmt: skip
-        widget.setVisible(name in view["views"])
-    window.right_split.setVisible(bool({"loss", "data"} & set(view["views"])))
-    window.sweep_dock.setVisible("sweep" in view["views"])
-    t.set_log_loss(view["log_loss"])  # after drawing, which may have switched it on
-    export.show_prefix(window, view["timeline"])
-    t.set_finished(True)  # a recording: Reset runs it again
-
-
-def _load_rows(window, session: Session) -> None:
-    """Replace the fresh run's buffer by the recorded rows and report how the runs ended."""
-    data, runs = session.trajectory, session.runs
-    buffer = RunBuffer(window.buffer.runs_per_epoch, max(session.rows, 2), runs=runs)
-    rows = {name: data[name] for name in ("step", *INT_FIELDS, *FLOAT_FIELDS)}
-    buffer.append(rows, data.get("last_examples", np.zeros(0, np.int64)), data["ends"])
-    window.buffer = buffer
-    _RECORDED[window] = (window.controller.run_id, session.statuses)
-    for step, text in session.markers:
-        buffer.markers.append((step, text))
-        window.add_marker(step, text)
-    if session.compare:
-        window._report_divergences(session.statuses)
-        window.status_line.update_compare(buffer, session.statuses,
-                                          [label for label, _ in session.compare])  # fmt: skip
-    else:
-        window._on_controller_stopped(session.statuses)
-    window._mark_dirty()
-    window._redraw()
 
 
 # -- menu actions -------------------------------------------------------------------------------
@@ -200,15 +106,15 @@ def save_session_as(window, path: str | None = None) -> bool:
     path = path or _save_name(window, "Save session", "session.json", SESSION_FILTER)[0]
     if not path:
         return False
-    running = window.controller.running
+    playing = window.engine.playing
     try:
         save_session(path, window_session(window))
     except SessionError as exc:
         _problem(window, "Session not saved", str(exc))
         return False
     finally:
-        if running:  # saving pauses for a consistent picture; the run goes on afterwards
-            window.controller.play()
+        if playing:  # saving pauses for a consistent picture; the run goes on afterwards
+            window.engine.play()
     _remember(window, path)
     window.statusBar().showMessage(f"Session saved to {path}", 5000)
     return True
@@ -318,7 +224,9 @@ class AnimationDialog(qw.QDialog):
 
 def export_animation(window, path: str | None = None, dialog: AnimationDialog | None = None):
     """Ask what and how to animate, then replay the run into a file with a progress dialog."""
-    dialog = dialog or AnimationDialog(window)
+    if dialog is None:
+        dialog = AnimationDialog(window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if path is None and dialog.exec() != qw.QDialog.DialogCode.Accepted:
         return False
     suffix = dialog.format.currentText().lower()
@@ -341,9 +249,9 @@ def animate_with_progress(window, widget, path, frames: int, fps: float, size,
                           scale: int = 1) -> bool:  # fmt: skip
     """Export an animation under a modal progress dialog; Cancel leaves no file (False). A
     running run pauses while its recording is replayed, and goes on afterwards."""
-    running = window.controller.running
-    settle(window)
+    playing = settle(window)
     progress = qw.QProgressDialog("Recording the animation…", "Cancel", 0, frames, window)
+    progress.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     progress.setWindowModality(Qt.WindowModality.WindowModal)
     progress.setMinimumDuration(300)
 
@@ -358,8 +266,8 @@ def animate_with_progress(window, widget, path, frames: int, fps: float, size,
         return False
     finally:
         progress.close()
-        if running:
-            window.controller.play()
+        if playing:
+            window.engine.play()
     window.statusBar().showMessage(f"Saved {path}", 5000)
     return True
 
@@ -370,9 +278,12 @@ def export_trajectory_csv(window, path: str | None = None) -> bool:
     path = path or _save_name(window, "Export trajectory", "trajectory.csv", "CSV (*.csv)")[0]
     if not path:
         return False
-    columns = buffer_trajectory(window.buffer)  # the rows shown now; the run goes on
-    names = window.controller.problem.param_names
-    labels = [run.label for run in window.compare_runs or ()]
+    info = window.engine.info
+    if info is None:
+        _problem(window, "No run", "There is no run to export: the configuration could not start.")
+        return False
+    columns = info.recording.columns()  # the rows recorded now; the run goes on
+    names, labels = info.problem.param_names, list(info.labels)
     return _write_csv(window, path, lambda h: write_trajectory_csv(h, columns, names, labels))
 
 

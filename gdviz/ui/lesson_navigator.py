@@ -1,7 +1,11 @@
 """LessonNavigator: the Lessons menu, the lesson picker, presenter-clicker keys and the
-explanation card. It only chooses lessons; the window applies them (``lessonChosen``)."""
+explanation card. It only chooses lessons (``lessonChosen``); which lesson is shown is the
+application state's, which the navigator and the card only display."""
 
 from __future__ import annotations
+
+import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -38,9 +42,13 @@ class LessonCard(QDockWidget):
             f" background: {theme.background};"
         )
 
-    def show_lesson(self, lesson: Lesson, number: int, count: int) -> None:
+    def show_lesson(self, lesson: Lesson, number: int, count: int, changes: str = "") -> None:
+        """The lesson's title and explanation (plain text, shown as written: "lr < 2/λmax"
+        is not a tag), and ``changes``, what differs from the lesson now, if anything."""
+        note = f"<p><i>Changed from the lesson: {html.escape(changes)}.</i></p>" if changes else ""
         self.text.setText(
-            f"<p>Lesson {number} of {count}</p><h3>{lesson.title}</h3><p>{lesson.explanation}</p>"
+            f"<p>Lesson {number} of {count}</p><h3>{html.escape(lesson.title)}</h3>"
+            f"<p>{html.escape(lesson.explanation)}</p>{note}"
         )
         self.show()
 
@@ -50,10 +58,10 @@ class LessonNavigator(QObject):
 
     lessonChosen = Signal(int)  # index into the lessons list
 
-    def __init__(self, lessons: list[Lesson], parent) -> None:
+    def __init__(self, lessons: list[Lesson], current: Callable[[], int | None], parent) -> None:
         super().__init__(parent)
         self.lessons = lessons
-        self.index: int | None = None
+        self._current = current  # the index of the lesson shown (the state knows it)
         self.picker = QComboBox()
         self.picker.addItem("Choose a lesson…")
         for number, lesson in enumerate(lessons, start=1):
@@ -83,18 +91,25 @@ class LessonNavigator(QObject):
             action.triggered.connect(slot)
             self.actions.append(action)
 
+    @property
+    def index(self) -> int | None:
+        return self._current()
+
+    def show_index(self, index: int | None) -> None:
+        """Show which lesson is open in the picker ("Choose a lesson…" for none)."""
+        self.picker.setCurrentIndex(0 if index is None else index + 1)
+
     def choose(self, index: int) -> None:
-        if not 0 <= index < len(self.lessons):
-            return
-        self.index = index
-        self.picker.setCurrentIndex(index + 1)
-        self.lessonChosen.emit(index)
+        if 0 <= index < len(self.lessons):
+            self.lessonChosen.emit(index)
 
     def next(self) -> None:
-        self.choose(0 if self.index is None else min(self.index + 1, len(self.lessons) - 1))
+        index = self.index
+        self.choose(0 if index is None else min(index + 1, len(self.lessons) - 1))
 
     def previous(self) -> None:
-        self.choose(0 if self.index is None else max(self.index - 1, 0))
+        index = self.index
+        self.choose(0 if index is None else max(index - 1, 0))
 
     def restart(self) -> None:
         if self.index is not None:

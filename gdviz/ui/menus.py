@@ -13,7 +13,7 @@ def build_menus(window) -> None:
     """Create the menus and their shortcuts; actions call the window's methods."""
     menus = window.menuBar()
     file_menu = menus.addMenu("&File")
-    open_data = file_menu.addAction("&Open data…", window._on_open_data)
+    open_data = file_menu.addAction("&Open data…", window.open_data)
     open_data.setShortcut(QKeySequence.StandardKey.Open)
     add_file_actions(window, file_menu)  # sessions, recent sessions, export
     file_menu.addSeparator()
@@ -22,7 +22,7 @@ def build_menus(window) -> None:
     lessons_menu = menus.addMenu("&Lessons")
     window.navigator.build_menu(lessons_menu)
     lessons_menu.addSeparator()
-    lessons_menu.addAction("Leave the lesson (single run)", window._leave_lesson)
+    lessons_menu.addAction("Leave the lesson (single run)", window.leave_lesson)
     window.toolbar.addSeparator()
     window.toolbar.addWidget(window.navigator.picker)
     run_menu = menus.addMenu("&Run")
@@ -34,16 +34,16 @@ def build_menus(window) -> None:
     sweep_action = window.sweep_dock.toggleViewAction()
     sweep_action.setShortcut(QKeySequence("S"))
     view_menu.addAction(sweep_action)
-    full_screen = view_menu.addAction("Full screen", window._toggle_full_screen)
+    full_screen = view_menu.addAction("Full screen", window.toggle_full_screen)
     full_screen.setShortcut(QKeySequence("F11"))
-    clean = view_menu.addAction("Clean view (hide the controls)", window._toggle_clean_view)
+    clean = view_menu.addAction("Clean view (hide the controls)", window.toggle_clean_view)
     clean.setShortcut(QKeySequence("H"))
     for action in window.toolbar.view_actions():
         view_menu.addAction(action)
     view_menu.addSeparator()
     window.surface3d_action = view_menu.addAction("3-D surface")
     window.surface3d_action.setCheckable(True)
-    window.surface3d_action.toggled.connect(window._toggle_3d)
+    window.surface3d_action.toggled.connect(window.toggle_3d)
     window.surface3d_action.setShortcut(QKeySequence("F3"))
     problem = opengl_problem()
     if problem:  # disabled, saying why (menus show tooltips only when asked to)
@@ -56,7 +56,7 @@ def build_menus(window) -> None:
         action = theme_menu.addAction(name.capitalize())
         action.setCheckable(True)
         action.setData(name)
-        action.triggered.connect(lambda *_, n=name: window._set_look(n, window.scale))
+        action.triggered.connect(lambda *_, n=name: window.set_look(n, window.state.scale))
         window.theme_actions.addAction(action)
     for text, keys, direction in (
         ("Larger (presentation)", (QKeySequence.StandardKey.ZoomIn, "Ctrl+="), +1),
@@ -66,7 +66,9 @@ def build_menus(window) -> None:
         action = view_menu.addAction(text)
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.triggered.connect(
-            lambda *_, d=direction: window._set_look(window.theme_name, next_scale(window.scale, d))
+            lambda *_, d=direction: window.set_look(
+                window.state.theme, next_scale(window.state.scale, d)
+            )
         )
     view_menu.addSeparator()
     for index, (name, widget) in enumerate(
@@ -75,9 +77,9 @@ def build_menus(window) -> None:
     ):  # fmt: skip
         action = QAction(f"Maximise {name}", window, checkable=True)
         action.setShortcut(QKeySequence(f"Ctrl+{index}"))
-        action.toggled.connect(lambda on, w=widget: window._maximise(w, on))
+        action.toggled.connect(lambda on, w=widget: window.maximise(w, on))
         view_menu.addAction(action)
     help_menu = menus.addMenu("&Help")
-    shortcuts = help_menu.addAction("&Keyboard shortcuts", window._show_shortcuts)
+    shortcuts = help_menu.addAction("&Keyboard shortcuts", window.show_shortcuts)
     shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
-    help_menu.addAction("&About gdviz", window._on_about)
+    help_menu.addAction("&About gdviz", window.show_about)

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QToolBar
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QSpinBox, QStyle, QToolBar
 
-from gdviz.ui.run_buffer import X_AXIS_MODES
+from gdviz.core.recording import X_AXIS_MODES
+from gdviz.ui.panels.quiet import signals_blocked
 
-SPEEDS = (("1 it/s", 1), ("5 it/s", 5), ("20 it/s", 20), ("100 it/s", 100),
-          ("1,000 it/s", 1000), ("10,000 it/s", 10000), ("As fast as possible", 0))  # fmt: skip
-DEFAULT_SPEED_INDEX = 3
+MAX_SPEED = 1_000_000  # iterations per second the box offers; 0 is "as fast as possible"
+
+
+class SpeedBox(QSpinBox):
+    """Any speed from 1 it/s up, or 0 = as fast as possible; the arrows step 1-2-5 style."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setRange(0, MAX_SPEED)
+        self.setSpecialValueText("As fast as possible")
+        self.setSuffix(" it/s")
+        self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        self.setKeyboardTracking(False)  # a value counts once typed, not at every digit
+        self.setAccelerated(True)
+        self.setToolTip(
+            "Iterations per second of the animation: type any number, or go to 0 for as fast "
+            "as possible. Enter or Escape gives the keys back to the run."
+        )
 
 
 class RunToolbar(QToolBar):
@@ -20,6 +36,7 @@ class RunToolbar(QToolBar):
     stepRequested = Signal()
     epochRequested = Signal()
     resetRequested = Signal()
+    continueRequested = Signal()
     speedChanged = Signal(int)
     fitPathRequested = Signal()
     logSurfaceToggled = Signal(bool)
@@ -48,15 +65,17 @@ class RunToolbar(QToolBar):
             "Reset", "R", "Start again from the start point with the current settings (R)",
             self.resetRequested, style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
         )  # fmt: skip
+        self.continue_action = QAction("Train 10 more epochs", self)
+        self.continue_action.setShortcut(QKeySequence("C"))
+        self.continue_action.setToolTip("Raise the budget by 10 epochs and go on from where the "
+                                        "run stopped, optimizer state and all (C)")  # fmt: skip
+        self.continue_action.triggered.connect(lambda *_: self.continueRequested.emit())
         self.addSeparator()
         self.addWidget(QLabel(" Speed "))
-        self.speed_box = QComboBox()
-        for label, value in SPEEDS:
-            self.speed_box.addItem(label, value)
-        self.speed_box.setCurrentIndex(DEFAULT_SPEED_INDEX)
-        self.speed_box.setToolTip("Iterations per second of the animation")
-        self.speed_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space/arrows for the run
-        self.speed_box.currentIndexChanged.connect(lambda _: self.speedChanged.emit(self.speed()))
+        self.speed_box = SpeedBox()
+        self.speed_box.setValue(100)
+        self.speed_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Space/arrows stay the run's
+        self.speed_box.valueChanged.connect(self.speedChanged)
         self.addWidget(self.speed_box)
         self.addSeparator()
         self.fit_action = self._action(
@@ -99,39 +118,26 @@ class RunToolbar(QToolBar):
         return action
 
     def run_actions(self) -> list[QAction]:
-        return [self.play_action, self.step_action, self.epoch_action, self.reset_action]
+        return [self.play_action, self.step_action, self.epoch_action, self.reset_action,
+                self.continue_action]  # fmt: skip
 
     def view_actions(self) -> list[QAction]:
         return [self.fit_action, self.log_surface_action, self.log_loss_action]
 
     def speed(self) -> int:
-        return int(self.speed_box.currentData())
+        return int(self.speed_box.value())
 
-    def set_x_axis(self, mode: str) -> None:
-        index = self.x_axis_box.findText(mode)
-        if index >= 0:
-            self.x_axis_box.setCurrentIndex(index)
-
-    def set_speed(self, iterations_per_second: int) -> None:
-        """Select the speed entry closest to the wish (0 = as fast as possible)."""
-        values = [value for _, value in SPEEDS]
-        if iterations_per_second in values:
-            self.speed_box.setCurrentIndex(values.index(iterations_per_second))
-            return
-        finite = [(abs(v - iterations_per_second), i) for i, v in enumerate(values) if v]
-        self.speed_box.setCurrentIndex(min(finite)[1])
+    def show_view(self, state) -> None:
+        """Show the state's speed, x axis and log toggles (emitting nothing)."""
+        widgets = (self.speed_box, self.x_axis_box, self.log_surface_action, self.log_loss_action)
+        with signals_blocked(*widgets):
+            self.speed_box.setValue(state.speed)
+            self.x_axis_box.setCurrentIndex(max(self.x_axis_box.findText(state.x_axis), 0))
+            self.log_surface_action.setChecked(state.log_surface)
+            self.log_loss_action.setChecked(state.log_loss)
 
     def x_axis(self) -> str:
         return self.x_axis_box.currentText()
-
-    def log_surface(self) -> bool:
-        return self.log_surface_action.isChecked()
-
-    def log_loss(self) -> bool:
-        return self.log_loss_action.isChecked()
-
-    def set_log_loss(self, on: bool) -> None:
-        self.log_loss_action.setChecked(on)
 
     def set_running(self, running: bool) -> None:
         icon = (
@@ -141,6 +147,7 @@ class RunToolbar(QToolBar):
         self.play_action.setText("Pause" if running else "Play")
 
     def set_finished(self, finished: bool) -> None:
-        """A run that ended cannot continue: Play and Step wait for Reset."""
+        """A run that ended cannot go on (Play and Step wait for Reset, or for Continue when it
+        finished its budget)."""
         for action in (self.play_action, self.step_action, self.epoch_action):
             action.setEnabled(not finished)

@@ -7,7 +7,8 @@ import math
 
 from PySide6.QtWidgets import QLabel
 
-from gdviz.core.config import RunConfig
+from gdviz.core.batching import iterations_per_epoch
+from gdviz.core.config import RunConfig, batch_size_of
 
 STATUS_WORDS = {"running": "ready", "finished": "finished", "converged": "converged",
                 "diverged": "DIVERGED"}  # fmt: skip
@@ -32,39 +33,54 @@ def _fmt(value) -> str:
 
 
 class StatusLine(QLabel):
-    """One line under the views, updated from the run buffer."""
+    """One line under the views, updated from the recording."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setStyleSheet("font-size: 12pt;")
 
-    def update_from(self, buffer, status, problem, config: RunConfig, running: bool) -> None:
-        step = int(buffer.last("step", 0))
-        ipe = buffer.iterations_per_epoch
-        epoch, batch = int(buffer.last("epoch", 0)), int(buffer.last("batch", 0))
-        loss = float(buffer.last("loss"))
-        g1, g2 = float(buffer.last("g1")), float(buffer.last("g2"))
-        lr = float(buffer.last("lr"))
+    def update_from(self, recording, rows: int, info, playing: bool) -> None:
+        """The line for the first ``rows`` rows of a single run's recording (its last row is
+        the one shown: the newest, or the scrubbed one while the timeline is rewound)."""
+        row = max(min(rows, recording.end(0)) - 1, 0)
+        value = {name: recording.column(name)[row] for name in
+                 ("step", "epoch", "batch", "epoch_iterations", "loss", "g1", "g2", "lr", "p1",
+                  "p2")}  # fmt: skip
+        config, problem = info.configs[0], info.problem
+        step, epoch, batch = int(value["step"]), int(value["epoch"]), int(value["batch"])
+        ipe = int(value["epoch_iterations"]) or _iterations_per_epoch(config, problem)
+        lr = float(value["lr"])
         lr_text = f"{lr:.3g}" if math.isfinite(lr) else f"{config.lr:.3g}"
+        g1, g2 = float(value["g1"]), float(value["g2"])
         grad_text = f"{math.hypot(g1, g2):.3g}" if math.isfinite(g1 + g2) else "–"
-        p1, p2 = problem.param_names if problem is not None else ("p1", "p2")
-        w, b = float(buffer.last("p1")), float(buffer.last("p2"))
+        p1, p2 = problem.param_names
+        status = recording.statuses[0]
         word = STATUS_WORDS.get(status.status, status.status)
-        if status.status == "running":
-            word = "running" if running else ("paused" if step else "ready: press Space")
+        if row < recording.end(0) - 1:
+            word = "rewound: Space replays from here"
+        elif status.status == "running":
+            word = "running" if playing else ("paused" if step else "ready: press Space")
         self.setText(
             f"Iteration {step:,}  ·  epoch {epoch} (batch {batch} of {ipe})  ·  lr {lr_text}  ·  "
-            f"{p1} = {w:.4g}, {p2} = {b:.4g}  ·  loss {loss:.4g}  ·  |gradient| {grad_text}  ·  "
-            f"{word}"
+            f"{p1} = {float(value['p1']):.4g}, {p2} = {float(value['p2']):.4g}  ·  "
+            f"loss {float(value['loss']):.4g}  ·  |gradient| {grad_text}  ·  {word}"
         )
 
-    def update_compare(self, buffer, statuses, labels: list[str]) -> None:
+    def update_compare(self, recording, rows: int, labels: list[str]) -> None:
         """Iteration and each compared run's training loss or status."""
-        step = int(buffer.last("step", 0))
+        row = max(rows - 1, 0)
+        step = int(recording.column("step")[row])
         parts = []
-        for run, (label, status) in enumerate(zip(labels, statuses, strict=True)):
-            if status.status == "diverged":
+        for run, (label, status) in enumerate(zip(labels, recording.statuses, strict=True)):
+            if status.status == "diverged" and status.step <= step:
                 parts.append(f"{label}: diverged at {status.step}")
             else:
-                parts.append(f"{label}: loss {buffer.last_valid('loss', run):.4g}")
+                loss = recording.column("loss", run)[min(row, recording.end(run) - 1)]
+                parts.append(f"{label}: loss {float(loss):.4g}")
         self.setText(f"Iteration {step:,}  ·  " + "  ·  ".join(parts))
+
+
+def _iterations_per_epoch(config: RunConfig, problem) -> int:
+    """N/B as the sampler rounds it, for the start row (no epoch recorded yet)."""
+    size = batch_size_of(config, problem)
+    return iterations_per_epoch(problem.n_examples, size, config.drop_last, config.sampling)

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 
 class TimelineBar(QWidget):
-    """Emits ``scrubbed(rows)`` — show the first ``rows`` rows — or ``liveRequested``."""
+    """Emits ``scrubbed(rows)`` — show the first ``rows`` rows — or ``liveRequested``; shows the
+    position the application state holds (:meth:`show_position`), it keeps none of its own."""
 
     scrubbed = Signal(int)
     liveRequested = Signal()
@@ -38,11 +39,6 @@ class TimelineBar(QWidget):
         self.live_button.clicked.connect(self.go_live)
         self._update_label()
 
-    @property
-    def rows_shown(self) -> int | None:
-        """Rows the views should show, or None for all of them (live)."""
-        return None if self.live else self.slider.value()
-
     def set_length(self, rows: int) -> None:
         """The run now has ``rows`` rows; a live timeline follows the newest."""
         self.slider.blockSignals(True)
@@ -52,11 +48,16 @@ class TimelineBar(QWidget):
         self.slider.blockSignals(False)
         self._update_label()
 
+    def show_position(self, rows: int | None) -> None:
+        """Show ``rows`` (the first rows shown) or, for None, the newest row (emits nothing)."""
+        self.live = rows is None
+        self.slider.blockSignals(True)
+        self.slider.setValue(self.slider.maximum() if rows is None else int(rows))
+        self.slider.blockSignals(False)
+        self._update_label()
+
     def go_live(self) -> None:
-        if not self.live:
-            self.live = True
-            self.set_length(self.slider.maximum())
-            self.liveRequested.emit()
+        self.liveRequested.emit()
 
     def _on_slider_value_changed(self, value: int) -> None:
         self.live = value >= self.slider.maximum()

@@ -7,6 +7,7 @@ import pytest
 
 from gdviz.core.compare import Lockstep
 from gdviz.core.config import RunConfig, build_problem, build_trainer, total_steps
+from gdviz.core.recording import Recording
 
 
 def single_run(config, problem):
@@ -26,7 +27,7 @@ def test_goldilocks_trio_matches_single_runs_and_ends_three_ways():
     lock.finish()
     statuses = [s.status for s in lock.statuses]
     assert statuses == ["finished", "finished", "diverged"]
-    rows = lock.rows(0, int(lock.ends.max()))
+    rows = Recording(lock.trajectory).columns()
     for k, config in enumerate(configs):
         view, status = single_run(config, problem)
         end = lock.ends[k]
@@ -49,7 +50,7 @@ def test_batch_sizes_compare_with_their_own_epoch_budgets():
         lock.advance(50)
     assert [s.status for s in lock.statuses] == ["finished"] * 3
     assert list(lock.ends) == [301, 31, 4]
-    rows = lock.rows(0, int(lock.ends.max()))
+    rows = Recording(lock.trajectory).columns()
     for k, config in enumerate(configs):
         view, _ = single_run(config, problem)
         np.testing.assert_allclose(rows["p2"][: lock.ends[k], k], view["p2"], rtol=1e-12)
@@ -65,7 +66,7 @@ def test_different_optimizers_form_groups_in_lockstep():
     assert len(lock.groups) == 3
     lock.advance(120)
     assert lock.step == 120 and all(t.step == 120 for _, t in lock.groups)
-    rows = lock.rows(0, int(lock.ends.max()))
+    rows = Recording(lock.trajectory).columns()
     for k, config in enumerate(configs):
         view, _ = single_run(config.replace(steps=120), problem)
         np.testing.assert_allclose(rows["p1"][:121, k], view["p1"], rtol=1e-12)

@@ -318,8 +318,10 @@ def test_sessions_of_0_1_0_still_open(name):
     session = S.load_session(OLD_SESSIONS / name)
     assert session.rows == raw["trajectory"]["step"]["shape"][0] > 20
     assert np.all(session.trajectory["epoch_iterations"] == 0)  # not recorded in schema 1
-    filled = S.fill_epoch_iterations(session.trajectory, 40)
-    assert np.all(filled["epoch_iterations"][1:] == 40) and filled["epoch_iterations"][0, 0] == 0
+    filled = S.fill_epoch_iterations(session, 40)["epoch_iterations"]
+    ends = session.trajectory["ends"]
+    assert all(np.all(filled[1 : ends[k], k] == 40) for k in range(len(ends)))
+    assert np.all(filled[0] == 0)
 
 
 def test_a_saved_session_is_schema_2(tmp_path):

@@ -24,4 +24,4 @@ def window(qtbot):
     yield win
     win.close()
     # napari's rule: a test that leaves a QThread running fails.
-    assert win.controller._thread.isFinished(), "the engine thread is still running"
+    assert win.engine.is_shut_down(), "the engine thread is still running"

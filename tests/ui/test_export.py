@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gdviz.cli.render import run_synchronously
-from gdviz.core.config import RunConfig
+from gdviz.core.config import RunConfig, build_problem, build_trainer
 from gdviz.core.report import write_trajectory_csv as report_csv
 from gdviz.core.session import THEMES, SessionError, load_session, save_session
 from gdviz.ui import export
@@ -34,13 +33,13 @@ def make_window(lesson: str | None = None, config: RunConfig | None = None):
     if lesson is not None:
         ids = [item.id for item in window.navigator.lessons]
         window.navigator.choose(ids.index(lesson))
-    run_synchronously(window)
+    window.engine.run_synchronously()
     return window
 
 
 def close(window) -> None:
     window.close()
-    assert window.controller._thread.isFinished(), "the engine thread is still running"
+    assert window.engine.is_shut_down(), "the engine thread is still running"
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +125,7 @@ def test_gif_replays_the_run_with_the_frames_asked_for(single, tmp_path):
         gif.seek(11)
         last = np.asarray(gif.convert("RGB"))
     assert (first != last).any()  # the run moves
-    assert single.timeline.rows_shown is None  # back to the live picture
+    assert single.state.timeline is None  # back to the live picture
 
 
 def test_frames_go_from_the_start_point_to_the_whole_run():
@@ -145,7 +144,7 @@ def test_a_cancelled_animation_leaves_no_file(single, tmp_path):
         export.export_animation(single, single, tmp_path / "run.gif", frames=10,
                                 size=(200, 120), progress=cancel_at_third)  # fmt: skip
     assert calls == [1, 2, 3] and only_files(tmp_path) == []
-    assert single.timeline.rows_shown is None
+    assert single.state.timeline is None
 
 
 def test_cancel_in_the_progress_dialog_leaves_no_file(single, tmp_path, monkeypatch):
@@ -175,7 +174,10 @@ def test_mp4_when_ffmpeg_is_there(single, tmp_path):
 def test_trajectory_csv_equals_gdviz_run_out(single, tmp_path):
     assert dialogs.export_trajectory_csv(single, str(tmp_path / "t.csv"))
     expected = io.StringIO()
-    report_csv(expected, single.controller.trainer)
+    config = single.state.config
+    trainer = build_trainer(config, build_problem(config))
+    trainer.advance(len(single.engine.recording) - 1)
+    report_csv(expected, trainer)  # the same run, by gdviz run's own code
     assert (tmp_path / "t.csv").read_text() == expected.getvalue()
 
 
@@ -207,8 +209,8 @@ def test_a_reopened_session_shows_the_same_picture(trio, tmp_path):
         assert other.badge.text() == trio.badge.text() and "diverged" in other.badge.text()
         assert not other.toolbar.play_action.isEnabled()  # a recording: Reset runs it again
         for window in (trio, other):
-            window._mark_dirty()
-            window._redraw()
+            window.frames.mark_dirty()
+            window.frames.draw()
         a = np.asarray(Image.open(io.BytesIO(export.image_png_bytes(
             export.render_image(trio.view_stack)))))  # fmt: skip
         b = np.asarray(Image.open(io.BytesIO(export.image_png_bytes(
@@ -221,21 +223,21 @@ def test_a_reopened_session_shows_the_same_picture(trio, tmp_path):
 
 def test_a_single_run_session_keeps_the_timeline_and_the_views(single, tmp_path):
     export.show_prefix(single, 9)
-    single.data_view.hide()
+    single.state.views = ("surface", "loss")
     try:
         assert dialogs.save_session_as(single, str(tmp_path / "run.json"))
     finally:
         export.show_prefix(single, None)
-        single.data_view.show()
+        single.state.views = ("surface", "loss", "data")
     other = make_window(lesson="goldilocks-trio")  # a comparison, replaced by the single run
     try:
         assert dialogs.open_session(other, str(tmp_path / "run.json"))
-        assert not other.controller.comparing and other.compare_runs is None
-        assert other.timeline.rows_shown == 9 and other.data_view.isHidden()
+        assert not other.engine.comparing and other.state.compare == ()
+        assert other.state.timeline == 9 and other.data_view.isHidden()
         assert other.lesson_card.isHidden() and other.navigator.index is None
-        assert len(other.buffer) == len(single.buffer)
+        assert len(other.engine.recording) == len(single.engine.recording)
         other.toolbar.reset_action.trigger()  # Reset runs the configuration again
-        assert len(other.buffer) == 1 and other.toolbar.play_action.isEnabled()
+        assert len(other.engine.recording) == 1 and other.toolbar.play_action.isEnabled()
     finally:
         close(other)
 
@@ -243,12 +245,12 @@ def test_a_single_run_session_keeps_the_timeline_and_the_views(single, tmp_path)
 def test_a_bad_session_says_so_and_changes_nothing(single, tmp_path, monkeypatch):
     said = []
     monkeypatch.setattr(dialogs, "_problem", lambda _w, _title, text: said.append(text))
-    before = (single.buffer, single.controller.config, single.controller.run_id)
+    before = (single.engine.recording, single.state.config, single.engine.run_id)
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "gdviz-session", "schema": 7}')
     assert not dialogs.open_session(single, str(bad))
     assert said == ["bad.json was made by a newer gdviz (schema 7); this version reads schema 2"]
-    assert (single.buffer, single.controller.config, single.controller.run_id) == before
+    assert (single.engine.recording, single.state.config, single.engine.run_id) == before
 
 
 def test_a_session_whose_data_file_is_gone_cannot_be_shown(single, tmp_path):
@@ -259,10 +261,10 @@ def test_a_session_whose_data_file_is_gone_cannot_be_shown(single, tmp_path):
                          session.trajectory)  # fmt: skip
     save_session(tmp_path / "s.json", gone)
     csv.unlink()
-    before = single.buffer
+    before = single.engine.recording
     with pytest.raises(SessionError, match="cannot be shown here"):
         dialogs.restore_session(single, load_session(tmp_path / "s.json"))
-    assert single.buffer is before
+    assert single.engine.recording is before
 
 
 def test_the_file_menu_entries(single):

@@ -44,11 +44,11 @@ w = MainWindow(RunConfig(surface="rosenbrock", optimizer="adam", lr=0.05, steps=
                settings=None)
 w.resize(1280, 720); w.show()
 w.surface3d_action.trigger()
-w.controller.set_speed(0); w.controller.play()
+w.state.speed = 0; w.engine.play()
 t = time.time()
-while (w.controller.running or len(w.buffer) < 301) and time.time() - t < 30:
+while (w.engine.running or len(w.engine.recording) < 301) and time.time() - t < 30:
     QApplication.processEvents(); time.sleep(0.01)
-w._mark_dirty(); w._redraw(); QApplication.processEvents()
+w.frames.mark_dirty(); w.frames.draw(); QApplication.processEvents()
 image = w.surface3d.view.grabFramebuffer()
 assert image.width() > 50 and image.height() > 50, (image.width(), image.height())
 colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
@@ -58,7 +58,7 @@ pos = w.surface3d.path.pos
 image.save(sys.argv[1])
 # The path ends at the last point: x in [-2, 2] and y in [-1, 3] map onto [-1, 1].
 assert pos.shape[0] > 100, pos.shape
-x, y = w.buffer.last("p1"), w.buffer.last("p2")
+x, y = w.engine.recording.last("p1"), w.engine.recording.last("p2")
 assert abs(pos[-1, 0] - x / 2) < 1e-5 and abs(pos[-1, 1] - (y - 1) / 2) < 1e-5, (pos[-1], x, y)
 print("ok", image.width(), image.height())
 w.close()

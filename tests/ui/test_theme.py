@@ -40,14 +40,16 @@ def win(qtbot):
         w.resize(1280, 720)
         w.show()
         qtbot.waitExposed(w)
-        w.controller.step(50)
-        qtbot.waitUntil(lambda: len(w.buffer) > 1 and w.buffer.last("step", 0) >= 50)
-        w._redraw()
+        w.engine.step(50)
+        qtbot.waitUntil(
+            lambda: len(w.engine.recording) > 1 and w.engine.recording.last("step", 0) >= 50
+        )
+        w.frames.draw()
         yield w
     finally:
         apply_theme(w, THEMES["light"], DEFAULT_SCALE)
         w.close()
-    assert w.controller._thread.isFinished()
+    assert w.engine.is_shut_down()
 
 
 def views(w):
@@ -269,7 +271,7 @@ def test_shortcuts_dialog_lists_every_shortcut(qtbot, win):
 
 def test_labels_stay_readable_at_large_scale(qtbot, win):
     apply_theme(win, THEMES["high contrast"], MAX_SCALE)
-    win._redraw()
+    win.frames.draw()
     surface = win.surface_view
     surface.plot_widget.grab()  # a paint: text items place themselves
     box = surface.view.sceneBoundingRect().adjusted(-1, -1, 1, 1)
@@ -278,7 +280,7 @@ def test_labels_stay_readable_at_large_scale(qtbot, win):
             assert box.contains(arrow.label.sceneBoundingRect()), arrow.text
     # A change marker is added at the newest iteration, at the right edge: its label turns left.
     loss = win.loss_view
-    loss.add_marker(float(win.buffer.last("step")), "lr 0.1 → 0.5")
+    loss.add_marker(float(win.engine.recording.last("step")), "lr 0.1 → 0.5")
     line = loss._markers[-1]
     assert line.label.anchors[0][0] > 1
     assert line.label.textItem.font().pointSizeF() == pytest.approx(MAX_SCALE * c.TICK_PT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from gdviz.core.config import RunConfig
 
 
 def step_count(win) -> int:
-    return int(win.buffer.last("step", 0))
+    return int(win.engine.recording.last("step", 0))
 
 
 def wait_for_steps(qtbot, win, count, timeout=10000):
@@ -26,12 +25,12 @@ def wait_for_steps(qtbot, win, count, timeout=10000):
 
 
 def test_play_runs_iterations(qtbot, window):
-    window.controller.set_speed(0)
+    window.state.speed = 0
     qtbot.keyClick(window, Qt.Key.Key_Space)
     wait_for_steps(qtbot, window, 200)
-    assert window.controller.running or window.controller.trainer.statuses[0].status == "finished"
+    assert window.engine.running or window.engine.recording.statuses[0].status == "finished"
     qtbot.keyClick(window, Qt.Key.Key_Space)  # pause
-    qtbot.waitUntil(lambda: not window.controller.running, timeout=2000)
+    qtbot.waitUntil(lambda: not window.engine.running, timeout=2000)
     paused_at = step_count(window)
     qtbot.wait(200)
     assert step_count(window) == paused_at
@@ -39,16 +38,22 @@ def test_play_runs_iterations(qtbot, window):
 
 def test_step_one_iteration_and_one_epoch(qtbot, window):
     # N = 100, B = 10: an epoch is ceil(100/10) = 10 iterations.
-    assert window.buffer.iterations_per_epoch == math.ceil(100 / 10)
+    assert "batch 0 of 10" in window.status_line.text()  # ceil(100 / 10), before any step
     qtbot.keyClick(window, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: step_count(window) == 1, timeout=3000)
-    assert int(window.buffer.last("epoch")) == 1 and int(window.buffer.last("batch")) == 1
+    assert (
+        int(window.engine.recording.last("epoch")) == 1
+        and int(window.engine.recording.last("batch")) == 1
+    )
     qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: step_count(window) == 10, timeout=3000)
-    assert int(window.buffer.last("epoch")) == 1 and int(window.buffer.last("batch")) == 10
+    assert (
+        int(window.engine.recording.last("epoch")) == 1
+        and int(window.engine.recording.last("batch")) == 10
+    )
     qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: step_count(window) == 20, timeout=3000)
-    assert int(window.buffer.last("epoch")) == 2
+    assert int(window.engine.recording.last("epoch")) == 2
     assert "Iteration 20" in window.status_line.text()
 
 
@@ -59,41 +64,41 @@ def test_uneven_epoch_counts_ceil(qtbot):
     win = MainWindow(config=config, settings=None)
     qtbot.addWidget(win)
     try:
-        assert win.buffer.iterations_per_epoch == 4  # ceil(10 / 3)
+        assert "batch 0 of 4" in win.status_line.text()  # ceil(10 / 3)
         win.toolbar.epochRequested.emit()
         qtbot.waitUntil(lambda: step_count(win) == 4, timeout=3000)
-        assert list(win.buffer.column("size")[1:]) == [3, 3, 3, 1]
+        assert list(win.engine.recording.column("size")[1:]) == [3, 3, 3, 1]
     finally:
         win.close()
 
 
 def test_learning_rate_change_mid_run_continues(qtbot, window):
-    window.controller.set_speed(2000)
-    run_id = window.controller.run_id
-    window.controller.play()
+    window.commands.start({"config": window.state.config.replace(epochs=10_000)})
+    window.state.speed = 2000
+    run_id = window.engine.run_id
+    window.engine.play()
     wait_for_steps(qtbot, window, 50)
     window.controls.set_config(window.controls.config().replace(lr=0.2))
-    window._apply_config(window.controls.config(), reset=False)
+    window.commands.change_config(window.controls.config())
     before = step_count(window)
     wait_for_steps(qtbot, window, before + 50)
-    assert window.controller.run_id == run_id  # no reset
-    qtbot.waitUntil(lambda: len(window.buffer.markers) == 1, timeout=3000)
-    step, text = window.buffer.markers[0]
+    assert window.engine.run_id == run_id  # no reset
+    qtbot.waitUntil(lambda: len(window.engine.recording.markers) == 1, timeout=3000)
+    step, text = window.engine.recording.markers[0]
     assert "lr" in text and step >= before - 1
-    lrs = window.buffer.column("lr")
+    lrs = window.engine.recording.column("lr")
     assert lrs[1] == pytest.approx(0.05) and lrs[-1] == pytest.approx(0.2)
 
 
 def test_learning_rate_far_above_limit_diverges(qtbot, window):
-    limit = window.controller.trainer.problem  # linear: 2 / lambda_max = 1 on standardised x
-    assert limit is not None
-    window._apply_config(window.controls.config().replace(lr=5.0, batch_size=100), reset=True)
-    window.controller.set_speed(0)
-    window.controller.play()
+    # linear: 2 / lambda_max = 1 on standardised x
+    window.commands.start({"config": window.controls.config().replace(lr=5.0, batch_size=100)})
+    window.state.speed = 0
+    window.engine.play()
     qtbot.waitUntil(lambda: window.badge.isVisible(), timeout=5000)
-    assert window.controller.trainer.statuses[0].status == "diverged"
+    assert window.engine.recording.statuses[0].status == "diverged"
     assert window.badge.text().startswith("Diverged at iteration")
-    assert window.toolbar.log_loss()
+    assert window.state.log_loss and window.toolbar.log_loss_action.isChecked()
     assert not window.toolbar.play_action.isEnabled()
 
 
@@ -103,13 +108,13 @@ def test_close_while_running_flat_out(qtbot):
     config = RunConfig(dataset="synthetic", n_examples=1000, batch_size=1, steps=10_000_000)
     win = MainWindow(config=config, settings=None)
     qtbot.addWidget(win)
-    win.controller.set_speed(0)
-    win.controller.play()
+    win.state.speed = 0
+    win.engine.play()
     qtbot.waitUntil(lambda: step_count(win) > 1000, timeout=5000)
     started = time.perf_counter()
     win.close()
     assert time.perf_counter() - started < 1.0
-    assert win.controller._thread.isFinished()
+    assert win.engine.is_shut_down()
 
 
 def test_rapid_slider_changes_leave_one_consistent_run(qtbot, window):
@@ -117,11 +122,11 @@ def test_rapid_slider_changes_leave_one_consistent_run(qtbot, window):
 
     long_run = window.controls.config().replace(epochs=None, steps=100_000_000)
     window.controls.set_config(long_run)
-    window._apply_config(long_run, reset=True)
+    window.commands.start({"config": long_run})
     slider = window.controls.findChild(LogSlider)
-    window.controller.set_speed(0)
-    window.controller.play()
-    run_id = window.controller.run_id
+    window.state.speed = 0
+    window.engine.play()
+    run_id = window.engine.run_id
     started = time.perf_counter()
     for i in range(1000):  # a lecturer dragging the learning-rate slider back and forth
         slider.setValue(100 + (i * 37) % 700)
@@ -129,17 +134,17 @@ def test_rapid_slider_changes_leave_one_consistent_run(qtbot, window):
             qtbot.wait(1)
     assert time.perf_counter() - started < 5
     final_lr = window.controls.config().lr
-    qtbot.waitUntil(lambda: window.controller.config.lr == pytest.approx(final_lr), timeout=3000)
+    qtbot.waitUntil(lambda: window.state.config.lr == pytest.approx(final_lr), timeout=3000)
     qtbot.wait(300)
-    window.controller.pause()
-    qtbot.waitUntil(lambda: not window.controller.running, timeout=3000)
+    window.engine.pause()
+    qtbot.waitUntil(lambda: not window.engine.running, timeout=3000)
     qtbot.wait(100)
-    assert window.controller.run_id == run_id  # hyperparameter changes never reset the run
-    steps = window.buffer.column("step")
+    assert window.engine.run_id == run_id  # hyperparameter changes never reset the run
+    steps = window.engine.recording.column("step")
     assert (steps == steps[0] + np.arange(len(steps))).all()  # no gap, no repeat
-    assert window.buffer.column("lr")[-1] == pytest.approx(final_lr)
+    assert window.engine.recording.column("lr")[-1] == pytest.approx(final_lr)
     # The debounce turned the burst into a handful of changes, each marked on the loss curve.
-    assert 1 <= len(window.buffer.markers) <= 50
+    assert 1 <= len(window.engine.recording.markers) <= 50
 
 
 def test_long_session_does_not_abort():
@@ -155,12 +160,12 @@ def test_long_session_does_not_abort():
         "app = create_application()\n"
         "w = MainWindow(RunConfig(dataset='synthetic', n_examples=1000, batch_size=10,"
         " lr=0.01, steps=200_000), settings=None)\n"
-        "w.show(); w.controller.set_speed(0); w.controller.play()\n"
+        "w.show(); w.state.speed = 0; w.engine.play()\n"
         "t = time.time()\n"
-        "while w.controller.running and time.time() - t < 240:\n"
+        "while w.engine.running and time.time() - t < 240:\n"
         "    QApplication.processEvents(); time.sleep(0.002)\n"
         "QApplication.processEvents()\n"
-        "print(int(w.buffer.last('step'))); w.close()\n"
+        "print(int(w.engine.recording.last('step'))); w.close()\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=300)  # fmt: skip
@@ -193,13 +198,13 @@ def test_corrupted_settings_fall_back_to_defaults(qtbot, tmp_path):
     settings.setValue("main_split/state", "garbage")
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
-    assert win.controller.config == DEFAULT_CONFIG
+    assert win.state.config == DEFAULT_CONFIG
     win.close()
     # Closing saved a valid configuration that the next launch reads back.
     again = MainWindow(settings=QSettings(str(tmp_path / "gdviz.ini"),
                                           QSettings.Format.IniFormat))  # fmt: skip
     qtbot.addWidget(again)
-    assert again.controller.config == DEFAULT_CONFIG
+    assert again.state.config == DEFAULT_CONFIG
     again.close()
 
 
@@ -207,25 +212,25 @@ def test_worker_exception_becomes_a_visible_message(qtbot, window):
     def broken(*args, **kwargs):
         raise RuntimeError("simulated engine fault")
 
-    window.controller.trainer.advance = broken
-    window.controller.play()
+    window.engine.problem.loss_grad = broken
+    window.engine.play()
     qtbot.waitUntil(lambda: window.badge.isVisible(), timeout=3000)
     assert "simulated engine fault" in window.badge.text()
-    assert not window.controller.running
-    assert window.controller._thread.isRunning()  # the thread survived; Reset starts anew
-    window._apply_config(window.controls.config(), reset=True)
-    window.controller.step(5)
+    assert not window.engine.running
+    assert not window.engine.is_shut_down()  # the thread survived; Reset starts anew
+    window.commands.start({"config": window.controls.config()})
+    window.engine.step(5)
     qtbot.waitUntil(lambda: step_count(window) == 5, timeout=3000)
 
 
 def test_bad_csv_keeps_the_current_run(qtbot, window, tmp_path):
     path = tmp_path / "broken.csv"
     path.write_text("a,b\n1,2\n")  # one usable row
-    before = window.controller.config
+    before = window.state.config
     window.controls.set_csv_columns(str(path), ["a", "b"])
     qtbot.waitUntil(lambda: window.badge.isVisible(), timeout=3000)
     assert "at least 2" in window.badge.text()
-    assert window.controller.config == before
+    assert window.state.config == before
     assert window.controls.config() == before
 
 
@@ -241,22 +246,22 @@ def test_no_display_gives_a_clear_message(monkeypatch):
 
 def test_budget_changes_apply_to_the_running_job(qtbot, window):
     # 50 epochs of 10 iterations; cut to 3 epochs while it plays: it stops at 30.
-    window.controller.set_speed(200)
-    window.controller.play()
+    window.state.speed = 200
+    window.engine.play()
     wait_for_steps(qtbot, window, 5)
-    window._apply_config(window.controls.config().replace(epochs=3), reset=False)
-    qtbot.waitUntil(lambda: not window.controller.running, timeout=5000)
+    window.commands.change_config(window.controls.config().replace(epochs=3))
+    qtbot.waitUntil(lambda: not window.engine.running, timeout=5000)
     assert step_count(window) == 30
-    assert window.controller.trainer.statuses[0].status == "finished"
+    assert window.engine.recording.statuses[0].status == "finished"
 
 
 def test_step_never_passes_the_budget(qtbot, window):
-    window._apply_config(window.controls.config().replace(epochs=None, steps=12), reset=True)
-    window.controller.step(10)
+    window.commands.start({"config": window.controls.config().replace(epochs=None, steps=12)})
+    window.engine.step(10)
     qtbot.waitUntil(lambda: step_count(window) == 10, timeout=3000)
-    qtbot.waitUntil(lambda: not window.controller.running, timeout=3000)
-    window.controller.step(10)
-    qtbot.waitUntil(lambda: not window.controller.running and step_count(window) == 12,
+    qtbot.waitUntil(lambda: not window.engine.running, timeout=3000)
+    window.engine.step(10)
+    qtbot.waitUntil(lambda: not window.engine.running and step_count(window) == 12,
                     timeout=3000)  # fmt: skip
     qtbot.wait(100)
     assert step_count(window) == 12
@@ -269,10 +274,10 @@ def test_slowing_down_keeps_running_at_the_new_speed(qtbot):
     win = MainWindow(config=config, settings=None)
     qtbot.addWidget(win)
     try:
-        win.controller.set_speed(0)
-        win.controller.play()
+        win.state.speed = 0
+        win.engine.play()
         wait_for_steps(qtbot, win, 20_000)
-        win.controller.set_speed(200)  # the pace counts from now: no stall, no burst
+        win.state.speed = 200  # the pace counts from now: no stall, no burst
         qtbot.wait(100)
         before = step_count(win)
         qtbot.wait(500)

@@ -107,13 +107,22 @@ def style_axes(plot: pg.PlotItem, look: Look, sides=("bottom", "left")) -> None:
     for name in sides:
         axis = plot.getAxis(name)
         style_axis(axis, look)
-        # "(x1e+09)" in the title is unreadable at a distance, and wrong next to log ticks.
-        # pyqtgraph recomputes the prefix from the axis range here, which overflows on the
-        # range of a diverged run on a log axis: that is harmless, so keep numpy quiet.
-        with np.errstate(over="ignore", invalid="ignore"):
-            axis.enableAutoSIPrefix(False)
+        plain_numbers(axis)
         if axis.labelText:
             set_axis_label(plot, name, axis.labelText, look)
+
+
+def plain_numbers(axis: pg.AxisItem) -> None:
+    """Tick labels in plain numbers, never scaled by an SI prefix: "(x1e+09)" in a title is
+    unreadable at a distance and wrong next to log ticks. pyqtgraph 0.14's
+    ``enableAutoSIPrefix(False)`` still computes a scale once from the range the axis has at
+    that moment (a diverged run's: 1e-9) and keeps it for ever, so the scale is reset here."""
+    with np.errstate(over="ignore", invalid="ignore"):  # 10**range of a log axis may overflow
+        axis.enableAutoSIPrefix(False)
+    axis.autoSIPrefixScale = 1.0
+    axis.labelUnitPrefix = ""
+    axis.picture = None  # drawn anew with the plain scale
+    axis.update()
 
 
 def style_axis(axis: pg.AxisItem, look: Look) -> None:

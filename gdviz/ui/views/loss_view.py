@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from gdviz.ui.views import colors as c
@@ -35,13 +35,7 @@ def sanitize(x, y) -> tuple[np.ndarray, np.ndarray, bool]:
 
 
 class LossView(QWidget):
-    """Two loss curves with a legend; long runs are drawn with peak-preserving downsampling.
-
-    :attr:`logYChanged` is emitted when a diverging run switches the y axis to log by itself, so
-    a toolbar toggle can follow.
-    """
-
-    logYChanged = Signal(bool)
+    """Two loss curves with a legend; long runs are drawn with peak-preserving downsampling."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,7 +63,6 @@ class LossView(QWidget):
         self._boundary_xs = np.zeros(0)
         self._y_span = (1.0, 1.0)
         self._markers: list[pg.InfiniteLine] = []
-        self._diverged = False  # log-y switches on once, when a run first diverges
         self.plot.getViewBox().sigResized.connect(self._on_resized)
         self.apply_style(self.look.theme, self.look.scale)
 
@@ -102,20 +95,15 @@ class LossView(QWidget):
         line.label.setFont(self.look.font(c.TICK_PT))
 
     def set_data(self, x, batch_loss, loss) -> None:
-        """``x`` per iteration (iteration, epoch or examples seen) and both losses. When the run
-        first diverges the y axis turns logarithmic (a later ``set_log_y(False)`` is honoured)."""
-        xb, yb, diverged_b = sanitize(x, batch_loss)
-        xl, yl, diverged_l = sanitize(x, loss)
+        """``x`` per iteration (iteration, epoch or examples seen) and both losses (whether the
+        y axis is logarithmic is the application state's: ``set_log_y``)."""
+        xb, yb, _ = sanitize(x, batch_loss)
+        xl, yl, _ = sanitize(x, loss)
         both = np.concatenate([yb[np.isfinite(yb) & (yb > 0)], yl[np.isfinite(yl) & (yl > 0)]])
         if both.size:  # positive, so the segments also exist on a log axis
             self._y_span = (float(both.min()), float(both.max()))
         self.batch_curve.setData(xb, yb, connect="finite")
         self.loss_curve.setData(xl, yl, connect="finite")
-        if (diverged_b or diverged_l) and not self._diverged:
-            self._diverged = True
-            if not self.is_log_y():
-                self.plot.setLogMode(y=True)
-                self.logYChanged.emit(True)
         # The legend goes where the curve is not: top right while the loss falls, top left
         # when it grows (a diverging run ends in the top right corner).
         finite = yl[np.isfinite(yl)]
@@ -163,8 +151,9 @@ class LossView(QWidget):
             c.set_axis_label(self.plot, "bottom", text, self.look)
 
     def set_log_y(self, on: bool) -> None:
-        self.plot.setLogMode(y=bool(on))
-        self.plot.enableAutoRange()
+        if bool(on) != self.is_log_y():
+            self.plot.setLogMode(y=bool(on))
+            self.plot.enableAutoRange()
 
     def is_log_y(self) -> bool:
         return bool(self.plot.ctrl.logYCheck.isChecked())
@@ -214,5 +203,4 @@ class LossView(QWidget):
         self.loss_curve.setData([], [])
         self.set_epoch_boundaries([])
         self.clear_markers()
-        self._diverged = False
         self.plot.enableAutoRange()

@@ -39,7 +39,7 @@ class SurfaceView(QWidget):
         self.plot_widget, self.plot = c.embed_plot(self, "x", "y")
         self.view: pg.ViewBox = self.plot.getViewBox()
         self.plot.showGrid(x=False, y=False)  # contours already give a reference
-        self.window = (-1.0, 1.0, -1.0, 1.0)
+        self.surface_window = (-1.0, 1.0, -1.0, 1.0)
         self._current = None
         self._minima_sizes = np.zeros(0)  # unscaled marker sizes of the minima shown
 
@@ -76,7 +76,7 @@ class SurfaceView(QWidget):
         and name the axes after ``param_names``; the view is reset to the grid's window."""
         p1, p2 = np.asarray(grid.p1, float), np.asarray(grid.p2, float)
         loss = np.asarray(grid.loss, float)
-        self.window = (float(p1[0]), float(p1[-1]), float(p2[0]), float(p2[-1]))
+        self.surface_window = (float(p1[0]), float(p1[-1]), float(p2[0]), float(p2[-1]))
         finite = loss[np.isfinite(loss)]
         low = float(finite.min()) if finite.size else 0.0
         shown = np.where(np.isfinite(loss), loss, finite.max() if finite.size else 0.0)
@@ -144,7 +144,7 @@ class SurfaceView(QWidget):
 
     def reset_view(self) -> None:
         """Frame the surface window."""
-        x0, x1, y0, y1 = self.window
+        x0, x1, y0, y1 = self.surface_window
         self.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def fit_path(self) -> None:
@@ -156,7 +156,7 @@ class SurfaceView(QWidget):
         if xs.size == 0:
             return self.reset_view()
         x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
-        w0, w1, v0, v1 = self.window
+        w0, w1, v0, v1 = self.surface_window
         pad_x, pad_y = max(x1 - x0, 0.02 * (w1 - w0)), max(y1 - y0, 0.02 * (v1 - v0))
         self.view.setRange(
             xRange=(x0 - 0.08 * pad_x, x1 + 0.08 * pad_x),
@@ -170,7 +170,7 @@ class SurfaceView(QWidget):
         around the surface, so a diverged run can neither overflow Qt nor stretch the view."""
         p1, p2 = np.asarray(p1, float).ravel(), np.asarray(p2, float).ravel()
         keep = ~(np.isnan(p1) | np.isnan(p2))
-        x0, x1, y0, y1 = self.window
+        x0, x1, y0, y1 = self.surface_window
         mx, my = CLIP_FACTOR * (x1 - x0), CLIP_FACTOR * (y1 - y0)
         return np.clip(p1[keep], x0 - mx, x1 + mx), np.clip(p2[keep], y0 - my, y1 + my)
 
@@ -251,6 +251,12 @@ class SurfaceView(QWidget):
         px_per = np.array([width_px / (vx1 - vx0), height_px / (vy1 - vy0)])  # px per unit
         with np.errstate(all="ignore"):  # a diverged run may overflow; such arrows are skipped
             step_dir = side = None
+            # A zero gradient or step (a stationary start, a run that converged exactly) has no
+            # direction: no arrow, rather than a division by zero.
+            if step is not None and not _has_length(step * px_per):
+                step = None
+            if gradient is not None and not _has_length(gradient * px_per):
+                gradient = None
             if step is not None:
                 step_screen = step * px_per
                 step_dir = step_screen / float(np.hypot(*step_screen))
@@ -299,3 +305,9 @@ class SurfaceView(QWidget):
     def _on_start_dragged(self, marker) -> None:
         pos = marker.pos()
         self.pointPicked.emit(float(pos.x()), float(pos.y()))
+
+
+def _has_length(vector) -> bool:
+    """A finite vector longer than zero on screen (one that can be normalised)."""
+    norm = float(np.hypot(*vector))
+    return np.isfinite(norm) and norm > 0.0

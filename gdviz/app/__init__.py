@@ -1,0 +1,1 @@
+"""The application layer without Qt: the state the window shows."""

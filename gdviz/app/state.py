@@ -1,0 +1,87 @@
+"""AppState: what the window shows, in one Qt-free, evented object.
+
+Panels, views, the lesson card and the status line observe it (``state.events.<field>``, psygnal,
+as napari does); they change it only through the window's commands (gdviz/ui/commands.py).
+What happened in the run is not here: that is the engine's recording (gdviz/core/recording.py).
+A session file is exactly :meth:`AppState.snapshot` plus the recording; a lesson is a partial
+snapshot applied over :data:`VIEW_DEFAULTS` (:func:`lesson_snapshot`), so a lesson always
+determines every view setting and none leaks from the lesson shown before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from psygnal import evented
+
+from gdviz.core.config import RunConfig
+from gdviz.core.lessons import CompareRun, Lesson
+
+X_AXES = ("iterations", "epochs", "examples seen")
+VIEWS = ("surface", "loss", "data", "sweep")
+THEMES = ("light", "dark", "high contrast")
+DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
+# The view settings a lesson or a session sets, with the value every lesson starts from.
+VIEW_DEFAULTS = {"x_axis": "iterations", "log_surface": True, "log_loss": False,
+                 "views": ("surface", "loss", "data"), "speed": 100, "timeline": None}  # fmt: skip
+LOOK_FIELDS = ("theme", "scale")  # the presenter's look: kept when a lesson opens
+
+
+@evented
+@dataclass
+class AppState:
+    """The run spec (configuration, compared runs, lesson), the view settings, the timeline
+    position and the look. Every field is immutable; assign a new value to change one."""
+
+    config: RunConfig = DEFAULT_CONFIG  # the run, or the base of a comparison
+    compare: tuple[CompareRun, ...] = ()  # 2-6 runs shown side by side; () for a single run
+    lesson: str | None = None  # id of the lesson shown, if any
+    x_axis: str = "iterations"  # loss curve against iterations, epochs or examples seen
+    log_surface: bool = True  # surface coloured by log(loss)
+    log_loss: bool = False  # logarithmic loss axis
+    views: tuple[str, ...] = ("surface", "loss", "data")  # which of VIEWS are shown
+    speed: int = 100  # iterations per second; 0 = as fast as possible
+    timeline: int | None = None  # rows shown (rewound); None = live, the newest row
+    theme: str = "light"
+    scale: float = 1.0  # presentation scale of fonts, lines and markers
+
+    def snapshot(self) -> dict:
+        """Every field by name (values are immutable, so this is a true copy)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def view_settings(self) -> dict:
+        """The fields a session stores in its ``view`` object."""
+        return {name: getattr(self, name) for name in (*VIEW_DEFAULTS, *LOOK_FIELDS)}
+
+    def apply(self, values: dict) -> None:
+        """Set several fields at once; observers hear of each change only after all are set,
+        so none of them sees a half-applied state."""
+        unknown = sorted(set(values) - {f.name for f in fields(self)})
+        if unknown:
+            raise KeyError(f"no state field(s) {', '.join(unknown)}")
+        with self.events.paused():
+            for name, value in values.items():
+                setattr(self, name, value)
+
+    @property
+    def comparing(self) -> bool:
+        return bool(self.compare)
+
+
+def lesson_snapshot(lesson: Lesson) -> dict:
+    """The state a lesson shows: its run spec and views, every other view setting at its
+    default (the look is the presenter's and is kept)."""
+    return {
+        **VIEW_DEFAULTS,
+        "config": lesson.config,
+        "compare": tuple(lesson.compare),
+        "lesson": lesson.id,
+        "x_axis": lesson.x_axis,
+        "views": tuple(lesson.views),
+        "speed": lesson.speed,
+    }
+
+
+def free_snapshot(config: RunConfig) -> dict:
+    """The state of a single run outside any lesson, with default view settings."""
+    return {**VIEW_DEFAULTS, "config": config, "compare": (), "lesson": None}

@@ -1,0 +1,160 @@
+"""Recording: the one record of what a run did, which the views draw and sessions save.
+
+The engine appends rows to its trainer's :class:`~gdviz.core.trajectory.Trajectory` on its own
+thread; the recording reads that same trajectory (no copy), but only up to the rows *published*
+to it (:meth:`publish`, called on the reader's thread when the engine reports progress). Rows
+below the published count are never written again, and a trajectory that grows copies them into
+its new arrays before it writes more, so reading them while the engine appends is safe.
+
+Besides the rows it keeps what the views need without rescanning the history each frame (the
+examples seen so far, the rows where a new epoch begins), how each run ended, the markers of
+hyperparameter changes and the newest batch's example indices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdviz.core.engine import RunStatus
+from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Trajectory
+
+X_AXIS_MODES = ("iterations", "epochs", "examples seen")
+
+
+class Recording:
+    """Rows ``0 .. len(self) - 1`` of a trajectory of K runs, as published so far."""
+
+    def __init__(self, trajectory: Trajectory, statuses=None) -> None:
+        self.trajectory = trajectory
+        self.runs = trajectory.runs
+        self._rows = 0
+        self._ends = np.zeros(self.runs, dtype=np.int64)
+        self.statuses: tuple[RunStatus, ...] = tuple(statuses or (RunStatus(),) * self.runs)
+        self.markers: list[tuple[int, str]] = []
+        self.last_examples = np.zeros(0, dtype=np.int64)
+        self._seen = np.zeros((0, self.runs))
+        self._boundaries = np.zeros(64, dtype=np.int64)  # grown geometrically
+        self._boundary_count = 0
+        self.publish(trajectory.length, trajectory.ends, self.statuses)
+
+    @classmethod
+    def from_columns(cls, columns: dict, statuses=(), markers=()) -> Recording:
+        """A recording of saved columns (a session's trajectory: ``step``, every field ``(n, K)``,
+        ``ends`` and optionally ``last_examples``)."""
+        runs = len(columns["ends"])
+        n = len(columns["step"])
+        trajectory = Trajectory(runs, max(n, 2))
+        values = {name: columns[name] for name in FLOAT_FIELDS + INT_FIELDS}
+        trajectory.append(np.asarray(columns["step"]), values)
+        trajectory.ends[:] = columns["ends"]
+        recording = cls(trajectory, statuses or None)
+        recording.markers = [(int(step), str(text)) for step, text in markers]
+        recording.last_examples = np.asarray(columns.get("last_examples", []), dtype=np.int64)
+        return recording
+
+    # -- what the engine reports ------------------------------------------------------------------
+    def publish(self, rows: int, ends, statuses, markers=(), last_examples=None) -> None:
+        """The engine has written rows up to ``rows`` (each run valid up to ``ends``)."""
+        rows = min(int(rows), self.trajectory.length)
+        first = self._rows
+        self._ends = np.minimum(np.asarray(ends, dtype=np.int64), rows)
+        self.statuses = tuple(statuses)
+        self.markers.extend(markers)
+        if last_examples is not None:
+            self.last_examples = np.asarray(last_examples)
+        if rows > first:
+            self._rows = rows
+            self._index_new_rows(first, rows)
+
+    def _index_new_rows(self, first: int, rows: int) -> None:
+        """Examples seen and epoch starts for rows ``first .. rows - 1`` (O(new rows))."""
+        if rows > self._seen.shape[0]:
+            grown = np.zeros((max(rows, 2 * self._seen.shape[0]), self.runs))
+            grown[: self._seen.shape[0]] = self._seen
+            self._seen = grown
+        before = self._seen[first - 1] if first else 0.0
+        sizes = self.trajectory.fields["size"][first:rows]
+        self._seen[first:rows] = before + np.cumsum(sizes, axis=0)
+        epochs = self.trajectory.fields["epoch"][:rows, 0]
+        lo = max(first - 1, 0)
+        new = np.flatnonzero(np.diff(epochs[lo:rows]) > 0) + lo  # the row before a new epoch
+        new = new[epochs[new] > 0]
+        count = self._boundary_count + new.size
+        if count > self._boundaries.size:
+            grown = np.zeros(max(count, 2 * self._boundaries.size), dtype=np.int64)
+            grown[: self._boundary_count] = self._boundaries[: self._boundary_count]
+            self._boundaries = grown
+        self._boundaries[self._boundary_count : count] = new
+        self._boundary_count = count
+
+    # -- reading ----------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self._rows
+
+    def end(self, run: int = 0) -> int:
+        """Valid rows of a run (one that stopped early has fewer than ``len(self)``)."""
+        return int(self._ends[run])
+
+    @property
+    def ends(self) -> tuple[int, ...]:
+        return tuple(int(e) for e in self._ends)
+
+    def column(self, name: str, run: int = 0) -> np.ndarray:
+        """A read-only view of one field of one run over the published rows (no copy)."""
+        source = self.trajectory.step if name == "step" else self.trajectory.fields[name][:, run]
+        view = source[: self._rows]
+        view.flags.writeable = False
+        return view
+
+    def last(self, name: str, default=np.nan, run: int = 0):
+        """The value of a run's last valid row."""
+        end = self.end(run)
+        return self.column(name, run)[end - 1] if end else default
+
+    def columns(self, rows: int | None = None) -> dict:
+        """Copies of the first ``rows`` rows (default all) in a session's column layout."""
+        n = self._rows if rows is None else min(int(rows), self._rows)
+        out = {"step": np.array(self.trajectory.step[:n])}
+        for name in INT_FIELDS + FLOAT_FIELDS:
+            out[name] = np.array(self.trajectory.fields[name][:n])
+        out["ends"] = np.minimum(self._ends, n)
+        out["last_examples"] = np.asarray(self.last_examples, dtype=np.int64)
+        return out
+
+    def row_of_step(self, step: int) -> int:
+        """The row of iteration ``step`` (the last row when it lies beyond)."""
+        steps = self.column("step")
+        return min(int(np.searchsorted(steps, step)), max(len(steps) - 1, 0))
+
+    def draw_rows(self, cap: int, tail: int = 0, n: int | None = None) -> np.ndarray:
+        """Rows to draw of the first ``n`` (default all): at most about ``cap`` evenly strided,
+        plus the last ``tail`` rows exactly (the recent path is drawn point by point), always
+        including the newest."""
+        n = len(self) if n is None else n
+        if n <= cap + tail:
+            return np.arange(n)
+        step = -(-(n - tail) // cap)
+        return np.concatenate([np.arange(0, n - tail, step), np.arange(n - tail, n)])
+
+    def x_values(self, mode: str, rows: np.ndarray | None = None, run: int = 0) -> np.ndarray:
+        """The loss curve's x at ``rows`` (default all) for one run: iterations; epochs, from
+        the recorded epoch and batch (``epoch - 1 + batch / iterations of that epoch``, so a
+        batch-size change never moves the history drawn before it); or examples seen."""
+        rows = np.arange(self._rows) if rows is None else np.asarray(rows, dtype=np.intp)
+        if mode == "examples seen":
+            return self._seen[: self._rows, run][rows]
+        if mode == "epochs":
+            fields = self.trajectory.fields
+            epoch = fields["epoch"][rows, run].astype(float)
+            batch = fields["batch"][rows, run]
+            length = np.maximum(fields["epoch_iterations"][rows, run], 1)
+            return np.where(epoch > 0, epoch - 1 + batch / length, 0.0)
+        return self.trajectory.step[rows].astype(float)
+
+    def epoch_boundaries(self, mode: str, n: int | None = None) -> np.ndarray:
+        """x positions where a new epoch of run 0 begins (after the first), within the first
+        ``n`` rows (default all)."""
+        rows = self._boundaries[: self._boundary_count]
+        if n is not None:
+            rows = rows[: np.searchsorted(rows, n - 1)]
+        return self.x_values(mode, rows)

@@ -1,0 +1,219 @@
+"""Commands: what the lecturer asks for, carried out on the application state and the engine.
+
+Every change of what is shown goes through here. A command that needs a new run asks the
+engine session first and changes the state only when the run could be started, so a rejected
+edit (a bad value, a CSV that moved, an optimizer a comparison cannot take) leaves state, panel
+and run exactly as they were and says why. Observers keep the rest in step: the engine follows
+``state.speed``; a divergence switches ``state.log_loss`` on once per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from gdviz.app.state import AppState, free_snapshot, lesson_snapshot
+from gdviz.core.batching import iterations_per_epoch
+from gdviz.core.config import (
+    HYPERPARAMETER_FIELDS,
+    ConfigError,
+    RunConfig,
+    batch_size_of,
+    budget_of,
+    build_problem,
+    total_steps,
+)
+from gdviz.core.data import DataError
+from gdviz.core.lessons import CompareRun, Lesson
+from gdviz.core.recording import Recording
+from gdviz.core.session import fill_epoch_iterations
+from gdviz.ui.engine_session import EngineSession, RunInfo
+from gdviz.ui.status import describe_changes
+
+CONTINUING = set(HYPERPARAMETER_FIELDS)  # may change without a new run once it has begun
+
+
+def changed_fields(old: RunConfig, new: RunConfig) -> dict:
+    """The fields where ``new`` differs from ``old``, with their new values."""
+    return {name: getattr(new, name) for name in RunConfig.__dataclass_fields__
+            if getattr(old, name) != getattr(new, name)}  # fmt: skip
+
+
+def check_startable(config: RunConfig, problem) -> None:
+    """Raise ConfigError or ValueError when ``config`` cannot start on ``problem``."""
+    batch_size_of(config, problem)
+    total_steps(config, problem)
+    with np.errstate(all="ignore"):
+        start = problem.full_loss(*(config.start or problem.default_start))
+    if not np.all(np.isfinite(start)):
+        raise ValueError("the loss at the start point is not finite")
+
+
+class Commands:
+    """The window's commands over ``state`` and ``engine``; ``notify(kind, text)`` shows a
+    message (kinds as NoticeBanner: info, warning, error, diverged)."""
+
+    def __init__(self, state: AppState, engine: EngineSession, lessons: list[Lesson],
+                 notify: Callable[[str, str], None]) -> None:  # fmt: skip
+        self.state, self.engine, self.lessons = state, engine, lessons
+        self.notify = notify
+        self._diverged: set[int] = set()  # compared runs whose divergence was announced
+        state.events.speed.connect(engine.set_speed)
+        engine.set_speed(state.speed)
+        engine.progressed.connect(self._on_engine_reported)
+        engine.stopped.connect(self._on_engine_reported)
+
+    # -- the run spec ------------------------------------------------------------------------------
+    def start(self, values: dict, play: bool = False) -> bool:
+        """Start the run that ``values`` (state fields) describe and, if it starts, apply them
+        to the state. False (state and run unchanged, a message shown) when it cannot."""
+        config = values.get("config", self.state.config)
+        compare = values.get("compare", self.state.compare)
+        configs = [run.config for run in compare] or [config]
+        labels = [run.label for run in compare]
+        try:
+            self.engine.start(configs, labels)
+        except (ConfigError, DataError, ValueError, OSError) as exc:
+            self.notify("warning", f"Not applied: {exc}")
+            return False
+        self._diverged.clear()
+        self.state.apply({**values, "timeline": None})
+        if play:
+            self.engine.play()
+        return True
+
+    def change_config(self, config: RunConfig) -> bool:
+        """An edit of the panel. Hyperparameters of a run that has begun change from the next
+        iteration on; anything else (or any edit before the first step) starts the run anew.
+        In a comparison the fields the edit changed apply to every compared run."""
+        current = self.state.config
+        changed = changed_fields(current, config)
+        if not changed:
+            return True
+        if self.state.comparing:
+            try:
+                runs = tuple(CompareRun(r.label, r.config.replace(**changed))
+                             for r in self.state.compare)  # fmt: skip
+            except (ConfigError, ValueError) as exc:
+                self.notify("warning", f"Not applied: {exc}")
+                return False
+            return self.start({"config": config, "compare": runs}, play=self.engine.playing)
+        recording = self.engine.recording
+        begun = recording is not None and len(recording) > 1
+        if begun and set(changed) <= CONTINUING and not self.engine.comparing:
+            try:
+                self.engine.change_hyperparameters(config, describe_changes(current, config))
+            except (ConfigError, ValueError) as exc:
+                self.notify("warning", f"Not applied: {exc}")
+                return False
+            self.state.config = config
+            return True
+        return self.start({"config": config}, play=self.engine.playing)
+
+    def restart(self) -> bool:
+        """Run the state's configuration (or comparison) again from its start point."""
+        return self.start({})
+
+    def open_lesson(self, index: int) -> bool:
+        """Show lesson ``index`` exactly as when opened first (whatever was shown before)."""
+        if not 0 <= index < len(self.lessons):
+            return False
+        return self.start(lesson_snapshot(self.lessons[index]))
+
+    def leave_lesson(self) -> bool:
+        """One run of the current configuration, outside any lesson."""
+        return self.start(free_snapshot(self.state.config))
+
+    def restore(self, session) -> None:
+        """Show a saved session: its state, and its recording in the views (a recording: R runs
+        its configuration again). Raises ConfigError, DataError or ValueError, changing nothing,
+        when its problem cannot be built here."""
+        configs = [config for _, config in session.compare] or [session.config]
+        problem = build_problem(session.config)
+        for config in configs:  # what starting the run would check, before anything changes
+            check_startable(config, problem)
+        ipe = [iterations_per_epoch(problem.n_examples, batch_size_of(c, problem), c.drop_last,
+                                    c.sampling) for c in configs]  # fmt: skip
+        columns = fill_epoch_iterations(session, ipe)
+        recording = Recording.from_columns(columns, session.statuses, session.markers)
+        labels = [label for label, _ in session.compare]
+        self.engine.open_recording(configs, labels, problem, recording)
+        self._diverged.clear()
+        view = dict(session.view)
+        view["views"] = tuple(view["views"])
+        compare = tuple(CompareRun(label, config) for label, config in session.compare)
+        ids = [lesson.id for lesson in self.lessons]
+        lesson = session.lesson_id if session.lesson_id in ids else None
+        self.state.apply({**view, "config": session.config, "compare": compare,
+                          "lesson": lesson})  # fmt: skip
+        self._announce(session.statuses)  # the saved log axis stays as it was saved
+
+    def lesson_index(self) -> int | None:
+        ids = [lesson.id for lesson in self.lessons]
+        return ids.index(self.state.lesson) if self.state.lesson in ids else None
+
+    def continue_training(self, epochs: int) -> bool:
+        """Raise the budget by ``epochs`` (or by that many iterations for a step budget) and
+        go on from where the run stopped, with its optimizer state and sampler position."""
+        config = self.state.config
+        if config.steps is not None:
+            config = config.replace(steps=config.steps + epochs)
+        else:
+            config = config.replace(epochs=config.epochs + epochs)
+        if self.state.comparing:
+            runs = tuple(
+                CompareRun(r.label, r.config.replace(**changed_fields(self.state.config, config)))
+                for r in self.state.compare
+            )
+            self.engine.continue_with([budget_of(r.config) for r in runs])
+            self.state.apply({"config": config, "compare": runs})
+        else:
+            self.engine.change_hyperparameters(config, "")
+            self.state.config = config
+        self.engine.play()
+        return True
+
+    # -- playing -----------------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self.engine.playing:
+            self.engine.pause()
+        else:
+            self.go_live()
+            self.engine.play()
+
+    def step(self) -> None:
+        self.go_live()
+        self.engine.step(1)
+
+    def step_epoch(self) -> None:
+        self.go_live()
+        self.engine.step_to_epoch_end()
+
+    def go_live(self) -> None:
+        self.state.timeline = None
+
+    # -- reports ----------------------------------------------------------------------------------
+    def _on_engine_reported(self, report) -> None:
+        progress = getattr(report, "progress", report)
+        if self._announce(progress.statuses):
+            self.state.log_loss = True  # the blow-up and the runs that did not both stay visible
+
+    def _announce(self, statuses) -> bool:
+        """Say which runs diverged (each once per run); True when one is new."""
+        info: RunInfo | None = self.engine.info
+        fresh = [k for k, s in enumerate(statuses) if s.status == "diverged"
+                 and k not in self._diverged]  # fmt: skip
+        if info is None or not fresh:
+            return False
+        self._diverged.update(fresh)
+        if info.comparing:
+            gone = [f"{info.labels[k]} diverged at iteration {statuses[k].step}"
+                    for k in sorted(self._diverged)]  # fmt: skip
+            self.notify("diverged", "; ".join(gone) + ".")
+        else:
+            status = statuses[0]
+            reason = status.reason.replace("loss grew", "the loss grew")
+            self.notify("diverged", f"Diverged at iteration {status.step}: {reason}. "
+                        "The learning rate is too large for this surface.")  # fmt: skip
+        return True

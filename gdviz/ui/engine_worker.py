@@ -1,0 +1,144 @@
+"""EngineWorker: carries out the engine session's jobs on the engine thread.
+
+While a job loops, this thread's event loop is busy, so a job is stopped through its cancel
+event and changes (hyperparameters, budget, speed) arrive through a thread-safe queue, both
+checked between chunks of about 4 ms. Reports are immutable (engine_protocol) and carry the
+run id and the job id. Progress is reported at most ~60 times a second (one queued signal per
+iteration would freeze the GUI and slow the engine 8x); the rows themselves stay in the
+trainer's trajectory, which the GUI's recording reads.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gdviz.ui.engine_protocol import (
+    UNLIMITED,
+    Change,
+    Job,
+    Play,
+    Progress,
+    SpeedChange,
+    Step,
+    Stopped,
+)
+
+EMIT_INTERVAL = 1.0 / 60.0  # at most ~60 progress reports a second: one per frame
+MAX_PACED_CHUNK = 4096  # at a set speed, never more at once (so cancel stays quick)
+YIELD_SECONDS = 0.001  # pause after each ~4 ms chunk at full speed: the GUI runs meanwhile
+
+
+class EngineWorker(QObject):
+    """Runs jobs; emits ``progressed`` (Progress), ``stopped`` (Stopped), ``failed``."""
+
+    progressed = Signal(object)
+    stopped = Signal(object)
+    failed = Signal(int, int, str)  # run id, job id, message
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._changes: queue.Queue = queue.Queue()
+
+    def submit(self, change: Change | SpeedChange) -> None:
+        """Queue a change for the running job (or the next one), applied on this thread."""
+        self._changes.put(change)
+
+    def take_pending(self) -> list:
+        """The changes no job has applied (called on the GUI thread once the worker is idle)."""
+        pending = []
+        while True:
+            try:
+                pending.append(self._changes.get_nowait())
+            except queue.Empty:
+                return pending
+
+    @Slot(object)
+    def run_job(self, job: Job) -> None:
+        try:
+            self._run(job)
+        except Exception as exc:  # reported, never a dead thread
+            self.failed.emit(job.run_id, job.job_id, f"{type(exc).__name__}: {exc}")
+
+    def _drain(self, job: Job, speed: int) -> tuple[list, int]:
+        """Apply queued changes of this run; returns their markers and the speed to use."""
+        markers = []
+        while True:
+            try:
+                change = self._changes.get_nowait()
+            except queue.Empty:
+                return markers, speed
+            if isinstance(change, SpeedChange):
+                speed = change.speed
+            elif change.run_id == job.run_id:
+                text = change.apply(job.trainer)
+                if text:
+                    markers.append((job.trainer.step, text))
+
+    def _target(self, job: Job) -> int:
+        """The step this job ends at, worked out here, where the trainer is."""
+        trainer, goal = job.trainer, job.goal
+        if isinstance(goal, Play):
+            return trainer.step + trainer.steps_to_budget()
+        if isinstance(goal, Step):
+            return trainer.step + max(int(goal.count), 0)
+        return trainer.step + trainer.steps_to_epoch_end()
+
+    def _run(self, job: Job) -> None:
+        trainer, cancel = job.trainer, job.cancel
+        markers, speed = self._drain(job, job.speed)
+        target = self._target(job)
+        last_emit = time.perf_counter()
+        pace_speed, pace_start, pace_step = None, 0.0, 0  # origin of the speed limit
+        chunk = 64
+        while not cancel.is_set() and trainer.active:
+            more, speed = self._drain(job, speed)
+            markers += more
+            if isinstance(job.goal, Play):  # a new budget applies to a playing job at once
+                target = trainer.step + trainer.steps_to_budget()
+            remaining = min(target - trainer.step, trainer.steps_to_budget())
+            if remaining <= 0:
+                break
+            if speed != pace_speed:  # a new speed counts from now, not from the job's start
+                pace_speed, pace_start, pace_step = speed, time.perf_counter(), trainer.step
+            if speed == UNLIMITED:
+                count = min(remaining, chunk)
+            else:
+                # The first iteration is due at once: a Step at 1 it/s happens now, not in 1 s.
+                paced = int(speed * (time.perf_counter() - pace_start))
+                due = 1 + paced - (trainer.step - pace_step)
+                count = min(remaining, due, MAX_PACED_CHUNK)
+                if count <= 0:
+                    time.sleep(min(1.0 / speed, EMIT_INTERVAL) / 2)
+                    continue
+            tick = time.perf_counter()
+            trainer.advance(count, cancel, chunk_size=min(count, 512))
+            elapsed = time.perf_counter() - tick
+            if elapsed > 0 and speed == UNLIMITED:
+                # Chunks of ~4 ms: cancel and pause are checked far more often than frames.
+                chunk = int(np.clip(chunk * 0.004 / elapsed, 16, 8192))
+                # Give the GUI thread the GIL for a moment after every chunk: without this it
+                # waits up to a switch interval at each of the many Python/C++ crossings of a
+                # redraw, and frames stall for hundreds of milliseconds (benchmarks/bench_gui).
+                time.sleep(YIELD_SECONDS)
+            now = time.perf_counter()
+            if now - last_emit >= EMIT_INTERVAL:
+                self.progressed.emit(self._progress(job, markers))
+                markers, last_emit = [], now
+        more, _ = self._drain(job, speed)
+        last = self._progress(job, markers + more)
+        self.progressed.emit(last)
+        self.stopped.emit(Stopped(job.run_id, job.job_id, last))
+
+    @staticmethod
+    def _progress(job: Job, markers) -> Progress:
+        trainer = job.trainer
+        ends = tuple(int(e) for e in trainer.ends)
+        # A run that stopped mid-chunk may have rows past its end: publish only valid rows.
+        return Progress(
+            job.run_id, job.job_id, max(ends), ends, tuple(trainer.statuses), tuple(markers),
+            trainer.last_examples(),
+        )  # fmt: skip

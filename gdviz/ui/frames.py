@@ -1,0 +1,103 @@
+"""FrameDrawer: the views redrawn from the recording and the state, at most once a frame.
+
+A 16 ms timer redraws only when something changed (new rows, the timeline, an axis mode).
+Flat out, frames are paced to ~30 a second: a frame (redraw + paint) costs ~15 ms, and at 60
+the GUI thread would have no time left for input and other timers. Every frame costs the same
+after 10^6 iterations as after 10^3: the path and loss curves are decimated here.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer
+
+PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
+FAST_FRAME_INTERVAL = 0.033  # seconds between frames while a run goes as fast as possible
+LOSS_POINTS = 20_000  # loss-curve points drawn (pyqtgraph downsamples further for the screen)
+
+
+class FrameDrawer(QObject):
+    """Draws ``window``'s views (surface, loss, data, compare, 3-D) from its engine's recording
+    and its state; :meth:`mark_dirty` asks for a frame, :meth:`draw` makes one now."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self._dirty = False
+        self._last_frame = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(16)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def rows_shown(self) -> int:
+        """The rows the views show: all of them live, the first ``timeline`` when rewound."""
+        recording = self.window.engine.recording
+        if recording is None:
+            return 0
+        rewound = self.window.state.timeline
+        return len(recording) if rewound is None else int(np.clip(rewound, 1, len(recording)))
+
+    def _on_timer_timeout(self) -> None:
+        if not self._dirty:
+            return
+        engine = self.window.engine
+        now = time.perf_counter()
+        pace = FAST_FRAME_INTERVAL if engine.running and engine.full_speed else 0.0
+        if now - self._last_frame >= pace:
+            self.draw()
+
+    def draw(self) -> None:
+        """Redraw every view now."""
+        w = self.window
+        recording = w.engine.recording
+        self._dirty = False
+        self._last_frame = time.perf_counter()
+        if recording is None or not len(recording):
+            return
+        n = self.rows_shown()
+        w.timeline.set_length(len(recording))
+        w.update_status()
+        if w.engine.comparing:
+            w.compare_view.update_from(recording, w.state.x_axis, n)
+            return
+        self._draw_single(recording, n)
+
+    def _draw_single(self, r, n: int) -> None:
+        w = self.window
+        n = min(n, r.end(0))
+        p1, p2 = r.column("p1")[:n], r.column("p2")[:n]
+        path_rows = r.draw_rows(PATH_POINTS, PATH_TAIL, n)
+        w.surface_view.set_path(p1[path_rows], p2[path_rows], r.column("epoch")[path_rows])
+        current = (float(p1[-1]), float(p2[-1]))
+        gradient = (float(r.column("g1")[n - 1]), float(r.column("g2")[n - 1]))
+        step = (float(p1[-1] - p1[-2]), float(p2[-1] - p2[-2])) if n > 1 else None
+        w.surface_view.set_current(current, None if np.isnan(gradient[0]) else gradient, step)
+        if w.surface3d is not None and w.surface3d.isVisible():
+            w.surface3d.set_path(p1[path_rows], p2[path_rows], r.column("loss")[path_rows])
+        mode = w.state.x_axis
+        rows = r.draw_rows(LOSS_POINTS, 0, n)
+        w.loss_view.set_x_label(mode)
+        w.loss_view.set_data(r.x_values(mode, rows), r.column("batch_loss")[rows],
+                             r.column("loss")[rows])  # fmt: skip
+        # With one iteration per epoch (full batch) every iteration is a boundary: draw none.
+        full_batch = int(r.column("epoch_iterations")[n - 1]) == 1 if n > 1 else True
+        w.loss_view.set_epoch_boundaries(np.zeros(0) if full_batch else r.epoch_boundaries(mode, n))
+        problem = w.engine.problem
+        data = getattr(problem, "data", None)
+        if data is not None:
+            logistic = w.engine.info.configs[0].model == "logistic"
+            w.data_view.set_model(*current, data.x_shift, data.x_scale, logistic=logistic)
+            # A full batch is every example: highlighting all of them would hide the data. Only
+            # the newest batch is kept: none is highlighted while the timeline is rewound.
+            batch = r.last_examples
+            hidden = batch.size >= data.n_examples or n < len(r)
+            w.data_view.set_batch(batch[:0] if hidden else batch)
