@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from gdviz import __version__
 from gdviz.cli import render, run, sweep
-from gdviz.cli.options import OneLineParser, UsageError, fail
+from gdviz.cli.options import OneLineParser, UsageError, add_run_options, fail
 from gdviz.core.config import ConfigError
 from gdviz.core.data import DataError
 
@@ -24,11 +25,34 @@ def build_parser() -> OneLineParser:
         action="store_true",
         help="open the window, train a few thousand iterations, save a grab",
     )
+    window = parser.add_argument_group(
+        "the window", "start a prepared demo, e.g. gdviz --lesson 3 --play, or gdviz --dataset "
+        "data.csv --x age --y price --batch-size 1 --speed 20 --play"
+    )  # fmt: skip
+    window.add_argument("--lesson", metavar="N|ID", help="open at a lesson: its number (3) or "
+                        "id (learning-rate-too-large)")  # fmt: skip
+    window.add_argument("--speed", type=_speed, metavar="N|max", help="iterations per second, "
+                        "or max for as fast as possible")  # fmt: skip
+    window.add_argument("--play", action="store_true", help="start training at once")
+    add_run_options(parser, only_given=True)  # any option of gdviz run: the window's run
     subparsers = parser.add_subparsers(title="commands", parser_class=OneLineParser)
     run.add_parser(subparsers)
     sweep.add_parser(subparsers)
     render.add_parser(subparsers)
     return parser
+
+
+def _speed(text: str) -> int:
+    """``--speed``: a whole number of iterations per second, or max (0)."""
+    if text.strip().lower() in ("max", "0"):
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or max, got {text!r}") from None
+    if not 1 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"expected 1 to 1000000 or max, got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,9 +72,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return self_test()
         if command is None:
-            from gdviz.ui.app import run_app
+            from gdviz.ui.app import WindowStart, run_app
 
-            return run_app()
+            return run_app(start=WindowStart.from_args(args))
         return command(args)
     except (UsageError, ConfigError, DataError) as exc:
         return fail(f"gdviz: {exc}" if not str(exc).startswith("gdviz") else exc)

@@ -31,9 +31,10 @@ def _point(text: str) -> tuple[float, float]:
     return first, second
 
 
-def add_run_options(parser: argparse.ArgumentParser) -> None:
+def add_run_options(parser: argparse.ArgumentParser, only_given: bool = False) -> None:
     """Every field of RunConfig that has a flag, with the field as ``dest``: the options, their
-    types, choices and help come from RunConfig's field specs."""
+    types, choices and help come from RunConfig's field specs. With ``only_given`` an option
+    that is not on the command line leaves no value (the window then knows what was asked)."""
     defaults = RunConfig()
     groups = {"problem": parser.add_argument_group("problem"),
               "hyperparameter": parser.add_argument_group("hyperparameters")}  # fmt: skip
@@ -46,6 +47,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         default = getattr(defaults, f.name)
         group = budget if f.name in ("epochs", "steps") else groups[s.role]
         options = {"dest": f.name, "help": _help(f.name, s)}
+        if only_given:
+            options["default"] = argparse.SUPPRESS
         if isinstance(default, bool):
             options["action"] = "store_false" if default else "store_true"
         elif f.name == "start":
@@ -55,7 +58,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
             options["type"] = (
                 int if kind.startswith("int") else (float if kind.startswith("float") else str)
             )
-            options["default"] = default
+            options.setdefault("default", default)
             if s.choices:
                 options["choices"] = s.choices
             if s.metavar:

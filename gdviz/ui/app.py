@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 
 from gdviz.core.config import RunConfig
 
@@ -77,8 +79,35 @@ def display_problem() -> str | None:
     )
 
 
-def run_app(argv: list[str] | None = None, session: str | None = None) -> int:
-    """Open the main window (with a saved session, if given) and run the event loop."""
+@dataclass(frozen=True)
+class WindowStart:
+    """How the window opens: at a lesson (index), a speed, playing, with a configuration (the
+    options of gdviz run that were given), or showing a saved session."""
+
+    lesson: int | None = None
+    speed: int | None = None
+    play: bool = False
+    config: RunConfig | None = None
+    session: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> WindowStart:
+        """From gdviz's parsed command line (UsageError or ConfigError for bad values)."""
+        from gdviz.cli.options import config_from_args
+        from gdviz.cli.render import find_lesson
+        from gdviz.core.config import FIELD_SPECS
+        from gdviz.core.lessons import load_lessons
+
+        given = {name: value for name, value in vars(args).items() if name in FIELD_SPECS}
+        config = config_from_args(argparse.Namespace(**given)) if given else None
+        lesson = find_lesson(load_lessons(), args.lesson) if args.lesson else None
+        return cls(lesson, args.speed, args.play, config)
+
+
+def run_app(argv: list[str] | None = None, session: str | None = None,
+            start: WindowStart | None = None) -> int:  # fmt: skip
+    """Open the main window (with a saved session, a lesson or a configuration, if given) and
+    run the event loop."""
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -87,17 +116,29 @@ def run_app(argv: list[str] | None = None, session: str | None = None) -> int:
 
     from gdviz.ui.main_window import MainWindow
 
+    start = start or WindowStart(session=session)
     app = create_application(argv)
-    window = MainWindow(settings=QSettings())
+    window = MainWindow(config=start.config, settings=QSettings())
     app.aboutToQuit.connect(window.engine.shutdown)
     window.show()
-    if session:
+    if start.session:
         from gdviz.ui.export_dialogs import open_session
 
-        open_session(window, session)  # a bad file: one message; the window opens as usual
+        open_session(window, start.session)  # a bad file: one message; the window opens
+    apply_start(window, start)
     settle_heap()
     window.surface_view.setFocus()
     return app.exec()
+
+
+def apply_start(window, start: WindowStart) -> None:
+    """The lesson, speed and Play of the command line, on an open window."""
+    if start.lesson is not None:
+        window.commands.open_lesson(start.lesson)
+    if start.speed is not None:
+        window.state.speed = start.speed
+    if start.play:
+        window.engine.play()
 
 
 def self_test(timeout_s: float = 60.0) -> int:

@@ -29,6 +29,7 @@ from gdviz.core.lessons import CompareRun, Lesson
 from gdviz.core.recording import Recording
 from gdviz.core.session import fill_epoch_iterations
 from gdviz.ui.engine_session import EngineSession, RunInfo
+from gdviz.ui.replay import Replay
 from gdviz.ui.status import describe_changes
 
 CONTINUING = set(HYPERPARAMETER_FIELDS)  # may change without a new run once it has begun
@@ -59,6 +60,7 @@ class Commands:
         self.state, self.engine, self.lessons = state, engine, lessons
         self.notify = notify
         self._diverged: set[int] = set()  # compared runs whose divergence was announced
+        self.replay = Replay(state, engine, engine)
         state.events.speed.connect(engine.set_speed)
         engine.set_speed(state.speed)
         engine.progressed.connect(self._on_engine_reported)
@@ -78,6 +80,7 @@ class Commands:
             self.notify("warning", f"Not applied: {exc}")
             return False
         self._diverged.clear()
+        self.replay.stop()
         self.state.apply({**values, "timeline": None})
         if play:
             self.engine.play()
@@ -176,21 +179,41 @@ class Commands:
 
     # -- playing -----------------------------------------------------------------------------------
     def toggle_play(self) -> None:
-        if self.engine.playing:
+        """Space: pause what plays (a run or a replay); rewound, replay from there; else play."""
+        if self.replay.active:
+            self.replay.stop()
+        elif self.engine.playing:
             self.engine.pause()
+        elif self.state.timeline is not None:
+            self.replay.start()
         else:
-            self.go_live()
             self.engine.play()
 
     def step(self) -> None:
-        self.go_live()
-        self.engine.step(1)
+        """Right arrow: one iteration more (of the recording while rewound)."""
+        if self.state.timeline is not None:
+            self.scrub_to(self.state.timeline + 1)
+        else:
+            self.engine.step(1)
 
     def step_epoch(self) -> None:
-        self.go_live()
-        self.engine.step_to_epoch_end()
+        """Shift+Right: to the end of the epoch (the recorded one while rewound)."""
+        rewound = self.state.timeline
+        if rewound is None:
+            self.engine.step_to_epoch_end()
+            return
+        r = self.engine.recording
+        batch, length = r.column("batch")[rewound:], r.column("epoch_iterations")[rewound:]
+        ends = np.flatnonzero(batch == length)  # rows that close an epoch, after the shown one
+        self.scrub_to(rewound + int(ends[0]) + 1 if ends.size else len(r))
+
+    def scrub_to(self, rows: int) -> None:
+        """Show the first ``rows`` rows of the recording (the newest: live again)."""
+        self.replay.stop()
+        self.state.timeline = None if rows >= len(self.engine.recording) else max(int(rows), 1)
 
     def go_live(self) -> None:
+        self.replay.stop()
         self.state.timeline = None
 
     # -- reports ----------------------------------------------------------------------------------

@@ -74,6 +74,33 @@ def restore_session(window, session: Session) -> None:
         raise SessionError(f"This session cannot be shown here: {exc}") from None
 
 
+LAST_SESSION_ROWS = 2_000_000  # larger recordings are not kept on quit (seconds to write)
+
+
+def keep_last_session(window, path: Path) -> bool:
+    """Save the window's session to ``path`` (on quit: File > Reopen last session opens it).
+    Nothing is written, and nothing said, when there is no run or it is very long."""
+    recording = window.engine.recording
+    if recording is None or len(recording) > LAST_SESSION_ROWS:
+        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_session(path, window_session(window))
+    except (SessionError, OSError):
+        return False  # quitting goes on; the previous last session is left as it was
+    return True
+
+
+def reopen_last_session(window) -> bool:
+    from gdviz.ui.persistence import last_session_path
+
+    path = last_session_path()
+    if not path.is_file():
+        _problem(window, "No last session", f"No session was kept yet ({path} does not exist).")
+        return False
+    return open_session(window, str(path))
+
+
 # -- menu actions -------------------------------------------------------------------------------
 def add_file_actions(window, menu) -> None:
     """Sessions, the recent sessions and the Export submenu, added to ``menu`` (File)."""
@@ -81,6 +108,8 @@ def add_file_actions(window, menu) -> None:
         QKeySequence.StandardKey.Save)  # fmt: skip
     menu.addAction("Open &session…", lambda: open_session(window)).setShortcut(
         QKeySequence("Ctrl+Shift+O"))  # fmt: skip
+    menu.addAction("Reopen &last session", lambda: reopen_last_session(window)).setToolTip(
+        "The session the window had when gdviz last quit")  # fmt: skip
     recent = menu.addMenu("Open &recent session")
     recent.aboutToShow.connect(lambda: _fill_recent(window, recent))
     exports = menu.addMenu("&Export")

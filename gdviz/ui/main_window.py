@@ -16,6 +16,7 @@ from gdviz.core.surface import curvature, loss_grid
 from gdviz.ui.about import about_html
 from gdviz.ui.commands import Commands
 from gdviz.ui.engine_session import EngineSession, RunInfo
+from gdviz.ui.export_dialogs import keep_last_session
 from gdviz.ui.focus import FocusReturner
 from gdviz.ui.frames import FrameDrawer
 from gdviz.ui.layout import build_controls_dock, build_views
@@ -23,7 +24,14 @@ from gdviz.ui.lecture import LectureMixin
 from gdviz.ui.lesson_navigator import LessonNavigator
 from gdviz.ui.menus import build_menus
 from gdviz.ui.panels.controls import ControlsPanel
-from gdviz.ui.persistence import restore_window, save_look, save_window, saved_config, saved_look
+from gdviz.ui.persistence import (
+    last_session_path,
+    restore_window,
+    save_look,
+    save_window,
+    saved_config,
+    saved_look,
+)
 from gdviz.ui.run_toolbar import RunToolbar
 from gdviz.ui.status import describe_changes
 from gdviz.ui.views.surface3d import Surface3DView
@@ -85,7 +93,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.controls.openDataRequested.connect(self.open_data)
         self.surface_view.pointPicked.connect(self._on_surface_point_picked)
         self.navigator.lessonChosen.connect(k.open_lesson)
-        self.timeline.scrubbed.connect(lambda rows: setattr(s, "timeline", rows))
+        self.timeline.scrubbed.connect(k.scrub_to)
+        k.replay.activeChanged.connect(self._on_engine_playing_changed)
         self.timeline.liveRequested.connect(k.go_live)
         self.sweep_dock.visibilityChanged.connect(self._on_sweep_dock_visibility_changed)
         self.sweep_panel.learningRatePicked.connect(self._on_sweep_rate_picked)
@@ -176,7 +185,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.badge.show_message("error", f"The training engine stopped: {message}. Press R.")
         self.toolbar.set_finished(True)
 
-    def _on_engine_playing_changed(self, playing: bool) -> None:
+    def _on_engine_playing_changed(self, *_args) -> None:
+        playing = self.engine.playing or self.commands.replay.active
         self.toolbar.set_running(playing)
         # Cheap frames (no antialiasing, no grid) while a run goes flat out; the still picture
         # after it stops is drawn in full quality.
@@ -282,9 +292,11 @@ class MainWindow(LectureMixin, QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.frames.stop()
-        self.engine.shutdown()
-        self.sweep_panel.shutdown()
-        if self.settings is not None:
+        self.commands.replay.stop()
+        if self.settings is not None:  # the app, not a test or gdviz render
+            keep_last_session(self, last_session_path())
             save_window(self.settings, self.layout_parts(), self.state.config)
             save_look(self.settings, self.state.theme, self.state.scale)
+        self.engine.shutdown()
+        self.sweep_panel.shutdown()
         super().closeEvent(event)

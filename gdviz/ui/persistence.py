@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
 from gdviz.core.config import RunConfig
 
 CONFIG_KEY = "config/last"
+LAST_SESSION = "last-session.json"
+
+
+def last_session_path() -> Path:
+    """Where the window's session is kept on quit: ``$XDG_DATA_HOME/gdviz/last-session.json``
+    (``~/.local/share/gdviz`` by default) on Linux, the application-data folder elsewhere."""
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(base or Path.home() / ".local" / "share") / "gdviz" / LAST_SESSION
 
 
 def saved_config(settings: QSettings | None) -> RunConfig | None:

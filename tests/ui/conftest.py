@@ -1,12 +1,58 @@
-"""GUI tests run on Qt's offscreen platform and must leave no engine thread running."""
+"""GUI tests run on Qt's offscreen platform; a test that leaves a QThread or a QTimer running
+fails (napari's rule), and nothing a test does writes into the user's own data folder."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# File > Reopen last session and the session kept on quit live here during the tests.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="gdviz-test-data-")
 
 import pytest
+from PySide6.QtCore import QThread, QTimer
+
+SINGLE_SHOT_GRACE_MS = 1000  # a debounce timer started at the end of a test may still fire
+
+
+@pytest.fixture(autouse=True)
+def no_threads_or_timers_left(qapp):
+    """Fail the test if a QThread it started still runs, or a QTimer it started is still
+    active, once the test and its own fixtures are done (set up before them, this fixture is
+    torn down after them)."""
+    threads, timers = [], []
+    thread_start, timer_start = QThread.start, QTimer.start
+
+    def tracked_thread_start(self, *args):
+        threads.append(self)
+        return thread_start(self, *args)
+
+    def tracked_timer_start(self, *args):
+        timers.append(self)
+        return timer_start(self, *args)
+
+    QThread.start, QTimer.start = tracked_thread_start, tracked_timer_start
+    try:
+        yield
+    finally:
+        QThread.start, QTimer.start = thread_start, timer_start
+    running = [t.objectName() or repr(t) for t in threads if _alive(t, QThread.isRunning)]
+    assert not running, f"the test left QThread(s) running: {', '.join(running)}"
+    waited = 0  # a single-shot timer (a debounce) started at the very end gets a moment to fire
+    while waited < SINGLE_SHOT_GRACE_MS and any(_alive(t, QTimer.isActive) for t in timers):
+        qapp.processEvents()
+        QThread.msleep(20)
+        waited += 20
+    active = [t.objectName() or repr(t) for t in timers if _alive(t, QTimer.isActive)]
+    assert not active, f"the test left QTimer(s) running: {', '.join(active)}"
+
+
+def _alive(obj, check) -> bool:
+    try:
+        return bool(check(obj))
+    except RuntimeError:  # the C++ object is gone: it cannot be running
+        return False
 
 
 @pytest.fixture
@@ -23,5 +69,4 @@ def window(qtbot):
     win.show()
     yield win
     win.close()
-    # napari's rule: a test that leaves a QThread running fails.
     assert win.engine.is_shut_down(), "the engine thread is still running"

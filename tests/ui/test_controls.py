@@ -181,7 +181,33 @@ def test_batch_slider_is_logarithmic_over_1_to_n(make_panel):
     assert panel.config().batch_size == 1
     slider.setValue(slider.maximum())
     assert panel.config().batch_size == 398
-    assert panel.batch.spin.maximum() == 398
+
+
+@pytest.mark.parametrize(("typed", "kept", "words"), [
+    (1_000_000, 398, "1,000,000 was changed to 398 (full batch)"),
+    (0, 1, "0 was changed to 1 (SGD)"),
+    (-5, 1, "-5 was changed to 1 (SGD)"),
+])  # fmt: skip
+def test_a_batch_size_outside_1_to_n_is_clamped_and_said(make_panel, typed, kept, words):
+    # 0.1.0: with N = 3, typing 1000000 gave B = 1 without a word; 0 and -5 were ignored.
+    panel = make_panel(RunConfig(dataset="auto-mpg", batch_size=10))
+    panel.set_problem_info(398)
+    panel.batch.spin.setValue(typed)  # as when typed and confirmed with Enter
+    assert panel.config().batch_size == kept
+    assert panel.batch.hint_label.isVisibleTo(panel) and words in panel.batch.hint_label.text()
+    panel.batch.spin.setValue(20)
+    assert not panel.batch.hint_label.isVisibleTo(panel)
+
+
+def test_an_applied_batch_size_does_not_follow_a_new_n(make_panel):
+    # 0.1.0, lesson 5 -> 6: B = 100 of the new lesson equalled the old N and "followed" it to
+    # the new N = 1000 (full batch, 1 iteration per epoch) while the lesson runs B = 100.
+    panel = make_panel(RunConfig(dataset="synthetic", n_examples=100, batch_size=10))
+    panel.set_problem_info(100)
+    panel.set_config(RunConfig(dataset="synthetic", n_examples=1000, batch_size=100))
+    panel.set_problem_info(1000)
+    assert panel.config().batch_size == 100 and panel.batch.spin.value() == 100
+    assert "= 10 iterations per epoch" in panel.batch.readout_label.text()
 
 
 def test_batch_shrinks_to_a_smaller_data_set_before_it_is_emitted(make_panel, qtbot):

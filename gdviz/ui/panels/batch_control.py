@@ -22,7 +22,7 @@ from gdviz.ui.panels.quiet import signals_blocked
 
 SAMPLING_LABELS = {"shuffle": "Shuffle each epoch", "replacement": "With replacement"}
 _SLIDER_STEPS = 1000
-_UNKNOWN_MAX = 10_000_000  # spin range while N is not known (the config check has the last word)
+_TYPED_MAX = 10**9  # what may be typed; a value outside 1..N is clamped to it, with a note
 
 
 class BatchSizeControl(QWidget):
@@ -41,7 +41,7 @@ class BatchSizeControl(QWidget):
         self._last_known_n: int | None = None
         self._full = True  # batch_size None: "whatever N is"
         self.spin = QSpinBox()
-        self.spin.setRange(1, _UNKNOWN_MAX)
+        self.spin.setRange(-_TYPED_MAX, _TYPED_MAX)  # any number typed is seen, then clamped
         self.spin.setKeyboardTracking(False)
         self.spin.setToolTip(TIPS["batch_size"])
         self.spin.setMinimumWidth(70)
@@ -54,6 +54,10 @@ class BatchSizeControl(QWidget):
             "The lesson's name for this batch size: 1 is stochastic gradient descent (SGD), "
             "between 1 and N mini-batch SGD, N full-batch gradient descent."
         )
+        self.hint_label = QLabel()  # says when a typed batch size was changed to fit 1..N
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setStyleSheet("color: #9a6700;")
+        self.hint_label.hide()
         self.readout_label = QLabel()
         self.readout_label.setWordWrap(True)
         self.readout_label.setToolTip(TIPS["epochs"])
@@ -77,6 +81,7 @@ class BatchSizeControl(QWidget):
         layout.setSpacing(3)
         layout.addLayout(top)
         layout.addWidget(self.slider)
+        layout.addWidget(self.hint_label)
         layout.addWidget(self.readout_label)
         layout.addLayout(form)
         layout.addWidget(self.drop_last_check)
@@ -100,9 +105,10 @@ class BatchSizeControl(QWidget):
         self._full = batch_size is None
         with signals_blocked(self.spin, self.slider, self.sampling_combo, self.drop_last_check):
             if batch_size is not None:
-                if self._n is not None and batch_size > self._n:
-                    self.spin.setMaximum(batch_size)  # show it as given; the config decides
-                self.spin.setValue(batch_size)
+                self.spin.setValue(batch_size)  # shown as given; the config decides
+                # The application's B is the batch size meant, not "the whole data set": a
+                # later N must not make it follow N (lesson 5 -> 6 showed B = N = 1000).
+                self._last_known_n = None
             elif self._n is not None:
                 self.spin.setValue(self._n)
             self.sampling_combo.setCurrentIndex(max(0, self.sampling_combo.findData(sampling)))
@@ -119,14 +125,10 @@ class BatchSizeControl(QWidget):
         old = self.spin.value()
         follow = not self._full and old == self._last_known_n
         self._n = n
-        self.spin.blockSignals(True)
-        if n is None:
-            self.spin.setRange(1, max(_UNKNOWN_MAX, old))
-        else:
-            self.spin.setRange(1, n)
-            self.spin.setValue(n if self._full or follow else min(old, n))
+        if n is not None:
+            with signals_blocked(self.spin):
+                self.spin.setValue(n if self._full or follow else max(1, min(old, n)))
             self._last_known_n = n
-        self.spin.blockSignals(False)
         self.slider.setEnabled(n is not None and n > 1)
         self._sync_slider()
         self._update_labels()
@@ -164,7 +166,21 @@ class BatchSizeControl(QWidget):
         self._update_labels()
         self.changed.emit()
 
-    def _on_spin_value_changed(self, _value: int) -> None:
+    def _on_spin_value_changed(self, value: int) -> None:
+        high = self._n if self._n is not None else _TYPED_MAX
+        clamped = max(1, min(value, high))
+        if clamped != value:
+            with signals_blocked(self.spin):
+                self.spin.setValue(clamped)
+            what = f"N = {high:,} examples" if self._n is not None else f"{high:,}"
+            regime = f" ({regime_name(self._n, clamped)})" if self._n is not None else ""
+            self.hint_label.setText(
+                f"The batch size must be between 1 and {what}: {value:,} was changed to "
+                f"{clamped:,}{regime}."
+            )
+            self.hint_label.show()
+        else:
+            self.hint_label.hide()
         self._full = False
         self._sync_slider()
         self._update_labels()
