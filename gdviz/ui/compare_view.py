@@ -136,3 +136,5 @@ class CompareView(QWidget):
     def set_log_y(self, on: bool) -> None:
         if bool(on) != self.loss_plot.getAxis("left").logMode:
             self.loss_plot.setLogMode(y=bool(on))
+            self.loss_plot.getViewBox().autoRange()  # see LossView.set_log_y
+            self.loss_plot.enableAutoRange()

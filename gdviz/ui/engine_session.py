@@ -252,8 +252,9 @@ class EngineSession(QObject):
         text = apply(trainer)
         ends = tuple(int(e) for e in trainer.ends)
         markers = ((trainer.step, text),) if text else ()
-        self._publish(Progress(self.run_id, 0, max(ends), ends, tuple(trainer.statuses),
-                               markers))  # fmt: skip
+        progress = Progress(self.run_id, 0, max(ends), ends, tuple(trainer.statuses), markers)
+        self._publish(progress)
+        self.progressed.emit(progress)  # e.g. a finished run that may go on again
 
     def _publish(self, progress: Progress) -> None:
         self.recording.publish(progress.rows, progress.ends, progress.statuses, progress.markers,

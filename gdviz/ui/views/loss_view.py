@@ -153,6 +153,9 @@ class LossView(QWidget):
     def set_log_y(self, on: bool) -> None:
         if bool(on) != self.is_log_y():
             self.plot.setLogMode(y=bool(on))
+            # The range in the new units now: painted with the old one, a log axis would be
+            # asked for 10**(6e8) (a diverged run's linear range) and overflow.
+            self.plot.getViewBox().autoRange()
             self.plot.enableAutoRange()
 
     def is_log_y(self) -> bool:
