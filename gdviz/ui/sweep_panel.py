@@ -10,21 +10,20 @@ dropped.
 
 from __future__ import annotations
 
-import atexit
 import math
 import threading
-import weakref
 from itertools import pairwise
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets as qw
-from PySide6.QtCore import QPointF, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 
 from gdviz.core.config import RunConfig
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
 from gdviz.ui.sweep_worker import SweepRequest, SweepWorker
 from gdviz.ui.views import colors as c
+from gdviz.ui.worker_thread import WorkerThread
 
 DEBOUNCE_MS = 300  # a burst of configuration changes (a slider drag) starts one sweep
 # Colour-blind-safe (Okabe-Ito) tints, light enough that the curve on top stays the strongest.
@@ -112,18 +111,12 @@ class SweepPanel(qw.QWidget):
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.status)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self.compute)
-        self._thread = QThread()
-        self._thread.setObjectName("gdviz-sweep")
         self._worker = SweepWorker()
-        self._worker.moveToThread(self._thread)
+        self._thread = WorkerThread(self._worker, "gdviz-sweep")  # as the engine's
         self._requested.connect(self._worker.run)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self._worker.progress.connect(self._on_progress)
-        self._thread.start()
-        # Qt aborts when a running QThread is destroyed: stop it at exit if nobody closed us.
-        reference = weakref.ref(self)
-        atexit.register(lambda: (panel := reference()) and panel.shutdown())
         self.apply_style(self.look.theme, self.look.scale)
 
     def _build_controls(self) -> qw.QHBoxLayout:
@@ -190,8 +183,10 @@ class SweepPanel(qw.QWidget):
         self._shut_down = True
         self._timer.stop()
         self._cancel()
-        self._thread.quit()
-        self._thread.wait(timeout_ms)
+        self._thread.shutdown(timeout_ms)
+
+    def is_shut_down(self) -> bool:
+        return self._thread.is_finished()
 
     def closeEvent(self, event) -> None:
         self.shutdown()

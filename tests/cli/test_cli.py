@@ -153,3 +153,46 @@ def test_out_files_are_normal_files(capsys, tmp_path):
     os.umask(umask)
     assert out_file.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temp file's 0600
     assert [p.name for p in tmp_path.iterdir()] == ["traj.csv"]
+
+
+# -- the window's command line ------------------------------------------------------------------
+def window_start(*argv):
+    from gdviz.__main__ import build_parser
+    from gdviz.ui.app import WindowStart
+
+    return WindowStart.from_args(build_parser().parse_args(list(argv)))
+
+
+def test_window_options_describe_a_prepared_demo():
+    from gdviz.core.config import RunConfig
+
+    start = window_start("--lesson", "learning-rate-too-large", "--speed", "max", "--play")
+    assert (start.lesson, start.speed, start.play, start.config) == (2, 0, True, None)
+    start = window_start("--dataset", "synthetic", "--batch-size", "1", "--steps", "30",
+                         "--speed", "20")  # fmt: skip
+    assert start.config == RunConfig(dataset="synthetic", batch_size=1, steps=30, epochs=None)
+    assert start.speed == 20 and start.lesson is None and not start.play
+    assert window_start("--lesson", "3").lesson == 2  # numbers count from 1
+
+
+def test_no_window_option_keeps_the_saved_configuration():
+    start = window_start()
+    assert (start.lesson, start.speed, start.play, start.config) == (None, None, False, None)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--lesson", "99"], "no lesson called '99'"),
+    (["--speed", "fast"], "expected a number or max"),
+    (["--lr", "-1"], "learning rate must be a positive number"),
+    (["--batch-size", "0"], "batch size must be at least 1"),
+])  # fmt: skip
+def test_bad_window_options_are_one_line_and_exit_2(capsys, argv, message):
+    code, _, err = run_main(capsys, *argv)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_window_help_lists_the_demo_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert all(flag in out for flag in ("--lesson N|ID", "--speed N|max", "--play", "--lr LR"))

@@ -132,6 +132,46 @@ def test_a_session(capsys, tmp_path):
         assert np.asarray(image.convert("L"))[5:40].mean() < 128  # the dark theme
 
 
+def svg_texts(path: Path) -> list[str]:
+    return [element.text.strip() for element in ET.parse(path).getroot().iter()
+            if element.tag.endswith("text") and element.text and element.text.strip()]  # fmt: skip
+
+
+def test_the_loss_axis_of_a_short_session_reads_its_iterations(capsys, tmp_path):
+    # 0.1.0 labelled a 50-iteration run "0 ... 50000 iterations" (ticks 0, 10000, ..., 50000).
+    config = RunConfig(dataset="synthetic", n_examples=40, batch_size=8, lr=0.05, steps=50)
+    trainer = build_trainer(config, build_problem(config))
+    trainer.advance(50)
+    t = trainer.trajectory
+    columns = {"step": t.step[: t.length], "ends": t.ends}
+    columns.update({name: array[: t.length] for name, array in t.fields.items()})
+    save_session(tmp_path / "run.json", Session(config, columns))
+    out = tmp_path / "loss.svg"
+    code, _, err = gdviz(capsys, "render", "--session", str(tmp_path / "run.json"), "--view",
+                         "loss", "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    numbers = [float(text) for text in svg_texts(out) if text.replace(".", "").isdigit()]
+    assert {0.0, 10.0, 20.0, 30.0, 40.0} <= set(numbers)  # the x ticks
+    assert max(numbers) < 1000  # nothing scaled up a thousandfold
+
+
+def test_a_session_of_a_run_that_converged_in_one_step_renders(capsys, tmp_path):
+    # 0.1.0: a zero step divided by zero in the surface view: gdviz render exited 1.
+    from gdviz.core.surface import curvature
+
+    base = RunConfig(dataset="auto-mpg", batch_size=None, steps=30, epochs=None)
+    config = base.replace(lr=curvature(build_problem(base)).lr_fastest)
+    trainer = build_trainer(config, build_problem(config))
+    trainer.advance(30)
+    t = trainer.trajectory
+    columns = {"step": t.step[: t.length], "ends": t.ends}
+    columns.update({name: array[: t.length] for name, array in t.fields.items()})
+    save_session(tmp_path / "run.json", Session(config, columns))
+    code, _, err = gdviz(capsys, "render", "--session", str(tmp_path / "run.json"), "--out",
+                         str(tmp_path / "run.png"))  # fmt: skip
+    assert code == 0, err
+
+
 def corrupt_session(folder: Path) -> str:
     path = folder / "bad.json"
     path.write_text('{"format": "gdviz-session", "schema": 1, "config": {')

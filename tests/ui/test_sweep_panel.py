@@ -34,7 +34,7 @@ def panel(qtbot):
     widget.show()
     yield widget
     widget.shutdown()
-    assert widget._thread.isFinished(), "the sweep thread is still running"
+    assert widget.is_shut_down(), "the sweep thread is still running"
 
 
 def items(panel, kind):
@@ -143,7 +143,7 @@ def test_shutdown_stops_the_thread_and_is_idempotent(panel, qtbot):
     assert panel.busy
     started = time.perf_counter()
     panel.shutdown()  # cancels the running sweep between chunks and joins the thread
-    assert panel._thread.isFinished() and time.perf_counter() - started < 3
+    assert panel.is_shut_down() and time.perf_counter() - started < 3
     panel.shutdown()
     panel.set_config(RunConfig())
     panel.compute()  # ignored after shutdown

@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from gdviz.core.config import RunConfig, build_problem, build_trainer, total_steps
+from gdviz.core.contours import contour_segments
 from gdviz.core.surface import loss_grid
 from gdviz.ui.views import colors
-from gdviz.ui.views.contours import contour_segments
 from gdviz.ui.views.data_view import NO_DATA_MESSAGE, DataView
 from gdviz.ui.views.loss_view import MAX_BOUNDARIES, LossView
 from gdviz.ui.views.surface_view import MARKER_TAIL, PATH_CAP, SurfaceView

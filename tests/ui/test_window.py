@@ -285,3 +285,44 @@ def test_slowing_down_keeps_running_at_the_new_speed(qtbot):
         assert 40 <= done <= 160, done  # ~100 in 0.5 s at 200 it/s
     finally:
         win.close()
+
+
+def test_the_command_line_opens_the_window_at_a_demo(qtbot):
+    from gdviz.ui.app import WindowStart, apply_start
+    from gdviz.ui.main_window import MainWindow
+
+    start = WindowStart(lesson=2, speed=0, play=True)
+    win = MainWindow(config=start.config, settings=None)
+    qtbot.addWidget(win)
+    try:
+        apply_start(win, start)
+        assert win.state.lesson == "learning-rate-too-large" and win.toolbar.speed() == 0
+        qtbot.waitUntil(lambda: win.engine.recording.statuses[0].status == "diverged", timeout=5000)
+    finally:
+        win.close()
+
+
+def test_the_session_is_kept_on_quit_and_reopened(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gdviz.ui import export_dialogs
+    from gdviz.ui.main_window import MainWindow
+    from gdviz.ui.persistence import last_session_path
+
+    path = last_session_path()
+    assert str(path).startswith(os.environ["XDG_DATA_HOME"])  # never the tester's own folder
+    settings = QSettings(str(tmp_path / "gdviz.ini"), QSettings.Format.IniFormat)
+    config = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, epochs=3)
+    win = MainWindow(config=config, settings=settings)
+    qtbot.addWidget(win)
+    win.commands.open_lesson(4)
+    win.engine.run_synchronously(17)
+    win.close()
+    assert path.is_file()
+    again = MainWindow(settings=QSettings(str(tmp_path / "gdviz.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    try:
+        assert export_dialogs.reopen_last_session(again)
+        assert again.state.lesson == "mini-batch-sgd" and len(again.engine.recording) == 18
+    finally:
+        again.close()

@@ -8,9 +8,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from gdviz.core.contours import contour_levels, contour_segments
 from gdviz.ui.views import colors as c
 from gdviz.ui.views.arrows import Arrow
-from gdviz.ui.views.contours import contour_levels, contour_segments
 
 pg.setConfigOption("imageAxisOrder", "row-major")  # LossGrid.loss[j, i] is row-major
 
