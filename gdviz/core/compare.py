@@ -16,9 +16,10 @@ import numpy as np
 from gdviz.core.batching import BatchSampler
 from gdviz.core.config import RUN_FIELDS as CONFIG_RUN_FIELDS
 from gdviz.core.config import RunConfig, budget_of, build_schedule, make_sampler, total_steps
-from gdviz.core.engine import RunStatus, Trainer
+from gdviz.core.engine import Trainer
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
 from gdviz.core.problems import Problem
+from gdviz.core.stops import RunStatus
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Trajectory
 
 MAX_RUNS = 6

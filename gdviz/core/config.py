@@ -11,11 +11,12 @@ import numpy as np
 
 from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epoch
 from gdviz.core.data import DataError, load_dataset
-from gdviz.core.engine import Budget, Trainer
+from gdviz.core.engine import Trainer
 from gdviz.core.fields import knob_fields, names_with_role, spec, specs
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, Optimizer, make_optimizer
 from gdviz.core.problems import LinearRegression, LogisticRegression, Problem
 from gdviz.core.schedules import SCHEDULE_NAMES, Schedule
+from gdviz.core.stops import Budget
 from gdviz.core.surfaces import SURFACE_NAMES, AnalyticSurface
 
 MODELS = ("linear", "logistic")

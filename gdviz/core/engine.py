@@ -13,46 +13,17 @@ a whole chunk of iterations at once with numpy.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import Any, NamedTuple
 
 import numpy as np
 
 from gdviz.core.batching import BatchSampler
+from gdviz.core.inner_loops import OptimizerState, scalar_loop, stacked_loop
 from gdviz.core.optimizers import Optimizer
 from gdviz.core.schedules import Schedule
+from gdviz.core.stops import DIVERGENCE_FACTOR, NO_LIMIT, Budget, RunStatus, chunk_stops
 from gdviz.core.trajectory import Trajectory
 
 RECORDED = ("batch_loss", "g1", "g2", "p1", "p2")  # written by the inner loop
-DIVERGENCE_FACTOR = 1e6  # |loss| beyond this multiple of max(|starting loss|, 1) is divergence
-
-
-@dataclass(frozen=True)
-class RunStatus:
-    """How a run ended (or ``running``), with the step and a one-line reason for divergence."""
-
-    status: str = "running"  # running | finished | converged | diverged
-    step: int | None = None
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Budget:
-    """How long a run trains: ``steps`` iterations in all, or ``epochs`` epochs (``steps`` wins
-    when both are set; neither: no limit). Epochs are counted on the sampler's own epoch counter,
-    so a batch-size change mid-run (which starts a new epoch) keeps "20 epochs" meaning the end
-    of the 20th epoch, whatever the iterations per epoch were before."""
-
-    epochs: int | None = None
-    steps: int | None = None
-
-
-class OptimizerState(NamedTuple):
-    """The optimizer's state for the coordinates, with its own step count ``t`` (the number of
-    updates this state has seen: bias corrections and AdaGrad's decay count from it)."""
-
-    t: int
-    coords: Any
 
 
 class Trainer:
@@ -160,16 +131,8 @@ class Trainer:
         """The step at which each run's Budget ends, from the samplers' epoch counters."""
         budgets = self._budget if isinstance(self._budget, list) else [self._budget] * self.runs
         samplers = self.samplers if len(self.samplers) == self.runs else self.samplers * self.runs
-        out = np.empty(self.runs, dtype=np.int64)
-        for k, (budget, sampler) in enumerate(zip(budgets, samplers, strict=True)):
-            if budget.steps is not None:
-                out[k] = budget.steps
-            elif budget.epochs is not None:
-                left = (budget.epochs - sampler.epoch) * sampler.iterations_per_epoch
-                out[k] = self._t + max(left - sampler.position, 0)
-            else:
-                out[k] = np.iinfo(np.int64).max // 2
-        return out
+        ends = [b.end_step(self._t, s) for b, s in zip(budgets, samplers, strict=True)]
+        return np.array(ends, dtype=np.int64)
 
     def set_budget(self, budget: Budget | list[Budget]) -> None:
         """A new budget from now on. Runs that finished at the old budget continue (status
@@ -189,7 +152,7 @@ class Trainer:
         """Iterations left before every active run reaches its budget (a large number when
         there is none)."""
         if self.budgets is None or not self._active.any():
-            return 0 if not self._active.any() else np.iinfo(np.int64).max // 2
+            return 0 if not self._active.any() else NO_LIMIT
         return int(max(np.max(self.budgets[self._active]) - self._t, 0))
 
     def steps_to_epoch_end(self) -> int:
@@ -289,7 +252,11 @@ class Trainer:
             # Python floats: fastest to unpack and to compute with for two parameters.
             items = prepared.tolist() if isinstance(prepared, np.ndarray) else prepared
             out = {name: [0.0] * count for name in RECORDED}
-            done = self._inner_loop_scalar(items, rates.tolist(), out, count)
+            self._params, self._state, done = scalar_loop(
+                self.problem.loss_grad, self.optimizer.update, self._params, self._state, items,
+                rates.tolist(), out, count,
+            )  # fmt: skip
+            self._t += done if done == count else done + 1
         else:
             out = self._run_stacked(prepared, rates, count)
             done = count
@@ -321,57 +288,15 @@ class Trainer:
         rates = np.ascontiguousarray(np.broadcast_to(rates, (count, 2, runs)))
         grads, params = np.empty((count, 2, runs)), np.empty((count + 1, 2, runs))
         params[0] = self._params
-        losses = self._inner_loop_stacked(items, rates, grads, params, count)
+        self._params, self._state, losses = stacked_loop(
+            self.problem.loss_grad_stacked, self.optimizer.update, self._params, self._state,
+            items, rates, grads, params, count, runs,
+        )  # fmt: skip
+        self._t += count
         if losses is None:  # the problem computes batch losses for the whole chunk at once
             losses = self.problem.batch_losses(prepared, params[:-1], grads)
         return {"batch_loss": losses, "g1": grads[:, 0], "g2": grads[:, 1],
                 "p1": params[1:, 0], "p2": params[1:, 1]}  # fmt: skip
-
-    def _inner_loop_scalar(self, items, rates, out, count: int) -> int:
-        """The sequential part for one run, on Python floats: batch gradient and optimizer
-        update, ``count`` times. Returns the number of iterations completed (fewer only when
-        float arithmetic overflowed: that iteration diverged)."""
-        loss_grad, update = self.problem.loss_grad, self.optimizer.update
-        (p1, p2), (t, (s1, s2)) = self._params, self._state
-        out_loss, out_g1, out_g2 = out["batch_loss"], out["g1"], out["g2"]
-        out_p1, out_p2 = out["p1"], out["p2"]
-        done = 0
-        try:
-            for i in range(count):
-                batch_loss, g1, g2 = loss_grad(p1, p2, items[i])
-                lr = rates[i]
-                t += 1
-                p1, s1 = update(g1, p1, s1, lr, t)
-                p2, s2 = update(g2, p2, s2, lr, t)
-                out_loss[i], out_g1[i], out_g2[i], out_p1[i], out_p2[i] = batch_loss, g1, g2, p1, p2
-                done = i + 1
-        except (OverflowError, ZeroDivisionError):
-            pass  # Python floats raise where numpy gives inf: iteration `done + 1` diverged
-        self._params, self._state = (p1, p2), OptimizerState(t, (s1, s2))
-        self._t += done if done == count else done + 1
-        return done
-
-    def _inner_loop_stacked(self, items, rates, out_grads, out_params, count: int):
-        """The sequential part for K runs: parameters, gradients and optimizer state are
-        ``(2, K)`` arrays, so each iteration costs a fixed handful of numpy calls. Row i + 1 of
-        ``out_params`` receives the parameters after update i. Returns the batch losses, or None
-        when the problem defers them to :meth:`Problem.batch_losses`."""
-        loss_grad, update = self.problem.loss_grad_stacked, self.optimizer.update
-        params, (t, state) = self._params, self._state
-        losses = None
-        for i in range(count):
-            batch_loss, grad = loss_grad(params, items[i])
-            t += 1
-            params, state = update(grad, params, state, rates[i], t)
-            out_grads[i] = grad
-            out_params[i + 1] = params
-            if batch_loss is not None:
-                if losses is None:
-                    losses = np.empty((count, self.runs))
-                losses[i] = batch_loss
-        self._params, self._state = params, OptimizerState(t, state)
-        self._t += count
-        return losses
 
     def _check_stops(self, first_row, loss, p1, p2, batch_loss, overflow_step) -> None:
         """Divergence, convergence and per-run budgets of each active run within the rows just
@@ -389,34 +314,14 @@ class Trainer:
         budget_row = (
             np.clip(self.budgets - first_step, 0, rows) if self.budgets is not None else None
         )
-        # Only runs with an event in this chunk need a closer look.
-        flagged = self._active & (bad.any(axis=0) | converged.any(axis=0))
-        if budget_row is not None:
-            flagged |= self._active & (budget_row < rows)
-        if overflow_step is not None:
-            flagged |= self._active
-        for k in np.flatnonzero(flagged):
-            first_bad = int(np.argmax(bad[:, k])) if bad[:, k].any() else rows
-            first_good = int(np.argmax(converged[:, k])) if converged[:, k].any() else rows
-            last_budget = int(budget_row[k]) if budget_row is not None else rows
-            if first_bad < rows and first_bad <= min(first_good, last_budget):
-                row = first_row + first_bad
-                reason = (
-                    f"loss grew beyond {DIVERGENCE_FACTOR:g} x its starting value "
-                    f"({abs(loss[first_bad, k]):.3g})"
-                    if finite[first_bad, k]
-                    else "the loss or a parameter became infinite or not a number"
-                )
-                self._stop(k, RunStatus("diverged", int(self.trajectory.step[row]), reason), row)
-            elif first_good < rows and first_good <= last_budget:
-                row = first_row + first_good
-                self._stop(k, RunStatus("converged", int(self.trajectory.step[row])), row)
-            elif last_budget < rows:
-                row = first_row + last_budget
-                self._stop(k, RunStatus("finished", int(self.trajectory.step[row])), row)
-            elif overflow_step is not None:
-                reason = "the update overflowed the range of floating-point numbers"
-                self._stop(k, RunStatus("diverged", overflow_step, reason), first_row + rows - 1)
+        events = chunk_stops(bad, finite, converged, budget_row, loss, overflow_step,
+                             self._active)  # fmt: skip
+        for k, kind, row, reason in events:
+            if kind == "overflow":  # the iteration after the chunk's last row overflowed
+                self._stop(k, RunStatus("diverged", overflow_step, reason), first_row + row)
+                continue
+            step = int(self.trajectory.step[first_row + row])
+            self._stop(k, RunStatus(kind, step, reason), first_row + row)
 
     def _stop(self, run: int, status: RunStatus, last_row: int) -> None:
         self.statuses[run] = status

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdviz.core.engine import RunStatus
+from gdviz.core.stops import RunStatus
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Trajectory
 
 X_AXIS_MODES = ("iterations", "epochs", "examples seen")

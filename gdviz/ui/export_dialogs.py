@@ -11,9 +11,7 @@ from __future__ import annotations
 import weakref
 from pathlib import Path
 
-import numpy as np
 from PySide6 import QtWidgets as qw
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from gdviz.core.config import ConfigError
@@ -26,27 +24,18 @@ from gdviz.core.session import (
     write_sweep_csv,
     write_trajectory_csv,
 )
-from gdviz.ui import export
+from gdviz.ui import animation_dialog, export
+from gdviz.ui.file_prompts import VIEW_TITLES, ask_save_name, settle, warn
 
 RECENT_KEY, MAX_RECENT = "sessions/recent", 8
 SESSION_FILTER = "gdviz sessions (*.json);;All files (*)"
 PICTURE_FILTERS = {"PNG image (*.png)": 1, "PNG image at 2x resolution (*.png)": 2,
                    "SVG drawing (*.svg)": 1}  # fmt: skip
-VIEW_TITLES = {"window": "Whole window", "surface": "Loss surface", "loss": "Loss curve",
-               "data": "Data", "sweep": "Learning-rate sweep"}  # fmt: skip
 # Per window: recent files when there are no QSettings (tests, gdviz render).
 _RECENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 # -- the window <-> a Session ------------------------------------------------------------------
-def settle(window, timeout_ms: int = 3000) -> bool:
-    """Pause the run and wait until the engine thread has stopped and its last rows are in the
-    recording, so the rows and the statuses agree. Returns whether the run was playing."""
-    playing = window.engine.playing
-    window.engine.wait_until_stopped(timeout_ms)
-    return playing
-
-
 def window_session(window) -> Session:
     """The window's state and recording as a Session (the run is paused first, so the rows
     and the statuses agree)."""
@@ -96,7 +85,7 @@ def reopen_last_session(window) -> bool:
 
     path = last_session_path()
     if not path.is_file():
-        _problem(window, "No last session", f"No session was kept yet ({path} does not exist).")
+        warn(window, "No last session", f"No session was kept yet ({path} does not exist).")
         return False
     return open_session(window, str(path))
 
@@ -116,30 +105,22 @@ def add_file_actions(window, menu) -> None:
     for name, title in VIEW_TITLES.items():
         exports.addAction(f"{title} as picture…", lambda n=name: export_picture(window, n))
     exports.addSeparator()
-    exports.addAction("Animation (GIF or MP4)…", lambda: export_animation(window))
+    exports.addAction("Animation (GIF or MP4)…", lambda: animation_dialog.export_animation(window))
     exports.addSeparator()
     exports.addAction("Trajectory as CSV…", lambda: export_trajectory_csv(window))
     exports.addAction("Sweep as CSV…", lambda: export_sweep_csv(window))
 
 
-def _problem(window, title: str, message: str) -> None:
-    qw.QMessageBox.warning(window, title, message)
-
-
-def _save_name(window, title: str, name: str, filters: str) -> tuple[str, str]:
-    return qw.QFileDialog.getSaveFileName(window, title, name, filters)
-
-
 def save_session_as(window, path: str | None = None) -> bool:
     """Save the window's session (asking for a file when ``path`` is None)."""
-    path = path or _save_name(window, "Save session", "session.json", SESSION_FILTER)[0]
+    path = path or ask_save_name(window, "Save session", "session.json", SESSION_FILTER)[0]
     if not path:
         return False
     playing = window.engine.playing
     try:
         save_session(path, window_session(window))
     except SessionError as exc:
-        _problem(window, "Session not saved", str(exc))
+        warn(window, "Session not saved", str(exc))
         return False
     finally:
         if playing:  # saving pauses for a consistent picture; the run goes on afterwards
@@ -158,7 +139,7 @@ def open_session(window, path: str | None = None) -> bool:
     try:
         restore_session(window, load_session(path))
     except SessionError as exc:
-        _problem(window, "Cannot open the session", str(exc))
+        warn(window, "Cannot open the session", str(exc))
         return False
     _remember(window, path)
     window.statusBar().showMessage(f"Opened {Path(path).name}: a recording (R runs it again)")
@@ -192,7 +173,7 @@ def _fill_recent(window, menu) -> None:
 
 def export_picture(window, view: str) -> bool:
     """Ask for a file and save a view (or the window) as PNG at 1x or 2x, or as SVG."""
-    path, chosen = _save_name(window, f"Export {VIEW_TITLES[view].lower()}", f"{view}.png",
+    path, chosen = ask_save_name(window, f"Export {VIEW_TITLES[view].lower()}", f"{view}.png",
                               ";;".join(PICTURE_FILTERS))  # fmt: skip
     if not path:
         return False
@@ -204,99 +185,8 @@ def export_picture(window, view: str) -> bool:
         widget = export.view_widget(window, view)
         export.export_picture(widget, path, PICTURE_FILTERS.get(chosen, 1))
     except export.ExportError as exc:
-        _problem(window, "Picture not saved", str(exc))
+        warn(window, "Picture not saved", str(exc))
         return False
-    window.statusBar().showMessage(f"Saved {path}", 5000)
-    return True
-
-
-class AnimationDialog(qw.QDialog):
-    """What to animate, as GIF or MP4 (disabled, saying how to get it, without ffmpeg), the
-    frame rate, the length and the size."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Export animation")
-        self.view = qw.QComboBox()
-        for name in ("window", "surface", "loss", "data"):
-            self.view.addItem(VIEW_TITLES[name], name)
-        self.format = qw.QComboBox()
-        self.format.addItems(["GIF", "MP4"])
-        if export.ffmpeg_executable() is None:
-            item = self.format.model().item(1)
-            item.setEnabled(False)
-            item.setToolTip(export.VIDEO_HELP)
-            self.format.setToolTip(export.VIDEO_HELP)
-        self.fps = qw.QSpinBox(minimum=1, maximum=export.GIF_MAX_FPS, value=20,
-                               suffix=" frames/s")  # fmt: skip
-        self.format.currentTextChanged.connect(lambda name: self.fps.setMaximum(
-            export.GIF_MAX_FPS if name == "GIF" else export.MAX_FPS))  # fmt: skip
-        self.seconds = qw.QDoubleSpinBox(minimum=0.5, maximum=60, value=5, singleStep=0.5,
-                                      suffix=" s")  # fmt: skip
-        self.size = qw.QComboBox()
-        for percent in (100, 75, 50, 200):
-            self.size.addItem(f"{percent} % of the view on screen", percent / 100)
-        form = qw.QFormLayout(self)
-        for label, widget in (("View", self.view), ("Format", self.format),
-                              ("Frame rate", self.fps), ("Length", self.seconds),
-                              ("Size", self.size)):  # fmt: skip
-            form.addRow(label, widget)
-        buttons = qw.QDialogButtonBox(qw.QDialogButtonBox.StandardButton.Ok
-                                   | qw.QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def frames(self) -> int:
-        return int(np.clip(round(self.fps.value() * self.seconds.value()), 2, export.MAX_FRAMES))
-
-
-def export_animation(window, path: str | None = None, dialog: AnimationDialog | None = None):
-    """Ask what and how to animate, then replay the run into a file with a progress dialog."""
-    if dialog is None:
-        dialog = AnimationDialog(window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    if path is None and dialog.exec() != qw.QDialog.DialogCode.Accepted:
-        return False
-    suffix = dialog.format.currentText().lower()
-    path = path or _save_name(window, "Export animation", f"run.{suffix}",
-                              f"{suffix.upper()} (*.{suffix})")[0]  # fmt: skip
-    if not path:
-        return False
-    try:
-        widget = export.view_widget(window, dialog.view.currentData())
-        factor = dialog.size.currentData()
-        size = (round(widget.width() * factor), round(widget.height() * factor))
-        return animate_with_progress(window, widget, path, dialog.frames(),
-                                     dialog.fps.value(), size, 2 if factor > 1 else 1)  # fmt: skip
-    except export.ExportError as exc:
-        _problem(window, "Animation not saved", str(exc))
-        return False
-
-
-def animate_with_progress(window, widget, path, frames: int, fps: float, size,
-                          scale: int = 1) -> bool:  # fmt: skip
-    """Export an animation under a modal progress dialog; Cancel leaves no file (False). A
-    running run pauses while its recording is replayed, and goes on afterwards."""
-    playing = settle(window)
-    progress = qw.QProgressDialog("Recording the animation…", "Cancel", 0, frames, window)
-    progress.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(300)
-
-    def report(done: int, total: int) -> bool:
-        progress.setValue(done)  # a modal progress dialog also handles the Cancel click
-        return not progress.wasCanceled()
-
-    try:
-        export.export_animation(window, widget, path, frames, fps, size, scale, report)
-    except export.ExportCancelled:
-        window.statusBar().showMessage("Animation cancelled: no file was written", 5000)
-        return False
-    finally:
-        progress.close()
-        if playing:
-            window.engine.play()
     window.statusBar().showMessage(f"Saved {path}", 5000)
     return True
 
@@ -304,12 +194,12 @@ def animate_with_progress(window, widget, path, frames: int, fps: float, size,
 def export_trajectory_csv(window, path: str | None = None) -> bool:
     """The recorded trajectory as CSV (``gdviz run --out`` columns; compared runs: a run
     column)."""
-    path = path or _save_name(window, "Export trajectory", "trajectory.csv", "CSV (*.csv)")[0]
+    path = path or ask_save_name(window, "Export trajectory", "trajectory.csv", "CSV (*.csv)")[0]
     if not path:
         return False
     info = window.engine.info
     if info is None:
-        _problem(window, "No run", "There is no run to export: the configuration could not start.")
+        warn(window, "No run", "There is no run to export: the configuration could not start.")
         return False
     columns = info.recording.columns()  # the rows recorded now; the run goes on
     names, labels = info.problem.param_names, list(info.labels)
@@ -320,9 +210,9 @@ def export_sweep_csv(window, path: str | None = None) -> bool:
     """The latest learning-rate sweep as CSV (``gdviz sweep --out`` columns)."""
     result = window.sweep_panel.result()
     if result is None:
-        _problem(window, "No sweep yet", "Show the learning-rate sweep (S) and let it finish.")
+        warn(window, "No sweep yet", "Show the learning-rate sweep (S) and let it finish.")
         return False
-    path = path or _save_name(window, "Export sweep", "sweep.csv", "CSV (*.csv)")[0]
+    path = path or ask_save_name(window, "Export sweep", "sweep.csv", "CSV (*.csv)")[0]
     return bool(path) and _write_csv(window, path, lambda h: write_sweep_csv(h, result))
 
 
@@ -330,7 +220,7 @@ def _write_csv(window, path: str, write) -> bool:
     try:
         export.write_text(path, write)
     except export.ExportError as exc:
-        _problem(window, "CSV not saved", str(exc))
+        warn(window, "CSV not saved", str(exc))
         return False
     window.statusBar().showMessage(f"Saved {path}", 5000)
     return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdviz.core.config import RunConfig, build_parts, build_problem, build_trainer
-from gdviz.core.engine import Budget
+from gdviz.core.stops import Budget
 
 # N = 100, B = 10: 10 iterations per epoch.
 CONFIG = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, lr=0.05, epochs=20)

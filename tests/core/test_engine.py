@@ -10,10 +10,11 @@ import pytest
 
 from gdviz.core.batching import BatchSampler
 from gdviz.core.data import load_dataset
-from gdviz.core.engine import DIVERGENCE_FACTOR, RunStatus, Trainer
+from gdviz.core.engine import Trainer
 from gdviz.core.optimizers import OPTIMIZER_NAMES, make_optimizer
 from gdviz.core.problems import LinearRegression, LogisticRegression
 from gdviz.core.schedules import Schedule
+from gdviz.core.stops import DIVERGENCE_FACTOR, RunStatus
 from gdviz.core.surfaces import AnalyticSurface
 
 # Any warning (overflow, invalid value, ...) is a test failure in this module.

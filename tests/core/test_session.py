@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from gdviz.core import session as S
 from gdviz.core.config import RunConfig, build_problem, build_trainer
-from gdviz.core.engine import RunStatus
 from gdviz.core.report import write_trajectory_csv as report_csv
+from gdviz.core.stops import RunStatus
 from gdviz.core.sweep import sweep
 
 CONFIG = RunConfig(dataset="synthetic", n_examples=50, batch_size=10, lr=0.05, steps=60)

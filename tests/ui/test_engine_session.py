@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gdviz.core.config import RunConfig, build_problem, build_trainer
-from gdviz.core.engine import Budget
+from gdviz.core.stops import Budget
 from gdviz.ui.engine_session import EngineSession
 
 # N = 100, B = 10: 10 iterations per epoch, 5 epochs.

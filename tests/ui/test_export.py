@@ -18,7 +18,7 @@ from PIL import Image
 from gdviz.core.config import RunConfig, build_problem, build_trainer
 from gdviz.core.report import write_trajectory_csv as report_csv
 from gdviz.core.session import THEMES, SessionError, load_session, save_session
-from gdviz.ui import export
+from gdviz.ui import animation_dialog, export
 from gdviz.ui import export_dialogs as dialogs
 
 
@@ -148,15 +148,16 @@ def test_a_cancelled_animation_leaves_no_file(single, tmp_path):
 
 
 def test_cancel_in_the_progress_dialog_leaves_no_file(single, tmp_path, monkeypatch):
-    monkeypatch.setattr(dialogs.qw.QProgressDialog, "wasCanceled", lambda self: True)
+    monkeypatch.setattr(animation_dialog.qw.QProgressDialog, "wasCanceled", lambda self: True)
     widget = export.view_widget(single, "surface")
-    assert not dialogs.animate_with_progress(single, widget, tmp_path / "a.gif", 5, 10, (90, 60))
+    path = tmp_path / "a.gif"
+    assert not animation_dialog.animate_with_progress(single, widget, path, 5, 10, (90, 60))
     assert only_files(tmp_path) == []
 
 
 def test_mp4_is_disabled_with_a_tip_without_ffmpeg(single, monkeypatch):
     monkeypatch.setattr(export, "ffmpeg_executable", lambda: None)
-    dialog = dialogs.AnimationDialog(single)
+    dialog = animation_dialog.AnimationDialog(single)
     item = dialog.format.model().item(1)
     assert item.text() == "MP4" and not item.isEnabled()
     assert 'pip install "gdviz[video]"' in item.toolTip()
@@ -189,7 +190,7 @@ def test_compared_runs_csv_has_a_run_column(trio, tmp_path):
 
 def test_sweep_csv_needs_a_sweep(single, tmp_path, monkeypatch):
     said = []
-    monkeypatch.setattr(dialogs, "_problem", lambda _w, title, _text: said.append(title))
+    monkeypatch.setattr(dialogs, "warn", lambda _w, title, _text: said.append(title))
     assert not dialogs.export_sweep_csv(single, str(tmp_path / "s.csv"))
     assert said == ["No sweep yet"] and only_files(tmp_path) == []
 
@@ -244,7 +245,7 @@ def test_a_single_run_session_keeps_the_timeline_and_the_views(single, tmp_path)
 
 def test_a_bad_session_says_so_and_changes_nothing(single, tmp_path, monkeypatch):
     said = []
-    monkeypatch.setattr(dialogs, "_problem", lambda _w, _title, text: said.append(text))
+    monkeypatch.setattr(dialogs, "warn", lambda _w, _title, text: said.append(text))
     before = (single.engine.recording, single.state.config, single.engine.run_id)
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "gdviz-session", "schema": 7}')

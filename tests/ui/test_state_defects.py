@@ -239,7 +239,7 @@ def test_save_and_export_without_a_run_say_so(qtbot, tmp_path, monkeypatch):
     from gdviz.ui.main_window import MainWindow
 
     said = []
-    monkeypatch.setattr(dialogs, "_problem", lambda _w, title, text: said.append(title))
+    monkeypatch.setattr(dialogs, "warn", lambda _w, title, text: said.append(title))
     win = MainWindow(config=RunConfig(dataset=str(tmp_path / "moved.csv")), settings=None)
     qtbot.addWidget(win)
     try:
