@@ -114,15 +114,19 @@ def test_the_sweep_view(capsys, tmp_path):
         assert image.size == (1000, 500)
 
 
-def test_a_session(capsys, tmp_path):
-    config = RunConfig(dataset="synthetic", n_examples=40, batch_size=8, lr=0.05, steps=50)
+def save_run(path: Path, config: RunConfig, **session) -> None:
+    """A session of ``config`` run to its budget, saved to ``path``."""
     trainer = build_trainer(config, build_problem(config))
-    trainer.advance(50)
-    trainer.finish()
+    trainer.advance(10**9)
     t = trainer.trajectory
     columns = {"step": t.step[: t.length], "ends": t.ends}
     columns.update({name: array[: t.length] for name, array in t.fields.items()})
-    save_session(tmp_path / "run.json", Session(config, columns, view={"theme": "dark"}))
+    save_session(path, Session(config, columns, **session))
+
+
+def test_a_session(capsys, tmp_path):
+    config = RunConfig(dataset="synthetic", n_examples=40, batch_size=8, lr=0.05, steps=50)
+    save_run(tmp_path / "run.json", config, view={"theme": "dark"})
     out = tmp_path / "run.png"
     code, _, err = gdviz(capsys, "render", "--session", str(tmp_path / "run.json"), "--steps",
                          "10", "--size", "900x600", "--out", str(out))  # fmt: skip
@@ -140,12 +144,7 @@ def svg_texts(path: Path) -> list[str]:
 def test_the_loss_axis_of_a_short_session_reads_its_iterations(capsys, tmp_path):
     # 0.1.0 labelled a 50-iteration run "0 ... 50000 iterations" (ticks 0, 10000, ..., 50000).
     config = RunConfig(dataset="synthetic", n_examples=40, batch_size=8, lr=0.05, steps=50)
-    trainer = build_trainer(config, build_problem(config))
-    trainer.advance(50)
-    t = trainer.trajectory
-    columns = {"step": t.step[: t.length], "ends": t.ends}
-    columns.update({name: array[: t.length] for name, array in t.fields.items()})
-    save_session(tmp_path / "run.json", Session(config, columns))
+    save_run(tmp_path / "run.json", config)
     out = tmp_path / "loss.svg"
     code, _, err = gdviz(capsys, "render", "--session", str(tmp_path / "run.json"), "--view",
                          "loss", "--out", str(out))  # fmt: skip
@@ -161,12 +160,7 @@ def test_a_session_of_a_run_that_converged_in_one_step_renders(capsys, tmp_path)
 
     base = RunConfig(dataset="auto-mpg", batch_size=None, steps=30, epochs=None)
     config = base.replace(lr=curvature(build_problem(base)).lr_fastest)
-    trainer = build_trainer(config, build_problem(config))
-    trainer.advance(30)
-    t = trainer.trajectory
-    columns = {"step": t.step[: t.length], "ends": t.ends}
-    columns.update({name: array[: t.length] for name, array in t.fields.items()})
-    save_session(tmp_path / "run.json", Session(config, columns))
+    save_run(tmp_path / "run.json", config)
     code, _, err = gdviz(capsys, "render", "--session", str(tmp_path / "run.json"), "--out",
                          str(tmp_path / "run.png"))  # fmt: skip
     assert code == 0, err
