@@ -27,6 +27,7 @@ def test_goldilocks_trio_matches_single_runs_and_ends_three_ways():
     lock.finish()
     statuses = [s.status for s in lock.statuses]
     assert statuses == ["finished", "finished", "diverged"]
+    assert lock.ends.max() > 1  # reading the ends gathers the groups' rows
     rows = Recording(lock.trajectory).columns()
     for k, config in enumerate(configs):
         view, status = single_run(config, problem)
@@ -50,6 +51,7 @@ def test_batch_sizes_compare_with_their_own_epoch_budgets():
         lock.advance(50)
     assert [s.status for s in lock.statuses] == ["finished"] * 3
     assert list(lock.ends) == [301, 31, 4]
+    assert lock.ends.max() > 1  # reading the ends gathers the groups' rows
     rows = Recording(lock.trajectory).columns()
     for k, config in enumerate(configs):
         view, _ = single_run(config, problem)
@@ -66,6 +68,7 @@ def test_different_optimizers_form_groups_in_lockstep():
     assert len(lock.groups) == 3
     lock.advance(120)
     assert lock.step == 120 and all(t.step == 120 for _, t in lock.groups)
+    assert lock.ends.max() > 1  # reading the ends gathers the groups' rows
     rows = Recording(lock.trajectory).columns()
     for k, config in enumerate(configs):
         view, _ = single_run(config.replace(steps=120), problem)
