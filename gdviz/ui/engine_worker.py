@@ -64,19 +64,25 @@ class EngineWorker(QObject):
             self.failed.emit(job.run_id, job.job_id, f"{type(exc).__name__}: {exc}")
 
     def _drain(self, job: Job, speed: int) -> tuple[list, int]:
-        """Apply queued changes of this run; returns their markers and the speed to use."""
-        markers = []
+        """Apply queued changes of this run; returns their markers and the speed to use. A
+        change for a newer run (queued while this job ends) is kept for that run's jobs."""
+        markers, later = [], []
         while True:
             try:
                 change = self._changes.get_nowait()
             except queue.Empty:
-                return markers, speed
+                break
             if isinstance(change, SpeedChange):
                 speed = change.speed
             elif change.run_id == job.run_id:
                 text = change.apply(job.trainer)
                 if text:
                     markers.append((job.trainer.step, text))
+            elif change.run_id > job.run_id:
+                later.append(change)
+        for change in later:
+            self._changes.put(change)
+        return markers, speed
 
     def _target(self, job: Job) -> int:
         """The step this job ends at, worked out here, where the trainer is."""

@@ -175,3 +175,19 @@ def test_an_engine_error_is_a_report_and_the_thread_lives_on(qtbot, session):
     with qtbot.waitSignal(session.stopped, timeout=3000):
         session.step(2)
     assert int(session.recording.last("step")) == 2
+
+
+def test_a_change_for_a_newer_run_is_kept_by_an_old_job(qapp):
+    # The old job's last look at the queue must not throw away what the new run was sent.
+    from gdviz.ui.engine_protocol import Change, Job, Step
+    from gdviz.ui.engine_worker import EngineWorker
+
+    worker = EngineWorker()
+    old = build_trainer(CONFIG, build_problem(CONFIG))
+    applied = []
+    worker.submit(Change(2, lambda trainer: applied.append(trainer) or "for run 2"))
+    worker.submit(Change(0, lambda trainer: applied.append(trainer) or "for run 0"))
+    worker.run_job(Job(1, 1, old, Step(3)))  # run 1's job, here on this thread
+    assert applied == [] and old.step == 3
+    pending = worker.take_pending()
+    assert [change.run_id for change in pending] == [2]  # run 0's is stale, run 2's kept
