@@ -102,7 +102,6 @@ def _render(args, out: Path, animated: bool) -> None:
     from gdviz.core.session import SessionError, load_session
     from gdviz.ui import export
     from gdviz.ui.app import create_application
-    from gdviz.ui.export_dialogs import restore_session
     from gdviz.ui.main_window import MainWindow
 
     if out.suffix.lower() == ".mp4" and export.ffmpeg_executable() is None:
@@ -121,28 +120,12 @@ def _render(args, out: Path, animated: bool) -> None:
         window.resize(*(size if args.view == "window" else DEFAULT_SIZES["window"]))
         window.show()
         app.processEvents()
-        if session is not None:
-            restore_session(window, session)
-            if args.steps is not None:
-                step = np.asarray(window.engine.recording.column("step"))
-                export.show_prefix(window, int(np.searchsorted(step, args.steps, "right")))
-        else:
-            window.commands.open_lesson(find_lesson(window.navigator.lessons, args.lesson))
-            window.engine.run_synchronously(args.steps)
-        if args.theme:
-            with np.errstate(over="ignore"):  # pyqtgraph: 10**range of a log axis may overflow
-                window.set_look(args.theme, window.state.scale)
-        window.frames.draw()
+        _show(window, args, session)
         if args.view == "sweep":
             _finish_sweep(window, app)
         widget = export.view_widget(window, args.view)
         if widget is not window:  # on its own, at exactly the size asked for
-            detached = widget
-            widget.setParent(None)
-            widget.setPalette(window.palette())
-            widget.setFont(window.font())
-            widget.resize(*size)
-            widget.show()
+            detached = _detach(widget, window, size)
         app.processEvents()
         if app.focusWidget() is not None:  # no text cursor blinking in a slide
             app.focusWidget().clearFocus()
@@ -163,6 +146,35 @@ def _render(args, out: Path, animated: bool) -> None:
         if detached is not None:
             detached.close()
         app.processEvents()
+
+
+def _show(window, args, session) -> None:
+    """The session (its first ``--steps`` rows) or the lesson run ``--steps``, in its theme."""
+    from gdviz.ui import export
+    from gdviz.ui.export_dialogs import restore_session
+
+    if session is not None:
+        restore_session(window, session)
+        if args.steps is not None:
+            step = np.asarray(window.engine.recording.column("step"))
+            export.show_prefix(window, int(np.searchsorted(step, args.steps, "right")))
+    else:
+        window.commands.open_lesson(find_lesson(window.navigator.lessons, args.lesson))
+        window.engine.run_synchronously(args.steps)
+    if args.theme:
+        with np.errstate(over="ignore"):  # pyqtgraph: 10**range of a log axis may overflow
+            window.set_look(args.theme, window.state.scale)
+    window.frames.draw()
+
+
+def _detach(widget, window, size):
+    """One view on its own, in the window's look, at exactly ``size``."""
+    widget.setParent(None)
+    widget.setPalette(window.palette())
+    widget.setFont(window.font())
+    widget.resize(*size)
+    widget.show()
+    return widget
 
 
 def _finish_sweep(window, app) -> None:

@@ -12,13 +12,7 @@ from gdviz.ui.views.surface3d import opengl_problem
 def build_menus(window) -> None:
     """Create the menus and their shortcuts; actions call the window's methods."""
     menus = window.menuBar()
-    file_menu = menus.addMenu("&File")
-    open_data = file_menu.addAction("&Open data…", window.open_data)
-    open_data.setShortcut(QKeySequence.StandardKey.Open)
-    add_file_actions(window, file_menu)  # sessions, recent sessions, export
-    file_menu.addSeparator()
-    quit_action = file_menu.addAction("&Quit", window.close)
-    quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+    _file_menu(window, menus.addMenu("&File"))
     lessons_menu = menus.addMenu("&Lessons")
     window.navigator.build_menu(lessons_menu)
     lessons_menu.addSeparator()
@@ -29,6 +23,26 @@ def build_menus(window) -> None:
     for action in window.toolbar.run_actions():
         run_menu.addAction(action)
     view_menu = menus.addMenu("&View")
+    _view_menu(window, view_menu)
+    _look_actions(window, view_menu)
+    _maximise_actions(window, view_menu)
+    help_menu = menus.addMenu("&Help")
+    shortcuts = help_menu.addAction("&Keyboard shortcuts", window.show_shortcuts)
+    shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
+    help_menu.addAction("&About gdviz", window.show_about)
+
+
+def _file_menu(window, file_menu) -> None:
+    open_data = file_menu.addAction("&Open data…", window.open_data)
+    open_data.setShortcut(QKeySequence.StandardKey.Open)
+    add_file_actions(window, file_menu)  # sessions, recent sessions, export
+    file_menu.addSeparator()
+    quit_action = file_menu.addAction("&Quit", window.close)
+    quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+
+
+def _view_menu(window, view_menu) -> None:
+    """Docks, full screen, clean view, the toolbar's view toggles and the 3-D surface."""
     view_menu.addAction(window.controls_dock.toggleViewAction())
     view_menu.addAction(window.lesson_card.toggleViewAction())
     sweep_action = window.sweep_dock.toggleViewAction()
@@ -50,6 +64,10 @@ def build_menus(window) -> None:
         window.surface3d_action.setEnabled(False)
         window.surface3d_action.setToolTip(problem)
         view_menu.setToolTipsVisible(True)
+
+
+def _look_actions(window, view_menu) -> None:
+    """Themes and the presentation size (Ctrl+Plus / Ctrl+Minus / Ctrl+0)."""
     theme_menu = view_menu.addMenu("Theme")
     window.theme_actions = QActionGroup(window)
     for name in THEMES:
@@ -67,9 +85,11 @@ def build_menus(window) -> None:
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.triggered.connect(
             lambda *_, d=direction: window.set_look(
-                window.state.theme, next_scale(window.state.scale, d)
-            )
-        )
+                window.state.theme, next_scale(window.state.scale, d))
+        )  # fmt: skip
+
+
+def _maximise_actions(window, view_menu) -> None:
     view_menu.addSeparator()
     for index, (name, widget) in enumerate(
         (("surface", window.surface_view), ("loss curve", window.loss_view),
@@ -79,7 +99,3 @@ def build_menus(window) -> None:
         action.setShortcut(QKeySequence(f"Ctrl+{index}"))
         action.toggled.connect(lambda on, w=widget: window.maximise(w, on))
         view_menu.addAction(action)
-    help_menu = menus.addMenu("&Help")
-    shortcuts = help_menu.addAction("&Keyboard shortcuts", window.show_shortcuts)
-    shortcuts.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
-    help_menu.addAction("&About gdviz", window.show_about)

@@ -267,6 +267,27 @@ class SweepPanel(qw.QWidget):
         below = loss < floor  # off the bottom of a log axis: drawn at the floor as ▼ ("less")
         self._clipped = bool(below.any())
         y = np.log10(np.maximum(loss, floor)) if log_y else loss
+        edges = self._draw_regions(r)
+        shown = slice(None) if np.isfinite(y).any() else slice(0)  # all-NaN data: a warning
+        self.curve = pg.PlotDataItem(
+            x[shown], y[shown], connect="finite", pen=look.pen(t.training_loss, 2.5),
+            symbol=["t" if b else "o" for b in below[shown]], symbolSize=look.size(10),
+            symbolBrush=c.brush(t.training_loss), symbolPen=look.pen(t.background, 1),
+        )  # fmt: skip
+        self.plot.addItem(self.curve)
+        self._draw_limits(r)
+        if r.best_lr is not None:
+            self._draw_best(r, x, y)
+        self._points = (x, y)
+        ys = y[np.isfinite(y)]
+        self._data_y = (float(ys.min()), float(ys.max())) if ys.size else (0.0, 1.0)
+        self.plot.setXRange(edges[0], edges[-1], padding=0)
+        self._layout()
+
+    def _draw_regions(self, r) -> np.ndarray:
+        """The shaded regions (too slow, converges, ...) with a label each; returns the x
+        edges of the plot (log10 of the rates, padded at both ends)."""
+        look, t = self.look, self.look.theme
         spans = r.region_spans()
         edges = np.log10([lo for lo, _, _ in spans] + [spans[-1][1]])
         pad = 0.04 * (edges[-1] - edges[0])  # the outer regions widen: room for end tick labels
@@ -289,13 +310,11 @@ class SweepPanel(qw.QWidget):
             label.setZValue(25)  # above the limit lines
             self.plot.addItem(label, ignoreBounds=True)
             self._labels.append((label, *span))
-        shown = slice(None) if np.isfinite(y).any() else slice(0)  # all-NaN data: a warning
-        self.curve = pg.PlotDataItem(
-            x[shown], y[shown], connect="finite", pen=look.pen(t.training_loss, 2.5),
-            symbol=["t" if b else "o" for b in below[shown]], symbolSize=look.size(10),
-            symbolBrush=c.brush(t.training_loss), symbolPen=look.pen(t.background, 1),
-        )  # fmt: skip
-        self.plot.addItem(self.curve)
+        return edges
+
+    def _draw_limits(self, r) -> None:
+        """Dashed lines at 2/λmax and 2/(λmin+λmax) where they apply."""
+        look, t = self.look, self.look.theme
         limits = ((r.lr_max_stable, "2/λmax = {}\ndiverges above", True),
                   (r.lr_fastest, "2/(λmin+λmax) = {}\nfastest", False))  # fmt: skip
         for lr, text, right in limits if r.limits_apply else ():
@@ -312,27 +331,25 @@ class SweepPanel(qw.QWidget):
             line.setZValue(20 + len(self._lines))  # a label that must cross a line covers it
             self.plot.addItem(line, ignoreBounds=True)
             self._lines.append((line, right))
-        if r.best_lr is not None:
-            i = int(np.flatnonzero(r.rates == r.best_lr)[0])
-            ring = pg.ScatterPlotItem([x[i]], [y[i]], size=look.size(26), brush=None,
-                                      pen=look.pen(t.foreground, 3))  # fmt: skip
-            # Centred above the point, or flush with the nearer edge of the plot at its ends.
-            where = (x[i] - x[0]) / ((x[-1] - x[0]) or 1.0)
-            anchor_x = 0.5 if 0.12 < where < 0.88 else float(where > 0.5)
-            fill = c.brush(t.background, t.fill_alpha)
-            tag = pg.TextItem(f"best {format_number(r.best_lr, 3)}", color=t.foreground,
-                              anchor=(anchor_x, 1.4), fill=fill)  # fmt: skip
-            tag.setFont(look.font(c.ANNOTATION_PT + 1, bold=True))
-            tag.setPos(x[i], y[i])
-            self._tag = (tag, anchor_x, x[i], y[i])
-            for item in (ring, tag):
-                item.setZValue(30)
-                self.plot.addItem(item, ignoreBounds=True)
-        self._points = (x, y)
-        ys = y[np.isfinite(y)]
-        self._data_y = (float(ys.min()), float(ys.max())) if ys.size else (0.0, 1.0)
-        self.plot.setXRange(edges[0], edges[-1], padding=0)
-        self._layout()
+
+    def _draw_best(self, r, x, y) -> None:
+        """A ring and a tag on the best learning rate."""
+        look, t = self.look, self.look.theme
+        i = int(np.flatnonzero(r.rates == r.best_lr)[0])
+        ring = pg.ScatterPlotItem([x[i]], [y[i]], size=look.size(26), brush=None,
+                                  pen=look.pen(t.foreground, 3))  # fmt: skip
+        # Centred above the point, or flush with the nearer edge of the plot at its ends.
+        where = (x[i] - x[0]) / ((x[-1] - x[0]) or 1.0)
+        anchor_x = 0.5 if 0.12 < where < 0.88 else float(where > 0.5)
+        fill = c.brush(t.background, t.fill_alpha)
+        tag = pg.TextItem(f"best {format_number(r.best_lr, 3)}", color=t.foreground,
+                          anchor=(anchor_x, 1.4), fill=fill)  # fmt: skip
+        tag.setFont(look.font(c.ANNOTATION_PT + 1, bold=True))
+        tag.setPos(x[i], y[i])
+        self._tag = (tag, anchor_x, x[i], y[i])
+        for item in (ring, tag):
+            item.setZValue(30)
+            self.plot.addItem(item, ignoreBounds=True)
 
     def _layout(self) -> None:
         """Place the text in pixels: region names in rows along the top, centred on their

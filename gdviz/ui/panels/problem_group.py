@@ -73,6 +73,12 @@ class ProblemGroup(QGroupBox):
         self._csv_path: str | None = None
         self._dataset = DATASET_NAMES[0]  # the data set in use, kept while a surface is shown
         self._builtin_columns: dict[str, tuple[str | None, str | None]] = {}
+        self._make_widgets()
+        self._lay_out()
+        self._connect()
+        self._update_visibility()
+
+    def _make_widgets(self) -> None:
         self.source_combo = QComboBox()
         for name in DATASET_NAMES:
             self.source_combo.addItem(DATASET_LABELS.get(name, name), name)
@@ -123,6 +129,9 @@ class ProblemGroup(QGroupBox):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(10)
+
+    def _lay_out(self) -> None:
+        file_row = self.file_row
         self.form = form = new_form()
         add_row(form, "Source", self.source_combo, TIPS["source"])
         add_row(form, "File", file_row, TIPS["open_csv"])
@@ -137,6 +146,8 @@ class ProblemGroup(QGroupBox):
         add_row(form, "Noise", self.data_noise_spin, TIPS["data_noise"])
         form.addRow(self.info_label)
         self.setLayout(form)
+
+    def _connect(self) -> None:
         self.source_combo.currentIndexChanged.connect(self._on_source_changed)
         self.open_button.clicked.connect(self.openDataRequested)
         for combo in (self.x_combo, self.y_combo, self.surface_combo, self.model_combo):
@@ -149,7 +160,6 @@ class ProblemGroup(QGroupBox):
             self.data_noise_spin,
         ):
             spin.valueChanged.connect(self._on_field_changed)
-        self._update_visibility()
 
     # -- state -------------------------------------------------------------------------------
     def source(self) -> str:
