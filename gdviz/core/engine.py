@@ -32,9 +32,8 @@ class Trainer:
     ``lr`` and the optimizer's numeric hyperparameters are floats or arrays of shape ``(K,)``;
     ``samplers`` is one sampler shared by all runs or one per run; ``start`` gives the initial
     parameters (floats, or ``(K,)`` arrays). ``budget`` (a :class:`Budget`, or one per run)
-    stops each run as ``finished`` at its end; ``budgets`` (``(K,)`` step counts) is the same
-    for plain iteration counts. :meth:`advance` never goes past a budget; :meth:`set_budget`
-    continues a finished run with a larger one.
+    stops each run as ``finished`` at its end. :meth:`advance` never goes past a budget;
+    :meth:`set_budget` continues a finished run with a larger one.
     """
 
     def __init__(
@@ -50,7 +49,6 @@ class Trainer:
         tol: float | None = None,
         record_examples: bool = False,
         capacity: int = 1024,
-        budgets=None,
         budget: Budget | list[Budget] | None = None,
     ) -> None:
         if len(samplers) not in (1, runs):
@@ -72,26 +70,29 @@ class Trainer:
         else:  # one (2, K) array: a single optimizer call updates both coordinates of all runs
             self._params = np.array([np.broadcast_to(np.asarray(v, float), (runs,)) for v in start])
         self._init_state()
+        self._record_start()
+        self._active = np.ones(runs, dtype=bool)
+        # Per-run step budgets (absolute step counts), worked out from the sampler's epoch
+        # counter (again whenever the batching changes); None: no budget.
+        self._budget = budget
+        self.budgets = self._budget_steps() if budget is not None else None
+
+    def _record_start(self) -> None:
+        """Row 0: the start point and its loss (which must be finite), and the divergence
+        limit it sets."""
         p1, p2 = self.params
         with np.errstate(all="ignore"):
-            loss0 = np.broadcast_to(problem.full_loss(p1, p2), (runs,))
+            loss0 = np.broadcast_to(self.problem.full_loss(p1, p2), (self.runs,))
         if not np.all(np.isfinite(loss0)):
             raise ValueError("the loss at the start point is not finite; choose another start")
         self._loss_limit = DIVERGENCE_FACTOR * np.maximum(np.abs(loss0), 1.0)
         start_row = {
-            "p1": np.broadcast_to(p1, (1, runs)),
-            "p2": np.broadcast_to(p2, (1, runs)),
-            "loss": loss0.reshape(1, runs),
+            "p1": np.broadcast_to(p1, (1, self.runs)),
+            "p2": np.broadcast_to(p2, (1, self.runs)),
+            "loss": loss0.reshape(1, self.runs),
         }
         self.trajectory.append(np.zeros(1, dtype=np.int64), start_row)
         self.trajectory.ends[:] = 1
-        self._active = np.ones(runs, dtype=bool)
-        # Per-run step budgets (absolute step counts): from `budgets`, or worked out from the
-        # sampler's epoch counter for a Budget (again whenever the batching changes).
-        self._budget = budget
-        self.budgets = None if budgets is None else np.broadcast_to(budgets, (runs,)).astype(int)
-        if budget is not None:
-            self.budgets = self._budget_steps()
 
     # -- hyperparameters that may change while running (no reset) ------------------------------
     def set_optimizer(self, optimizer: Optimizer, lr) -> None:
