@@ -8,7 +8,6 @@ plot views). Nothing is re-created, so a run keeps animating while the look chan
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QSize, Qt
@@ -27,16 +26,13 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from gdviz.ui.notice import NoticeBanner
+from gdviz.ui.roles import RoleColors, role_of, role_sheet
 from gdviz.ui.status import StatusLine
 from gdviz.ui.views import colors as c
 
 DEFAULT_SCALE = 1.0
 MIN_SCALE, MAX_SCALE, SCALE_STEP = 0.75, 2.5, 0.25
 STATUS_PT, BANNER_PT = 12.0, 15.0  # the sizes status.py and notice.py set in their style sheets
-_FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)pt")
-_PALETTE_REF = re.compile(r"palette\(\s*([\w-]+)\s*\)")
-_COLOR = re.compile(r"(^|[;\s])color\s*:")
-_BASE_SHEET = "gdviz_base_style_sheet"  # dynamic property: a widget's own sheet before theming
 
 
 @dataclass(frozen=True)
@@ -80,9 +76,8 @@ class Theme:
     marker_boost: float = 1.0
     bold: bool = False  # bold fonts everywhere
     widgets: tuple[tuple[str, str], ...] = ()
-    # Hard-coded colours in widgets' own style sheets (e.g. a dark red note) and their
-    # replacements, so they stay readable on this theme's window colour.
-    recolor: tuple[tuple[str, str], ...] = ()
+    hint: str = "#a04000"  # labels saying a value was changed to fit (roles.py)
+    error: str = "#c0392b"  # labels saying a value was not applied
     fusion: bool = False  # needs the Fusion style (native styles ignore a dark palette)
 
     @property
@@ -115,6 +110,13 @@ class Theme:
             else:
                 palette.setColor(role, QColor(color))  # all groups
         return palette
+
+    def role_colors(self) -> RoleColors:
+        """The colours of labels with a role (roles.py), from this theme's palette."""
+        palette = self.palette()
+        return RoleColors(palette.color(QPalette.ColorRole.WindowText).name(),
+                          palette.color(QPalette.ColorRole.Mid).name(), self.hint,
+                          self.error)  # fmt: skip
 
 
 LIGHT = Theme(
@@ -158,7 +160,7 @@ DARK = replace(
     boundary_alpha=0.3, change_marker=c.ORANGE, examples_alpha=0.55, examples_edge=c.SKY_BLUE,
     examples_edge_alpha=0.9, batch_edge=c.WHITE, model=c.WHITE, frame_alpha=0.5,
     surface_tint="#242424", surface_blend=0.2, widgets=_DARK_WIDGETS,
-    recolor=(("#c0392b", "#FF7B6E"), ("#a04000", "#FFA15C")), fusion=True,
+    hint="#FFA15C", error="#FF7B6E", fusion=True,
 )  # fmt: skip
 
 # High contrast: pure black on white, thicker lines, no translucency, bold text.
@@ -167,7 +169,7 @@ HIGH_CONTRAST = replace(
     contour="#666666", contour_alpha=1.0, batch_loss_alpha=1.0, boundary="#8C8C8C",
     boundary_alpha=1.0, examples_alpha=1.0, examples_edge_alpha=1.0, fill_alpha=1.0,
     frame_alpha=1.0, surface_blend=0.45, line_boost=1.6, marker_boost=1.2, bold=True,
-    widgets=_HIGH_CONTRAST_WIDGETS, recolor=(("#a04000", "#8A3000"),), fusion=True,
+    widgets=_HIGH_CONTRAST_WIDGETS, hint="#8A3000", fusion=True,
 )  # fmt: skip
 
 THEMES: dict[str, Theme] = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}
@@ -199,6 +201,7 @@ def apply_theme(window: QMainWindow, theme: Theme, scale: float = DEFAULT_SCALE)
         toolbar.setIconSize(QSize(icon, icon))
     widgets = window.findChildren(QWidget)
     views = [w for w in widgets if hasattr(w, "apply_style")]
+    colors = theme.role_colors()
     for widget in widgets:
         if isinstance(widget, NoticeBanner):
             _style_banner(widget, scale)
@@ -207,11 +210,10 @@ def apply_theme(window: QMainWindow, theme: Theme, scale: float = DEFAULT_SCALE)
             sheet = f"color: {text}; font-size: {STATUS_PT * scale:g}pt;"
             _override_sheet(widget, sheet, STATUS_PT * scale)
             _wrap_status(widget, scale)
-        elif widget.styleSheet() or widget.property(_BASE_SHEET) is not None:
-            # The banner's children and the views' own widgets are styled by their owners.
-            owned = isinstance(widget.parentWidget(), NoticeBanner)
-            if not owned and not any(view.isAncestorOf(widget) for view in views):
-                _restyle_own_sheet(widget, theme, scale)
+        elif role_of(widget) is not None:
+            # A sheet resolves its font when polished and then ignores the window's: set it.
+            widget.setFont(window.font())
+            widget.setStyleSheet(role_sheet(role_of(widget), colors, scale))
     for view in views:
         view.apply_style(theme, scale)
     _fit_scroll_areas(window)
@@ -266,40 +268,6 @@ def _style_banner(banner: NoticeBanner, scale: float) -> None:
     sheet = f"color: white; font-size: {points:g}pt; font-weight: bold;"
     for child in (banner.label, *banner.findChildren(QToolButton)):
         _override_sheet(child, sheet, points)
-
-
-def _restyle_own_sheet(widget: QWidget, theme: Theme, scale: float) -> None:
-    """Scale the pt sizes and swap the theme's ``recolor`` colours in a widget's own style
-    sheet, always starting from the sheet it had before the first theme was applied.
-
-    Colours become explicit (``palette(mid)`` and the text colour included): a widget with a
-    sheet was polished with its palette of the time and ignores later palette changes."""
-    base = widget.property(_BASE_SHEET)
-    if base is None:
-        base = widget.styleSheet()
-        widget.setProperty(_BASE_SHEET, base)
-    sheet = _FONT_SIZE.sub(lambda m: f"font-size: {float(m.group(1)) * scale:g}pt", base)
-    for old, new in theme.recolor:
-        sheet = re.sub(re.escape(old), new, sheet, flags=re.IGNORECASE)
-    palette = theme.palette()
-    sheet = _PALETTE_REF.sub(lambda m: palette.color(_role(m.group(1))).name(), sheet)
-    if "{" not in sheet and not _COLOR.search(sheet):
-        sheet = f"color: {palette.color(QPalette.ColorRole.WindowText).name()}; {sheet}"
-    if "{" not in sheet and widget.autoFillBackground() and "background" not in sheet:
-        # E.g. a label that is a scroll area's content: it paints its (stale) window colour.
-        sheet = f"background-color: {palette.color(QPalette.ColorRole.Window).name()}; {sheet}"
-    # A sheet resolves its font when polished and then ignores the window's: set it here.
-    widget.setFont(widget.window().font())
-    widget.setStyleSheet(sheet)
-
-
-def _role(css_name: str) -> QPalette.ColorRole:
-    """``window-text`` -> QPalette.ColorRole.WindowText (the names style sheets use)."""
-    wanted = css_name.replace("-", "").lower()
-    for role in QPalette.ColorRole:
-        if role.name.lower() == wanted:
-            return role
-    return QPalette.ColorRole.WindowText
 
 
 def _fit_scroll_areas(window: QMainWindow) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from gdviz.core.batching import SAMPLING_MODES, iterations_per_epoch, regime_name
 from gdviz.ui.panels.control_tips import TIPS, add_row, new_form
 from gdviz.ui.panels.quiet import signals_blocked
+from gdviz.ui.roles import set_role
 
 SAMPLING_LABELS = {"shuffle": "Shuffle each epoch", "replacement": "With replacement"}
 _SLIDER_STEPS = 1000
@@ -49,14 +50,14 @@ class BatchSizeControl(QWidget):
         self.slider.setRange(0, _SLIDER_STEPS)
         self.slider.setToolTip(TIPS["batch_size"] + " The slider is logarithmic.")
         self.regime_label = QLabel()
-        self.regime_label.setStyleSheet("font-weight: bold;")
+        set_role(self.regime_label, "strong")
         self.regime_label.setToolTip(
             "The lesson's name for this batch size: 1 is stochastic gradient descent (SGD), "
             "between 1 and N mini-batch SGD, N full-batch gradient descent."
         )
         self.hint_label = QLabel()  # says when a typed batch size was changed to fit 1..N
         self.hint_label.setWordWrap(True)
-        self.hint_label.setStyleSheet("color: #9a6700;")
+        set_role(self.hint_label, "hint")
         self.hint_label.hide()
         self.readout_label = QLabel()
         self.readout_label.setWordWrap(True)

@@ -14,6 +14,7 @@ from gdviz.ui.panels.problem_group import ProblemGroup
 from gdviz.ui.panels.problem_sources import N_FIELDS, PROBLEM_FIELDS, examples_in
 from gdviz.ui.panels.schedule_group import ScheduleGroup
 from gdviz.ui.panels.training_group import TrainingGroup
+from gdviz.ui.roles import set_role
 
 DEBOUNCE_MS = 150
 PANEL_WIDTH = 320  # fits a dock at 1280x720 next to the views; see minimumSizeHint
@@ -61,7 +62,7 @@ class ControlsPanel(QWidget):
         self.schedule = ScheduleGroup()
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        set_role(self.error_label, "error")
         self.error_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from gdviz.ui.panels.control_tips import TIPS
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
+from gdviz.ui.roles import set_role
 
 DIVERGE_COLOR = QColor("#c0392b")
 FASTEST_COLOR = QColor("#1e8449")
@@ -144,7 +145,7 @@ class LearningRateControl(QWidget):
         self.markers_label.hide()
         self.hint_label = QLabel()
         self.hint_label.setWordWrap(True)
-        self.hint_label.setStyleSheet("color: #a04000;")
+        set_role(self.hint_label, "hint")
         self.hint_label.hide()
         scale = QHBoxLayout()
         for text, align in (
@@ -153,7 +154,7 @@ class LearningRateControl(QWidget):
             ("10", Qt.AlignmentFlag.AlignRight),
         ):
             tick = QLabel(text)
-            tick.setStyleSheet("color: palette(mid); font-size: 8pt;")
+            set_role(tick, "tick")
             scale.addWidget(tick, 1, align)
         row = QHBoxLayout()
         row.addWidget(QLabel("lr ="))

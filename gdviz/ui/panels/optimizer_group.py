@@ -10,6 +10,7 @@ from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
 from gdviz.ui.panels.control_tips import TIPS, add_row, new_form
 from gdviz.ui.panels.quiet import signals_blocked
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
+from gdviz.ui.roles import set_role
 
 OPTIMIZER_LABELS = {
     "sgd": "SGD (plain gradient descent)",
@@ -65,7 +66,7 @@ class OptimizerGroup(QGroupBox):
         form.addRow(centered)
         self.defaults_label = QLabel()
         self.defaults_label.setWordWrap(True)
-        self.defaults_label.setStyleSheet("color: palette(mid);")
+        set_role(self.defaults_label, "note")
         form.addRow(self.defaults_label)
         self.setLayout(form)
         self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer_changed)

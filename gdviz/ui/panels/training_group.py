@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from gdviz.core.config import RunConfig
 from gdviz.ui.panels.control_tips import TIPS, add_row, new_form
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
+from gdviz.ui.roles import set_role
 
 BUDGETS = {"epochs": "Epochs", "steps": "Steps"}
 
@@ -75,7 +76,7 @@ class TrainingGroup(QGroupBox):
             start_layout.addWidget(widget, 1 if isinstance(widget, ScientificSpinBox) else 0)
         start_layout.addWidget(self.default_button)
         self.start_note = QLabel()
-        self.start_note.setStyleSheet("color: palette(mid);")
+        set_role(self.start_note, "note")
         self.start_note.setWordWrap(True)
         form = new_form()
         add_row(form, "Budget", budget_row, TIPS["budget"])
