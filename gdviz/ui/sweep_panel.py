@@ -2,10 +2,10 @@
 background, with the regions "too slow", "converges", "oscillates", "diverges" shaded and the
 full-batch limits 2/λmax and 2/(λmin+λmax) marked. Clicking the plot picks a learning rate.
 
-Threading as the engine's (gdviz/ui/worker_thread.py): a SweepWorker (gdviz/ui/sweep_worker.py) lives on the
-panel's own QThread and gets requests through a queued signal; a running sweep is stopped with its
-``threading.Event``; every reply carries the request id, so replies to replaced requests are
-dropped.
+Threading as the engine's (gdviz/ui/worker_thread.py): a SweepWorker (sweep_worker.py) lives
+on the panel's own QThread and gets requests through a queued signal; a running sweep is stopped
+with its ``threading.Event``; every reply carries the request id, so replies to replaced requests
+are dropped. The chart is gdviz/ui/sweep_plot.py.
 """
 
 from __future__ import annotations
