@@ -41,6 +41,15 @@ class BatchSizeControl(QWidget):
         self._n: int | None = None
         self._last_known_n: int | None = None
         self._full = True  # batch_size None: "whatever N is"
+        self._make_widgets()
+        self._lay_out()
+        self.slider.valueChanged.connect(self._on_slider_value_changed)
+        self.spin.valueChanged.connect(self._on_spin_value_changed)
+        self.sampling_combo.currentIndexChanged.connect(self._on_option_changed)
+        self.drop_last_check.toggled.connect(self._on_option_changed)
+        self.set_n(None)
+
+    def _make_widgets(self) -> None:
         self.spin = QSpinBox()
         self.spin.setRange(-_TYPED_MAX, _TYPED_MAX)  # any number typed is seen, then clamped
         self.spin.setKeyboardTracking(False)
@@ -67,6 +76,8 @@ class BatchSizeControl(QWidget):
             self.sampling_combo.addItem(SAMPLING_LABELS.get(mode, mode), mode)
         self.drop_last_check = QCheckBox("Drop the last, partial batch")
         self.drop_last_check.setToolTip(TIPS["drop_last"])
+
+    def _lay_out(self) -> None:
         top = QHBoxLayout()
         size_label = QLabel("B =")
         size_label.setToolTip(TIPS["batch_size"])
@@ -86,11 +97,6 @@ class BatchSizeControl(QWidget):
         layout.addWidget(self.readout_label)
         layout.addLayout(form)
         layout.addWidget(self.drop_last_check)
-        self.slider.valueChanged.connect(self._on_slider_value_changed)
-        self.spin.valueChanged.connect(self._on_spin_value_changed)
-        self.sampling_combo.currentIndexChanged.connect(self._on_option_changed)
-        self.drop_last_check.toggled.connect(self._on_option_changed)
-        self.set_n(None)
 
     # -- state -------------------------------------------------------------------------------
     def values(self) -> dict:
