@@ -19,7 +19,7 @@ from gdviz.core.config import RunConfig, budget_of, build_schedule, make_sampler
 from gdviz.core.engine import Trainer
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
 from gdviz.core.problems import Problem
-from gdviz.core.stops import RunStatus
+from gdviz.core.stops import Budget, RunStatus
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Trajectory
 
 MAX_RUNS = 6
@@ -129,9 +129,13 @@ class Lockstep:
         """Advance every group that is still active by up to ``steps`` iterations (their rows
         reach :attr:`trajectory` when :attr:`ends` is read)."""
         target = self.step + min(int(steps), self.steps_to_budget())
+        if cancel is not None and cancel.is_set():
+            return 0
         for _, trainer in self.groups:
+            # No cancel inside a round: every active group reaches the same step, so row r of
+            # every run is iteration r (a Pause is seen before the next round).
             if trainer.active:
-                trainer.advance(target - trainer.step, cancel, chunk_size)
+                trainer.advance(target - trainer.step, None, chunk_size)
         return steps
 
     def steps_to_budget(self) -> int:
@@ -143,10 +147,22 @@ class Lockstep:
         sampler = trainer.samplers[min(column, len(trainer.samplers) - 1)]
         return sampler.iterations_per_epoch - sampler.position
 
-    def set_budget(self, budgets) -> None:
-        """New budgets (one Budget per run, in run order): finished runs continue."""
+    def set_budget(self, budgets) -> list[int]:
+        """New budgets (one Budget per run, in run order) for the runs that are at the newest
+        row: finished ones among them continue. A run that stopped earlier keeps its end (it
+        cannot catch up: the runs go in lockstep). Returns the runs that took the budget."""
+        rows = int(np.max(self.ends))
+        taking = [k for k in range(self.runs) if int(self.trajectory.ends[k]) == rows
+                  and self.statuses[k].status in ("running", "finished")]  # fmt: skip
         for members, trainer in self.groups:
-            trainer.set_budget([budgets[k] for k in members])
+            kept = [budgets[k] if k in taking else Budget(steps=self._end_step(k))
+                    for k in members]  # fmt: skip
+            trainer.set_budget(kept)
+        return taking
+
+    def _end_step(self, run: int) -> int:
+        """The step of a run's last valid row."""
+        return int(self.trajectory.step[int(self.trajectory.ends[run]) - 1])
 
     def finish(self) -> None:
         for _, trainer in self.groups:

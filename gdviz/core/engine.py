@@ -126,6 +126,14 @@ class Trainer:
         self.samplers = samplers
         if self._budget is not None:
             self.budgets = self._budget_steps()
+            self._finish_spent()
+
+    def _finish_spent(self) -> None:
+        """Runs whose new budget is already spent (epochs lowered below the current one, a new
+        batch size in the last epoch) finish here, at the current step."""
+        for k in np.flatnonzero(self._active & (self.budgets <= self._t)):
+            self.statuses[k] = RunStatus("finished", self._t)
+            self._active[k] = False
 
     # -- budgets and stop conditions --------------------------------------------------------------
     def _budget_steps(self) -> np.ndarray:
@@ -141,6 +149,7 @@ class Trainer:
         larger; diverged and converged runs stay stopped."""
         self._budget = budget
         self.budgets = self._budget_steps()
+        self._finish_spent()
         for k in range(self.runs):
             status = self.statuses[k]
             if status.status == "finished" and self.budgets[k] > self._t:

@@ -65,6 +65,8 @@ class Commands:
         engine.set_speed(state.speed)
         engine.progressed.connect(self._on_engine_reported)
         engine.stopped.connect(self._on_engine_reported)
+        # A run that plays is shown live (a replay hands over at the newest row itself).
+        engine.playingChanged.connect(lambda playing: playing and self.go_live())
 
     # -- the run spec ------------------------------------------------------------------------------
     def start(self, values: dict, play: bool = False) -> bool:
@@ -102,8 +104,10 @@ class Commands:
                 self.notify("warning", f"Not applied: {exc}")
                 return False
             return self.start({"config": config, "compare": runs}, play=self.engine.playing)
+        # Only a single run that has begun and can still go on (not diverged or converged, not
+        # a reopened recording) continues with new hyperparameters; otherwise: a new run.
         recording = self.engine.recording
-        begun = recording is not None and len(recording) > 1
+        begun = recording is not None and len(recording) > 1 and self.engine.can_continue
         if begun and set(changed) <= CONTINUING and not self.engine.comparing:
             try:
                 self.engine.change_hyperparameters(config, describe_changes(current, config))
@@ -132,6 +136,7 @@ class Commands:
         """Show a saved session: its state, and its recording in the views (a recording: R runs
         its configuration again). Raises ConfigError, DataError or ValueError, changing nothing,
         when its problem cannot be built here."""
+        self.replay.stop()
         configs = [config for _, config in session.compare] or [session.config]
         problem = build_problem(session.config)
         for config in configs:  # what starting the run would check, before anything changes
@@ -157,25 +162,38 @@ class Commands:
         return ids.index(self.state.lesson) if self.state.lesson in ids else None
 
     def continue_training(self, epochs: int) -> bool:
-        """Raise the budget by ``epochs`` (or by that many iterations for a step budget) and
-        go on from where the run stopped, with its optimizer state and sampler position."""
-        config = self.state.config
-        if config.steps is not None:
-            config = config.replace(steps=config.steps + epochs)
-        else:
-            config = config.replace(epochs=config.epochs + epochs)
+        """Raise the budget by ``epochs`` epochs (a step budget by as many iterations) and go
+        on from where the run stopped, with its optimizer state and sampler position. Compared
+        runs that stopped before the newest iteration keep their end (they run in lockstep)."""
+        if not self.engine.can_continue:
+            self.notify("warning", "This run cannot go on (it diverged, converged or is a "
+                        "reopened recording): press R to run it again.")  # fmt: skip
+            return False
         if self.state.comparing:
-            runs = tuple(
-                CompareRun(r.label, r.config.replace(**changed_fields(self.state.config, config)))
-                for r in self.state.compare
-            )
+            recording = self.engine.recording
+            taking = [k for k, s in enumerate(recording.statuses) if s.status in
+                      ("running", "finished") and recording.end(k) == len(recording)]  # fmt: skip
+            runs = tuple(CompareRun(r.label, self._longer(r.config, epochs)) if k in taking
+                         else r for k, r in enumerate(self.state.compare))  # fmt: skip
             self.engine.continue_with([budget_of(r.config) for r in runs])
-            self.state.apply({"config": config, "compare": runs})
+            self.state.apply({"config": self._longer(self.state.config, epochs),
+                              "compare": runs})  # fmt: skip
         else:
+            config = self._longer(self.state.config, epochs)
             self.engine.change_hyperparameters(config, "")
             self.state.config = config
+        self.go_live()
         self.engine.play()
         return True
+
+    def _longer(self, config: RunConfig, epochs: int) -> RunConfig:
+        """``config`` with ``epochs`` more epochs (a step budget: as many epochs' iterations)."""
+        if config.steps is None:
+            return config.replace(epochs=config.epochs + epochs)
+        problem = self.engine.problem
+        ipe = iterations_per_epoch(problem.n_examples, batch_size_of(config, problem),
+                                   config.drop_last, config.sampling)  # fmt: skip
+        return config.replace(steps=config.steps + epochs * ipe)
 
     # -- playing -----------------------------------------------------------------------------------
     def toggle_play(self) -> None:
@@ -199,7 +217,7 @@ class Commands:
     def step_epoch(self) -> None:
         """Shift+Right: to the end of the epoch (the recorded one while rewound)."""
         rewound = self.state.timeline
-        if rewound is None:
+        if rewound is None or self.engine.recording is None:
             self.engine.step_to_epoch_end()
             return
         r = self.engine.recording
@@ -210,7 +228,9 @@ class Commands:
     def scrub_to(self, rows: int) -> None:
         """Show the first ``rows`` rows of the recording (the newest: live again)."""
         self.replay.stop()
-        self.state.timeline = None if rows >= len(self.engine.recording) else max(int(rows), 1)
+        recording = self.engine.recording
+        live = recording is None or rows >= len(recording)
+        self.state.timeline = None if live else max(int(rows), 1)
 
     def go_live(self) -> None:
         self.replay.stop()

@@ -145,6 +145,15 @@ class EngineSession(QObject):
         return self.info
 
     @property
+    def can_continue(self) -> bool:
+        """There is a trainer whose first run has not diverged or converged (a finished run may
+        go on with a larger budget; a reopened recording has no trainer)."""
+        recording = self.recording
+        if self._trainer is None or recording is None:
+            return False
+        return all(s.status in ("running", "finished") for s in recording.statuses[:1])
+
+    @property
     def can_run(self) -> bool:
         """There is a trainer that has not stopped (a reopened recording has none)."""
         return self._trainer is not None and not self.ended
@@ -169,6 +178,8 @@ class EngineSession(QObject):
     def change_hyperparameters(self, config: RunConfig, description: str) -> None:
         """Continue the single run with new hyperparameters from the next iteration on (a new
         budget, batch size or optimizer included). Raises ConfigError when they do not fit."""
+        if self._trainer is None:
+            raise ValueError("there is no run to change: press R to start one")
         optimizer, lr, schedule, sampler = build_parts(config, self.problem)  # validates
         budget = budget_of(config)
 
@@ -180,11 +191,13 @@ class EngineSession(QObject):
             trainer.set_budget(budget)
             return description
 
-        self.info = RunInfo(self.run_id, self.problem, (config,), (), self.recording)
         self._change(apply)
+        self.info = RunInfo(self.run_id, self.problem, (config,), (), self.recording)
 
     def continue_with(self, budgets) -> None:
         """New budgets (a Budget, or one per compared run): finished runs may go on."""
+        if self._trainer is None:
+            raise ValueError("there is no run to continue: press R to start one")
 
         def apply(trainer) -> str:
             trainer.set_budget(budgets)

@@ -63,19 +63,19 @@ def restore_session(window, session: Session) -> None:
         raise SessionError(f"This session cannot be shown here: {exc}") from None
 
 
-LAST_SESSION_ROWS = 2_000_000  # larger recordings are not kept on quit (seconds to write)
+LAST_SESSION_ROWS = 2_000_000  # rows x runs: larger recordings are not kept on quit (seconds)
 
 
 def keep_last_session(window, path: Path) -> bool:
     """Save the window's session to ``path`` (on quit: File > Reopen last session opens it).
     Nothing is written, and nothing said, when there is no run or it is very long."""
     recording = window.engine.recording
-    if recording is None or len(recording) > LAST_SESSION_ROWS:
+    if recording is None or len(recording) * recording.runs > LAST_SESSION_ROWS:
         return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         save_session(path, window_session(window))
-    except (SessionError, OSError):
+    except (SessionError, OSError, MemoryError):
         return False  # quitting goes on; the previous last session is left as it was
     return True
 

@@ -21,6 +21,7 @@ def ask_save_name(window, title: str, name: str, filters: str) -> tuple[str, str
 def settle(window, timeout_ms: int = 3000) -> bool:
     """Pause the run and wait until the engine thread has stopped and its last rows are in the
     recording, so the rows and the statuses agree. Returns whether the run was playing."""
+    window.commands.replay.stop()
     playing = window.engine.playing
     window.engine.wait_until_stopped(timeout_ms)
     return playing

@@ -108,6 +108,7 @@ class MainWindow(LectureMixin, QMainWindow):
         s.events.lesson.connect(self._on_state_run_spec)
         for name in ("speed", "x_axis", "log_surface", "log_loss"):
             getattr(s.events, name).connect(self._on_state_view)
+        s.events.speed.connect(self._on_engine_playing_changed)  # flat out draws cheaper
         s.events.x_axis.connect(self._place_markers)
         s.events.log_surface.connect(self._draw_surface)
         s.events.views.connect(self._on_state_views)
@@ -143,6 +144,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.sweep_dock.setVisible("sweep" in views)
 
     def _on_state_timeline(self, rows) -> None:
+        if self.engine.recording is not None:
+            self.timeline.set_length(len(self.engine.recording))
         self.timeline.show_position(rows)
         self.frames.mark_dirty()
         self.frames.draw()
@@ -161,7 +164,9 @@ class MainWindow(LectureMixin, QMainWindow):
         self.controls.set_problem_info(
             problem.n_examples, data.skipped_rows if data is not None else 0,
             shape.lr_max_stable if shape else None, shape.lr_fastest if shape else None,
+            config=config,  # the state (and the panel) show this problem right after
         )  # fmt: skip
+        self.timeline.set_length(len(info.recording))
         self._draw_surface()
         if data is None:
             self.data_view.set_visible_message("No data: an analytic surface")
@@ -179,6 +184,7 @@ class MainWindow(LectureMixin, QMainWindow):
         for step, text in markers:
             self._add_marker(step, text)
         self.toolbar.set_finished(not self.engine.can_run)
+        self.toolbar.continue_action.setEnabled(self.engine.can_continue)
         self.frames.mark_dirty()
 
     def _on_engine_failed(self, message: str) -> None:

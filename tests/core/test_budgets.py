@@ -129,3 +129,17 @@ def test_only_the_latest_chunks_batches_are_kept():
     assert trainer.last_examples().size == 100
     assert trainer.trajectory._chunk_examples.size <= 100 * 8192
     assert trainer.trajectory.examples(1).size == 0  # long gone
+
+
+def test_a_budget_already_spent_finishes_the_run_now():
+    # Lowering epochs below the current epoch (or a new batch size in the last epoch) used to
+    # leave the run neither running nor finished: Play did nothing.
+    trainer, problem = trainer_of()
+    trainer.advance(150)
+    trainer.set_budget(Budget(epochs=10))
+    assert trainer.statuses[0].status == "finished" and trainer.statuses[0].step == 150
+    assert not trainer.active
+    trainer, problem = trainer_of(CONFIG.replace(epochs=16))
+    trainer.advance(153)  # epoch 16, batch 3: the last epoch
+    change_batch(trainer, problem, 50)  # a new epoch would be the 17th: the budget is spent
+    assert trainer.statuses[0].status == "finished" and trainer.advance(10) == 0

@@ -81,3 +81,23 @@ def test_runs_must_share_the_problem():
         Lockstep(problem, [RunConfig(), RunConfig(dataset="penguins")], ["a", "b"])
     with pytest.raises(ValueError, match="compare"):
         Lockstep(problem, [RunConfig()] * 7, ["r"] * 7)
+
+
+def test_a_pause_between_groups_keeps_the_runs_in_step():
+    import threading
+
+    from gdviz.core.config import build_problem
+
+    base = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, lr=0.01, steps=500,
+                     epochs=None)  # fmt: skip
+    configs = [base, base.replace(optimizer="momentum", momentum=0.9)]  # two groups
+    lock = Lockstep(build_problem(base), configs, ["sgd", "momentum"])
+    cancel = threading.Event()
+    lock.advance(50)
+    cancel.set()
+    assert lock.advance(50, cancel) == 0  # a pause is seen before a round, never inside one
+    assert [t.step for _, t in lock.groups] == [50, 50]
+    lock.advance(100)
+    ends = lock.ends
+    loss = lock.trajectory.fields["loss"]
+    assert list(ends) == [151, 151] and not np.isnan(loss[:151]).any()

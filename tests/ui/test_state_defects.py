@@ -339,3 +339,95 @@ def test_lesson_text_is_shown_as_written(lecture):
     lecture.lesson_card.show_lesson(lesson, 1, 12)
     text = lecture.lesson_card.text.text()
     assert "lr &lt; 2/λmax" in text and "&lt;b&gt;" in text
+
+
+# -- found in review -------------------------------------------------------------------------
+def test_the_learning_rate_markers_survive_opening_a_lesson(lecture):
+    lecture.commands.open_lesson(index_of("learning-rate-just-right"))  # Auto MPG
+    lecture.commands.open_lesson(index_of("sgd-noisy-gradient"))  # another problem
+    diverge, fastest = lecture.controls.lr.slider.markers()
+    assert diverge is not None and fastest is not None
+
+
+def test_a_reopened_rewound_session_shows_its_place_on_the_timeline(lecture, tmp_path):
+    lecture.commands.start({"config": RunConfig(dataset="synthetic", n_examples=100,
+                                                batch_size=10, epochs=30)})  # fmt: skip
+    lecture.engine.run_synchronously()
+    lecture.commands.scrub_to(200)
+    assert dialogs.save_session_as(lecture, str(tmp_path / "s.json"))
+    lecture.commands.open_lesson(index_of("epochs"))
+    assert dialogs.open_session(lecture, str(tmp_path / "s.json"))
+    assert lecture.state.timeline == 200 and lecture.timeline.slider.value() == 200
+    assert "iteration 199 of 300" in lecture.timeline.label.text()
+
+
+def test_opening_a_session_stops_a_replay(qtbot, lecture, tmp_path):
+    config = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, epochs=5)
+    lecture.commands.start({"config": config})
+    lecture.engine.run_synchronously()
+    assert dialogs.save_session_as(lecture, str(tmp_path / "s.json"))
+    lecture.state.speed = 5
+    lecture.commands.scrub_to(5)
+    lecture.commands.toggle_play()
+    assert lecture.commands.replay.active
+    assert dialogs.open_session(lecture, str(tmp_path / "s.json"))
+    assert not lecture.commands.replay.active and lecture.state.timeline is None
+
+
+def test_continuing_while_rewound_goes_live(qtbot, lecture):
+    config = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, epochs=5)
+    lecture.commands.start({"config": config})
+    lecture.engine.run_synchronously()
+    lecture.commands.scrub_to(10)
+    lecture.state.speed = 0
+    assert lecture.commands.continue_training(10)
+    assert lecture.state.timeline is None
+    qtbot.waitUntil(lambda: not lecture.engine.running, timeout=5000)
+    assert int(lecture.engine.recording.last("epoch")) == 15
+
+
+def test_an_edit_of_a_diverged_run_starts_it_again(lecture):
+    lecture.commands.open_lesson(index_of("learning-rate-too-large"))
+    lecture.engine.run_synchronously()
+    assert lecture.engine.recording.statuses[0].status == "diverged"
+    run_id = lecture.engine.run_id
+    assert lecture.commands.change_config(lecture.state.config.replace(lr=0.05))
+    assert lecture.engine.run_id == run_id + 1 and len(lecture.engine.recording) == 1
+    assert lecture.toolbar.play_action.isEnabled()
+
+
+def test_continue_refuses_what_cannot_go_on(lecture, tmp_path):
+    lecture.commands.open_lesson(index_of("learning-rate-too-large"))
+    lecture.engine.run_synchronously()
+    assert not lecture.commands.continue_training(10)
+    assert "cannot go on" in lecture.badge.text()
+    assert not lecture.toolbar.continue_action.isEnabled()
+
+
+def test_continuing_a_comparison_goes_on_with_the_runs_at_the_newest_row(lecture):
+    lecture.commands.open_lesson(index_of("batch-size"))
+    lecture.engine.run_synchronously()  # SGD's 10 epochs take longest; the others ended before
+    before = [r.config.epochs for r in lecture.state.compare]
+    lecture.commands.continue_training(5)
+    lecture.engine.run_synchronously()
+    r = lecture.engine.recording
+    epochs = [int(r.column("epoch", k)[r.end(k) - 1]) for k in range(3)]
+    assert epochs == [before[0] + 5, before[1], before[2]]
+    assert [run.config.epochs for run in lecture.state.compare] == epochs
+
+
+def test_a_new_speed_while_playing_sets_the_drawing_quality(qtbot, lecture):
+    # Flat out draws cheap frames (no antialiasing); at a set speed, full quality.
+    config = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, epochs=10**5)
+    lecture.commands.start({"config": config})
+    lecture.state.speed = 0
+    lecture.engine.play()
+    antialiased = lambda: lecture.loss_view.batch_curve.opts["antialias"]  # noqa: E731
+    assert not antialiased()
+    lecture.state.speed = 20
+    assert antialiased()
+    lecture.state.speed = 0
+    assert not antialiased()
+    lecture.engine.pause()
+    qtbot.waitUntil(lambda: not lecture.engine.running, timeout=3000)
+    assert antialiased()

@@ -113,10 +113,15 @@ class ControlsPanel(QWidget):
         skipped_rows: int = 0,
         lr_max_stable: float | None = None,
         lr_fastest: float | None = None,
+        config: RunConfig | None = None,
     ) -> None:
         """What the application learned from building the current problem: N, skipped rows and
-        the learning rates where plain gradient descent diverges (2/λmax) and is fastest."""
-        key = self._problem_key(self._last_valid_problem())
+        the learning rates where plain gradient descent diverges (2/λmax) and is fastest.
+        ``config`` names the problem they belong to (default: the one the panel shows), so
+        they are kept when the panel is shown that configuration next."""
+        problem = (self._last_valid_problem() if config is None
+                   else {name: getattr(config, name) for name in PROBLEM_FIELDS})  # fmt: skip
+        key = self._problem_key(problem)
         self._info = (key, n_examples, skipped_rows, lr_max_stable, lr_fastest)
         if self._refresh_problem(self._last_valid_problem()) and not self._updating:
             self._on_widgets_changed()  # the batch size had to shrink to the new N
