@@ -206,7 +206,37 @@ def load_dataset(
     ``binary=True`` prepares a logistic-regression target: y must be 0/1 already, or is made so by
     ``y > threshold`` (the median of y when no threshold is given).
     """
-    description = ""
+    raw_x, y, skipped, x_label, y_label, description = _read_source(
+        source, x_column, y_column, n, noise, seed
+    )
+    name = source if source in DATASET_NAMES else Path(source).name
+    if raw_x.size < 2:
+        raise DataError(
+            f"{name} has {raw_x.size} usable row(s) in columns {x_label!r}, {y_label!r} "
+            f"({skipped} skipped): at least 2 are needed"
+        )
+    # Work on x / max|x| so that values near the top of the float range cannot overflow.
+    magnitude = float(np.max(np.abs(raw_x)))
+    unit = raw_x / magnitude if magnitude > 0 else raw_x
+    unit_mean, unit_spread = float(np.mean(unit)), float(np.std(unit))
+    if not unit_spread > 1e-12:
+        raise DataError(f"column {x_label!r} of {name} is constant: x must vary to fit a line")
+    if binary:
+        y, y_label = _binary_target(y, y_label, threshold)
+    if standardize:
+        shift, scale = unit_mean * magnitude, unit_spread * magnitude
+        x = (unit - unit_mean) / unit_spread
+    else:
+        shift, scale, x = 0.0, 1.0, raw_x.copy()
+    for array in (x, y, raw_x):
+        array.setflags(write=False)
+    return Dataset(
+        name, x, y, raw_x, x_label, y_label, skipped, standardize, shift, scale, description
+    )
+
+
+def _read_source(source, x_column, y_column, n, noise, seed):
+    """``(raw x, y, skipped rows, x label, y label, description)`` of a source."""
     if source == SYNTHETIC_LINE:
         raw_x, y = synthetic_line(n, noise, seed)
         skipped, x_label, y_label = 0, "x", "y"
@@ -232,30 +262,7 @@ def load_dataset(
         raw_x, y, skipped = read_csv_columns(source, x_column, y_column)
         x_label, y_label = x_column, y_column
         description = f"{Path(source).name}: {x_column} against {y_column}."
-    name = source if source in DATASET_NAMES else Path(source).name
-    if raw_x.size < 2:
-        raise DataError(
-            f"{name} has {raw_x.size} usable row(s) in columns {x_label!r}, {y_label!r} "
-            f"({skipped} skipped): at least 2 are needed"
-        )
-    # Work on x / max|x| so that values near the top of the float range cannot overflow.
-    magnitude = float(np.max(np.abs(raw_x)))
-    unit = raw_x / magnitude if magnitude > 0 else raw_x
-    unit_mean, unit_spread = float(np.mean(unit)), float(np.std(unit))
-    if not unit_spread > 1e-12:
-        raise DataError(f"column {x_label!r} of {name} is constant: x must vary to fit a line")
-    if binary:
-        y, y_label = _binary_target(y, y_label, threshold)
-    if standardize:
-        shift, scale = unit_mean * magnitude, unit_spread * magnitude
-        x = (unit - unit_mean) / unit_spread
-    else:
-        shift, scale, x = 0.0, 1.0, raw_x.copy()
-    for array in (x, y, raw_x):
-        array.setflags(write=False)
-    return Dataset(
-        name, x, y, raw_x, x_label, y_label, skipped, standardize, shift, scale, description
-    )
+    return raw_x, y, skipped, x_label, y_label, description
 
 
 def _binary_target(y: np.ndarray, label: str, threshold: float | None) -> tuple[np.ndarray, str]:

@@ -38,6 +38,20 @@ class TrainingGroup(QGroupBox):
         super().__init__("Training length", parent)
         self._custom_start = False
         self._epochs_when_steps: int | None = 20  # kept for RunConfig.epochs in "steps" mode
+        self._default_start = (0.0, 0.0)
+        self._ipe: int | None = None
+        self._make_widgets()
+        self._lay_out()
+        self.budget_combo.currentIndexChanged.connect(self._on_budget_changed)
+        self.epochs_spin.valueChanged.connect(self._on_field_changed)
+        self.steps_spin.valueChanged.connect(self._on_field_changed)
+        self.seed_spin.valueChanged.connect(self._on_field_changed)
+        self.p1_spin.valueChanged.connect(self._on_start_edited)
+        self.p2_spin.valueChanged.connect(self._on_start_edited)
+        self.default_button.clicked.connect(self._on_default_clicked)
+        self._update()
+
+    def _make_widgets(self) -> None:
         self.budget_combo = QComboBox()
         for key, text in BUDGETS.items():
             self.budget_combo.addItem(text, key)
@@ -50,12 +64,6 @@ class TrainingGroup(QGroupBox):
         for spin in (self.epochs_spin, self.steps_spin):
             spin.setKeyboardTracking(False)
             spin.setMinimumWidth(80)
-        budget_row = QWidget()
-        budget_layout = QHBoxLayout(budget_row)
-        budget_layout.setContentsMargins(0, 0, 0, 0)
-        budget_layout.addWidget(self.budget_combo)
-        budget_layout.addWidget(self.epochs_spin, 1)
-        budget_layout.addWidget(self.steps_spin, 1)
         self.total_label = QLabel()
         self.total_label.setWordWrap(True)
         self.total_label.setToolTip(TIPS["epochs"])
@@ -67,6 +75,17 @@ class TrainingGroup(QGroupBox):
         self.p1_label, self.p2_label = QLabel("w"), QLabel("b")
         self.default_button = QPushButton("Default")
         self.default_button.setToolTip(TIPS["start_default"])
+        self.start_note = QLabel()
+        set_role(self.start_note, "note")
+        self.start_note.setWordWrap(True)
+
+    def _lay_out(self) -> None:
+        budget_row = QWidget()
+        budget_layout = QHBoxLayout(budget_row)
+        budget_layout.setContentsMargins(0, 0, 0, 0)
+        budget_layout.addWidget(self.budget_combo)
+        budget_layout.addWidget(self.epochs_spin, 1)
+        budget_layout.addWidget(self.steps_spin, 1)
         start_row = QWidget()
         start_layout = QHBoxLayout(start_row)
         start_layout.setContentsMargins(0, 0, 0, 0)
@@ -75,9 +94,6 @@ class TrainingGroup(QGroupBox):
             widget.setToolTip(TIPS["start"])
             start_layout.addWidget(widget, 1 if isinstance(widget, ScientificSpinBox) else 0)
         start_layout.addWidget(self.default_button)
-        self.start_note = QLabel()
-        set_role(self.start_note, "note")
-        self.start_note.setWordWrap(True)
         form = new_form()
         add_row(form, "Budget", budget_row, TIPS["budget"])
         self.budget_combo.setToolTip(TIPS["budget"])
@@ -86,16 +102,6 @@ class TrainingGroup(QGroupBox):
         add_row(form, "Start", start_row, TIPS["start"])
         form.addRow(self.start_note)
         self.setLayout(form)
-        self.budget_combo.currentIndexChanged.connect(self._on_budget_changed)
-        self.epochs_spin.valueChanged.connect(self._on_field_changed)
-        self.steps_spin.valueChanged.connect(self._on_field_changed)
-        self.seed_spin.valueChanged.connect(self._on_field_changed)
-        self.p1_spin.valueChanged.connect(self._on_start_edited)
-        self.p2_spin.valueChanged.connect(self._on_start_edited)
-        self.default_button.clicked.connect(self._on_default_clicked)
-        self._default_start = (0.0, 0.0)
-        self._ipe: int | None = None
-        self._update()
 
     # -- state -------------------------------------------------------------------------------
     def values(self) -> dict:
