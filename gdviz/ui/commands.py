@@ -53,7 +53,7 @@ def check_startable(config: RunConfig, problem) -> None:
 
 class Commands:
     """The window's commands over ``state`` and ``engine``; ``notify(kind, text)`` shows a
-    message (kinds as NoticeBanner: info, warning, error, diverged)."""
+    message (kinds as NoticeBanner: warning, error, diverged)."""
 
     def __init__(self, state: AppState, engine: EngineSession, lessons: list[Lesson],
                  notify: Callable[[str, str], None]) -> None:  # fmt: skip
