@@ -8,6 +8,7 @@ import sys
 from gdviz import __version__
 from gdviz.cli import render, run, sweep
 from gdviz.cli.options import OneLineParser, UsageError, add_run_options, fail
+from gdviz.core.atomic import WriteError
 from gdviz.core.config import ConfigError
 from gdviz.core.data import DataError
 
@@ -81,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         sys.stdout = None
         return 1
+    except WriteError as exc:  # names the user's path, never a temporary file
+        return fail(f"gdviz: {exc}")
     except OSError as exc:
         return fail(f"gdviz: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -12,8 +13,15 @@ from gdviz.core.atomic import write_text_atomic
 
 
 def write_atomic(path: str | Path, write: Callable[[TextIO], None]) -> None:
-    """Write a text file atomically (gdviz.core.atomic): never half-written."""
+    """Write a text file atomically (gdviz.core.atomic): never half-written; ``-`` is
+    standard output, devices and FIFOs are written to directly."""
     write_text_atomic(path, write)
+
+
+def summary_stream(out: str | None) -> TextIO:
+    """Where the JSON summary goes: standard output, or standard error when the CSV itself
+    goes to standard output (``--out -``), so the two never mix."""
+    return sys.stderr if out == "-" else sys.stdout
 
 
 def json_safe(value):

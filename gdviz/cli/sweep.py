@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 
 from gdviz.cli.options import UsageError, add_run_options, config_from_args
-from gdviz.cli.output import dumps, write_atomic
+from gdviz.cli.output import dumps, summary_stream, write_atomic
 from gdviz.core import sweep as core_sweep
+from gdviz.core.atomic import check_target
 from gdviz.core.config import build_problem, total_steps
 from gdviz.core.report import problem_facts, write_sweep_csv
 
@@ -23,7 +24,12 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--lr-max", type=float, required=True)
     parser.add_argument("--num", type=int, default=25, help="number of learning rates (K)")
     add_run_options(parser)
-    parser.add_argument("--out", metavar="FILE.csv", help="write lr,final_loss,status,diverged_at")
+    parser.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write lr,final_loss,status,diverged_at; - for standard output"
+        " (the summary then goes to standard error)",
+    )
     parser.set_defaults(command=sweep_command)
 
 
@@ -34,9 +40,11 @@ def sweep_command(args: argparse.Namespace) -> int:
         message = str(exc).replace("lr_min", "--lr-min").replace("lr_max", "--lr-max")
         raise UsageError(message.replace("the number of rates", "--num")) from None
     config = config_from_args(args)
+    if args.out is not None:
+        check_target(args.out)  # before a sweep that may take minutes
     problem = build_problem(config)
     result = core_sweep.sweep(config, rates, problem=problem)
-    if args.out:
+    if args.out is not None:  # "" is an error, not "no file"
         columns = (result.rates, result.final_loss, result.status, result.diverged_at)
         write_atomic(args.out, lambda handle: write_sweep_csv(handle, *columns))
     results = [
@@ -53,5 +61,5 @@ def sweep_command(args: argparse.Namespace) -> int:
         "results": results,
     }
     summary.update(problem_facts(problem))
-    print(dumps(summary))
+    print(dumps(summary), file=summary_stream(args.out))
     return 0

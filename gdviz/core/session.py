@@ -34,7 +34,7 @@ import numpy as np
 
 from gdviz import __version__
 from gdviz.core import session_checks as checks
-from gdviz.core.atomic import failure_reason, write_text_atomic
+from gdviz.core.atomic import WriteError, failure_reason, write_text_atomic
 from gdviz.core.config import RunConfig
 from gdviz.core.report import TRAJECTORY_FIELDS, trajectory_header, write_trajectory_rows
 from gdviz.core.report import write_sweep_csv as report_sweep_csv
@@ -113,7 +113,7 @@ def save_session(path: str | Path, session: Session) -> None:
     try:
         write_text_atomic(path, lambda handle: handle.write(text))
     except OSError as exc:
-        reason = failure_reason(exc, path.parent)
+        reason = exc.reason if isinstance(exc, WriteError) else failure_reason(exc, path.parent)
         raise SessionError(f"could not save the session to {path}: {reason}") from exc
 
 

@@ -27,7 +27,13 @@ from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from gdviz.core.atomic import atomic_path, failure_reason, write_bytes_atomic, write_text_atomic
+from gdviz.core.atomic import (
+    WriteError,
+    atomic_path,
+    failure_reason,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 
 MAX_FRAMES, MAX_FPS = 2000, 60
 GIF_MAX_FPS = 50  # GIF delays are whole centiseconds, and viewers slow down delays under 2
@@ -71,7 +77,7 @@ def _export_errors(path: str | Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        reason = failure_reason(exc, path.parent)
+        reason = exc.reason if isinstance(exc, WriteError) else failure_reason(exc, path.parent)
         raise ExportError(f"Could not write {path.name}: {reason}.") from exc
 
 

@@ -94,7 +94,7 @@ def test_the_compare_mode_has_no_data_view(trio):
 def test_an_unwritable_folder_is_an_export_error_and_leaves_no_file(single, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(export.ExportError, match="does not exist"):
+    with pytest.raises(export.ExportError, match="a part of the path is a file, not a folder"):
         export.export_widget_png(single, blocker / "window.png")
     with pytest.raises(export.ExportError, match="does not exist"):
         export.export_widget_png(single, tmp_path / "missing" / "window.png")
