@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from gdviz import __version__
 from gdviz.cli import render, run, sweep
@@ -76,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
             from gdviz.ui.app import WindowStart, run_app
 
             return run_app(start=WindowStart.from_args(args))
-        return command(args)
+        with warnings.catch_warnings():
+            # Overflow on the way to a divergence or an error is expected and reported as
+            # such: numpy's RuntimeWarnings would only print lines before the one that counts.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return command(args)
     except (UsageError, ConfigError, DataError) as exc:
         return fail(f"gdviz: {exc}" if not str(exc).startswith("gdviz") else exc)
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import fields
 
@@ -16,10 +17,22 @@ class UsageError(Exception):
     """Bad command-line input; main() prints the message on one line and exits 2."""
 
 
+# Values that start with a minus sign but are numbers, not options: -1, -0.5, -1e-5, -inf, -nan
+# (argparse alone takes "-inf" and "-1e-5" for options: "--lr -inf" said "expected one argument").
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf(inity)?|nan)$",
+                             re.IGNORECASE)  # fmt: skip
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr and exit status 2."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER  # argparse's own hook for this
+
     def error(self, message: str):
+        # A value of thousands of characters is named by its start, not repeated in full.
+        message = re.sub(r"'([^']{30})[^']{10,}'", r"'\1…'", message)
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 

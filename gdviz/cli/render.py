@@ -80,8 +80,8 @@ def render_command(args: argparse.Namespace) -> int:
     animated = suffix in (".gif", ".mp4")
     if animated and args.view == "sweep":
         raise UsageError("the sweep view is a still picture: save it as .png or .svg")
-    if animated and not (2 <= args.frames <= 2000 and 0 < args.fps <= 60):
-        raise UsageError("--frames must be 2 to 2000 and --fps above 0 and at most 60")
+    if animated and not (2 <= args.frames <= 2000 and 1 <= args.fps <= 60):
+        raise UsageError("--frames must be 2 to 2000 and --fps 1 to 60")
     # Before Qt is imported: no screen is needed, and none is used even where there is one.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import qInstallMessageHandler

@@ -17,6 +17,7 @@ from gdviz.core.batching import BatchSampler
 from gdviz.core.config import RUN_FIELDS as CONFIG_RUN_FIELDS
 from gdviz.core.config import RunConfig, budget_of, build_schedule, make_sampler, total_steps
 from gdviz.core.engine import Trainer
+from gdviz.core.limits import memory_problem
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
 from gdviz.core.problems import Problem
 from gdviz.core.stops import Budget, RunStatus
@@ -66,6 +67,10 @@ class Lockstep:
         self.problem, self.configs, self.labels = problem, configs, labels
         self.runs = len(configs)
         self.budgets = np.array([total_steps(c, problem) for c in configs])
+        # The groups' rows and the gathered copy: twice the rows of the longest run.
+        problem_of_memory = memory_problem(2 * (int(self.budgets.max()) + 1), self.runs)
+        if problem_of_memory:
+            raise ValueError(f"these runs cannot start: {problem_of_memory}")
         groups: dict[tuple, list[int]] = {}
         for index, config in enumerate(configs):
             groups.setdefault(_group_key(config), []).append(index)

@@ -13,6 +13,7 @@ from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epo
 from gdviz.core.data import DataError, load_dataset
 from gdviz.core.engine import Trainer
 from gdviz.core.fields import knob_fields, names_with_role, spec, specs
+from gdviz.core.limits import memory_problem
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, Optimizer, make_optimizer
 from gdviz.core.problems import LinearRegression, LogisticRegression, Problem
 from gdviz.core.schedules import SCHEDULE_NAMES, Schedule
@@ -51,17 +52,20 @@ class RunConfig:
     surface: str | None = spec(None, "problem", label="surface", flag="--surface", sets_n=True,
                                choices=SURFACE_NAMES,
                                help="an analytic surface, no data")
-    n_examples: int = spec(100, "problem", label="number of examples", low=2, sets_n=True,
+    n_examples: int = spec(100, "problem", label="number of examples", low=2, high=10_000_000,
+                           sets_n=True,
                            flag="--n-examples",
                            help="examples of a synthetic data set, or nominal N of a surface")
-    data_noise: float = spec(1.0, "problem", label="data noise", low=0, flag="--data-noise",
+    data_noise: float = spec(1.0, "problem", label="data noise", low=0, high=1e6,
+                             flag="--data-noise",
                              help="synthetic data: noise of y")
     data_seed: int = spec(0, "problem", label="data seed", low=0, flag="--data-seed")
     threshold: float | None = spec(None, "problem", label="threshold", flag="--threshold",
                                    help="logistic: y > THRESHOLD is class 1")
-    condition: float = spec(10.0, "problem", label="condition number", low=1,
+    condition: float = spec(10.0, "problem", label="condition number", low=1, high=1e6,
                             flag="--condition", help="condition number of the quadratic bowl")
-    gradient_noise: float = spec(0.0, "problem", label="gradient noise", low=0, flag="--noise",
+    gradient_noise: float = spec(0.0, "problem", label="gradient noise", low=0, high=1e6,
+                                 flag="--noise",
                                  help="surfaces: per-example gradient noise level sigma")
     # hyperparameters
     optimizer: str = spec("sgd", "hyperparameter", label="optimizer", flag="--optimizer",
@@ -201,7 +205,7 @@ def _validate(c: RunConfig) -> None:
                 raise ConfigError(f"{f.name} must be a whole number, got {value!r}")
         elif kind.startswith("float"):
             if not _is_number(value):
-                raise ConfigError(f"{f.name} must be a finite number, got {value!r}")
+                raise ConfigError(f"{_named(f.name)} must be a finite number, got {_shown(value)}")
         elif kind.startswith("str") and not isinstance(value, str):
             raise ConfigError(f"{f.name} must be text, got {value!r}")
     for name, s in FIELD_SPECS.items():
@@ -223,6 +227,18 @@ def _validate(c: RunConfig) -> None:
         build_schedule(c)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _named(name: str) -> str:
+    """A field in a message: its label, and its key when that reads differently."""
+    label = FIELD_SPECS[name].label
+    return label if label == name else f"{label} ({name})"
+
+
+def _shown(value) -> str:
+    """A value in a message: its repr, shortened (a number of 400 digits is not read)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
 
 
 def _is_number(value) -> bool:
@@ -251,6 +267,8 @@ def _check_bounds(c: RunConfig) -> None:
         if value < s.low:
             bound = "0 or more" if s.low == 0 else f"at least {s.low:g}"
             raise ConfigError(f"{s.label} must be {bound}, got {value!r}")
+        if s.high is not None and value > s.high:
+            raise ConfigError(f"{s.label} must be at most {s.high:g}, got {value!r}")
 
 
 # -- factories ----------------------------------------------------------------------------------
@@ -325,6 +343,9 @@ def build_trainer(
     vectorised sweep over learning rates on identical batches. A start point where the loss is
     not finite is a ConfigError."""
     start = c.start if c.start is not None else problem.default_start
+    problem_of_memory = memory_problem(total_steps(c, problem) + 1, runs)
+    if problem_of_memory:
+        raise ConfigError(f"this run cannot start: {problem_of_memory}")
     optimizer, base_lr, schedule, sampler = build_parts(c, problem)
     try:
         return Trainer(

@@ -26,7 +26,9 @@ and whoever shows the session fills it in from the configuration (:func:`fill_ep
 
 from __future__ import annotations
 
+import errno
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,25 +125,7 @@ def load_session(path: str | Path) -> Session:
     naming the file (never another exception, whatever the file holds)."""
     path = Path(path)
     name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SessionError(f"cannot read {name}: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SessionError(f"{name} is not a gdviz session (it is not a text file)") from None
-    try:
-        data = json.loads(
-            text, object_pairs_hook=checks.no_duplicates, parse_constant=checks.no_constant
-        )
-    except json.JSONDecodeError as exc:
-        # Every session is one object: an object that never closes was cut off.
-        if text.lstrip().startswith("{") and not text.rstrip().endswith("}"):
-            raise SessionError(f"{name} is truncated: the file ends in the middle") from None
-        raise SessionError(f"{name} is not a gdviz session (not JSON: {exc.msg})") from None
-    except (ValueError, RecursionError) as exc:  # duplicate keys, NaN, absurd nesting/numbers
-        raise SessionError(f"{name} is not a gdviz session ({exc})") from None
+    data = _parse_json(_read_text(path), name)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SessionError(f'{name} is not a gdviz session (no "format": "{FORMAT}")')
     schema = data.get("schema")
@@ -155,6 +139,62 @@ def load_session(path: str | Path) -> Session:
     except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
         # A safety net: the checks above should have caught it, but a file never crashes us.
         raise SessionError(f"{name} is damaged or invalid: {exc}") from None
+
+
+MAX_SESSION_BYTES = 2 * 1024**3  # far beyond the longest run kept (and no /dev/zero read)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: a regular file of at most MAX_SESSION_BYTES bytes, in UTF-8."""
+    name = path.name
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "it is a folder" if stat.S_ISDIR(info.st_mode) else "it is not a regular file"
+            raise SessionError(f"cannot read {name}: {kind}; choose a session file (.json)")
+        if info.st_size > MAX_SESSION_BYTES:
+            raise SessionError(f"{name} is {info.st_size / 1024**3:.1f} GB: more than any "
+                               f"session ({MAX_SESSION_BYTES // 1024**3} GB at most)")  # fmt: skip
+        raw = path.read_bytes()
+    except OSError as exc:
+        reasons = {errno.ENOENT: "it does not exist", errno.EACCES: "no permission to read it"}
+        reason = reasons.get(exc.errno, exc.strerror or str(exc))
+        raise SessionError(f"cannot read {name}: {reason}") from None
+    if not raw.strip():
+        raise SessionError(f"{name} is empty: it holds no session")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SessionError(f"{name} is UTF-16 text; gdviz sessions are UTF-8 JSON")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SessionError(f"{name} is not a gdviz session (it is not a text file in UTF-8)"
+                           ) from None  # fmt: skip
+
+
+def _parse_json(text: str, name: str):
+    try:
+        return json.loads(
+            text, object_pairs_hook=checks.no_duplicates, parse_constant=checks.no_constant
+        )
+    except json.JSONDecodeError as exc:
+        # Every session is one object: an object that never closes was cut off, and text
+        # after the object that closes was added.
+        body = text.strip()
+        if body.startswith("{") and exc.msg == "Extra data":
+            raise SessionError(f"{name} has extra text after the session (line {exc.lineno})"
+                               ) from None  # fmt: skip
+        cut = exc.msg.startswith("Unterminated string") or exc.pos >= len(body) - 2
+        if body.startswith("{") and (cut or not body.endswith("}")):
+            raise SessionError(f"{name} is truncated: the file ends in the middle") from None
+        raise SessionError(f"{name} is not a gdviz session (not JSON: {exc.msg} at line "
+                           f"{exc.lineno})") from None  # fmt: skip
+    except RecursionError:
+        raise SessionError(f"{name} is not a gdviz session (nested too deeply)") from None
+    except ValueError as exc:  # duplicate keys, NaN, numbers of thousands of digits
+        if "digits" in str(exc):
+            raise SessionError(f"{name} is not a gdviz session (a number has thousands of "
+                               "digits)") from None  # fmt: skip
+        raise SessionError(f"{name} is not a gdviz session ({exc})") from None
 
 
 def session_from_dict(data: dict) -> Session:

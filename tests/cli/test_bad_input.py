@@ -144,3 +144,115 @@ def test_a_failed_write_keeps_the_old_file(capsys, tmp_path, monkeypatch):
     assert code == 2 and f"could not write {out}: the disk is full" in one_line(err)
     assert out.read_text() == "the good old file\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+# -- section 2: sessions that cannot be opened ---------------------------------------------------
+def a_session(tmp_path) -> bytes:
+    from gdviz.core.config import RunConfig, build_problem, build_trainer
+    from gdviz.core.session import Session, save_session
+
+    config = RunConfig(dataset="synthetic", n_examples=40, batch_size=8, steps=20, epochs=None)
+    trainer = build_trainer(config, build_problem(config))
+    trainer.advance(20)
+    t = trainer.trajectory
+    columns = {"step": t.step[: t.length], "ends": t.ends}
+    columns.update({name: array[: t.length] for name, array in t.fields.items()})
+    save_session(tmp_path / "good.json", Session(config, columns))
+    return (tmp_path / "good.json").read_bytes()
+
+
+SESSIONS = [
+    # (name, file content from a good session's bytes, words of the message)
+    ("cut by one byte", lambda good: good[:-1], "is truncated"),
+    ("cut by two bytes", lambda good: good[:-2], "is truncated"),
+    ("cut in a column", lambda good: good[: len(good) // 2], "is truncated"),
+    ("trailing garbage", lambda good: good + b"garbage", "has extra text after the session"),
+    ("empty", lambda good: b"", "is empty"),
+    ("only spaces", lambda good: b"  \n ", "is empty"),
+    ("UTF-16", lambda good: good.decode().encode("utf-16"), "is UTF-16 text"),
+    ("binary", lambda good: b"\xff\x00\x81" * 10, "not a text file in UTF-8"),
+    ("deep nesting", lambda good: b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ("huge number", lambda good: b'{"format": ' + b"9" * 5000 + b"}",
+     "a number has thousands of digits"),
+    ("not JSON", lambda good: b"hello", "not JSON"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "content", "words"), SESSIONS, ids=[s[0] for s in SESSIONS])
+def test_a_bad_session_file_is_one_plain_line(tmp_path, name, content, words):
+    from gdviz.core.session import SessionError, load_session
+
+    path = tmp_path / "bad.json"
+    path.write_bytes(content(a_session(tmp_path)))
+    with pytest.raises(SessionError) as info:
+        load_session(path)
+    message = str(info.value)
+    assert words in message and "bad.json" in message and "\n" not in message, message
+    for raw in ("Errno", "codec", "sys.set_int_max_str_digits", "maximum recursion"):
+        assert raw not in message
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "folder"])
+def test_a_special_file_as_a_session_is_refused_at_once(tmp_path, special):
+    from gdviz.core.session import SessionError, load_session
+
+    path = {"/dev/zero": Path("/dev/zero"), "fifo": tmp_path / "pipe", "folder": tmp_path}[special]
+    if special == "fifo":
+        os.mkfifo(path)  # opening it to read would wait for a writer for ever
+    with pytest.raises(SessionError, match=r"it is (not a regular file|a folder)"):
+        load_session(path)
+
+
+def test_a_bad_session_through_gdviz_render_is_exit_2(capsys, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_bytes(a_session(tmp_path)[:-2])
+    code, _, err = gdviz(capsys, "render", "--session", path, "--out", tmp_path / "x.png")
+    assert code == 2 and "bad.json is truncated" in one_line(err)
+
+
+# -- sections 2 and 4: values, limits and memory ------------------------------------------------
+VALUES = [
+    # (name, arguments after the command, exit status, words of the one line)
+    ("lr -inf (not an option)", ["run", "--lr", "-inf", "--steps", "2"], 2,
+     "learning rate (lr) must be a finite number, got -inf"),
+    ("lr -1e-5 (not an option)", ["run", "--lr", "-1e-5", "--steps", "2"], 2,
+     "learning rate must be a positive number, got -1e-05"),
+    ("lr nan", ["run", "--lr", "nan", "--steps", "2"], 2, "must be a finite number"),
+    ("condition 1e308", ["run", "--surface", "bowl", "--condition", "1e308", "--steps", "2"], 2,
+     "condition number must be at most 1e+06"),
+    ("data noise 1e308", ["run", "--dataset", "synthetic", "--data-noise", "1e308", "--steps",
+                          "2"], 2, "data noise must be at most 1e+06"),
+    ("gradient noise 1e308", ["run", "--surface", "bowl", "--noise", "1e308", "--steps", "2"], 2,
+     "gradient noise must be at most 1e+06"),
+    ("a billion examples", ["run", "--dataset", "synthetic", "--n-examples", "1000000000",
+                            "--steps", "2"], 2, "number of examples must be at most 1e+07"),
+    ("a huge sweep", ["sweep", "--dataset", "synthetic", "--num", "10000", "--steps", "1000000",
+                      "--lr-min", "0.001", "--lr-max", "1"], 2,
+     "cannot start: it would need about"),
+    ("a huge number", ["run", "--seed", "9" * 5000, "--steps", "2"], 2, "seed"),
+    ("fps 0.001", ["render", "--lesson", "1", "--frames", "5", "--fps", "0.001", "--out",
+                   "{t}/x.gif"], 2, "--fps 1 to 60"),
+    ("a learning rate of 1e9", ["run", "--dataset", "synthetic", "--lr", "1e9", "--steps", "5"],
+     0, ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "argv", "code", "words"), VALUES, ids=[v[0] for v in VALUES])
+def test_values_and_limits_are_one_line(capsys, tmp_path, name, argv, code, words):
+    got, out, err = gdviz(capsys, *(a.format(t=tmp_path) for a in argv))
+    assert got == code, err
+    if code:
+        line = one_line(err)
+        assert words in line and "Traceback" not in line and "Warning" not in line, line
+        assert len(line) < 400  # a value of 5,000 digits is not repeated in full
+    else:
+        assert err == "" and '"status": "diverged"' in out  # a run that diverges is a result
+
+
+def test_a_csv_with_huge_values_gives_one_line_and_no_warnings(capsys, tmp_path):
+    data = tmp_path / "huge.csv"
+    data.write_text("x,y\n" + "".join(f"{v}e307,{v}e307\n" for v in range(1, 10)))
+    code, _, err = gdviz(capsys, "run", "--dataset", data, "--x", "x", "--y", "y",
+                           "--steps", "3")  # fmt: skip
+    assert "Warning" not in err and len(err.strip().splitlines()) <= 1
+    assert code in (0, 2)

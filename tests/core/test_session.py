@@ -150,7 +150,7 @@ BAD_FILES = {
                      "made by a newer gdviz (schema 3); this version reads schema 2"),
     "truncated": (json.dumps(valid_dict())[:5000], "is truncated"),
     "truncated column": (truncated_column(), "damaged or truncated"),
-    "wrong type": (with_change(("config", "lr"), "fast"), "lr must be a finite number"),
+    "wrong type": (with_change(("config", "lr"), "fast"), "(lr) must be a finite number"),
     "out of range lr": (with_change(("config", "lr"), -1), "learning rate must be a positive"),
     "out of range scale": (with_change(("view", "scale"), 10), "view scale must be"),
     "unknown view": (with_change(("view", "views"), ["surface", "3d"]), "view views"),
