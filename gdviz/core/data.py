@@ -7,13 +7,12 @@ Auto MPG). With standardisation off every number (x, the weight w, the surface) 
 
 from __future__ import annotations
 
-import csv
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from gdviz.core.csv_reader import CsvError, csv_columns_of, read_csv
 from gdviz.resources import resource_path
 
 
@@ -99,73 +98,23 @@ class Dataset:
 def read_csv_columns(
     path: str | Path, x_column: str, y_column: str, where: tuple[str, str] | None = None
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Read two numeric columns of a CSV file with a header row.
-
-    Returns ``(x, y, skipped)``: rows where either value is empty, not a number, or not finite are
-    skipped and counted. ``where=(column, value)`` keeps only rows whose column equals value.
-    Raises :class:`DataError` for a missing, empty or unreadable file and for unknown columns.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"data file not found: {path}")
+    """Two numeric columns of a CSV file with a header row (gdviz.core.csv_reader, the one
+    reader): ``(x, y, skipped)``; rows where either value is empty, not a number or not finite
+    are skipped and counted. ``where=(column, value)`` keeps only rows whose column equals
+    value. DataError, naming the file and the problem, when it cannot be read."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path.name} is not a UTF-8 text CSV file ({exc.reason})") from None
-    except (OSError, csv.Error) as exc:
-        raise DataError(f"cannot read {path.name}: {exc}") from None
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise DataError(f"{path.name} is empty: expected a header row and data rows")
-    header = [cell.strip() for cell in rows[0]]
-    columns = {name: i for i, name in enumerate(header)}
-    wanted = [x_column, y_column] + ([where[0]] if where else [])
-    for column in wanted:
-        if column not in columns:
-            raise DataError(
-                f"{path.name} has no column {column!r}; its columns are: " + ", ".join(header)
-            )
-    ix, iy = columns[x_column], columns[y_column]
-    xs: list[float] = []
-    ys: list[float] = []
-    skipped = 0
-    for row in rows[1:]:
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines are not data rows
-        if where and (len(row) <= columns[where[0]] or row[columns[where[0]]].strip() != where[1]):
-            continue
-        x_value = _parse_number(row, ix)
-        y_value = _parse_number(row, iy)
-        if x_value is None or y_value is None:
-            skipped += 1
-            continue
-        xs.append(x_value)
-        ys.append(y_value)
-    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), skipped
-
-
-def _parse_number(row: list[str], index: int) -> float | None:
-    """The finite float in ``row[index]``, or None when it is missing or not a number."""
-    if index >= len(row):
-        return None
-    try:
-        value = float(row[index].strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+        columns = read_csv(path, x_column, y_column, where)
+    except CsvError as exc:
+        raise DataError(str(exc)) from None
+    return columns.x, columns.y, columns.skipped
 
 
 def csv_header(path: str | Path) -> list[str]:
     """Column names of a CSV file (for the GUI's column pickers)."""
-    path = Path(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"cannot read {path.name}: {exc}") from None
-    if not header:
-        raise DataError(f"{path.name} is empty: expected a header row and data rows")
-    return [cell.strip() for cell in header]
+        return csv_columns_of(path)
+    except CsvError as exc:
+        raise DataError(str(exc)) from None
 
 
 def synthetic_line(

@@ -256,3 +256,59 @@ def test_a_csv_with_huge_values_gives_one_line_and_no_warnings(capsys, tmp_path)
                            "--steps", "3")  # fmt: skip
     assert "Warning" not in err and len(err.strip().splitlines()) <= 1
     assert code in (0, 2)
+
+
+# -- section 3: CSV files ------------------------------------------------------------------------
+CSVS = [
+    # (name, file bytes, x, y, exit status of gdviz run, words of the one line)
+    ("duplicate names", b"x,x,y\n1,2,3\n4,5,6\n", "x", "y", 2,
+     "line 1: the column name 'x' is given twice (columns 1 and 2)"),
+    ("unterminated quote", b'x,y\n1,2\n"3,4\n5,6\n7,8\n', "x", "y", 2, "a quote is never closed"),
+    ("one column", b"x\n1\n2\n3\n", "x", "x", 2, "has one column ('x')"),
+    ("latin-1", "temp,ventes\n1,2\n3,4\n5,é\n".encode("latin-1"), "temp", "ventes", 2,
+     "not UTF-8 text: save it as UTF-8 (CSV UTF-8) (line 4)"),
+    ("empty", b"", "x", "y", 2, "is empty"),
+    ("unknown column", b"a,b\n1,2\n3,4\n", "x", "b", 2, "has no column 'x'; its columns are: a, b"),
+    ("semicolons", b"temp;sales\n1;2\n2;4\n3;6.5\n", "temp", "sales", 0, ""),
+    ("tabs", b"temp\tsales\n1\t2\n2\t4\n3\t6.5\n", "temp", "sales", 0, ""),
+    ("UTF-8 with BOM", "\ufeffx,y\n1,2\n2,4\n3,7\n".encode(), "x", "y", 0, ""),
+    ("UTF-16", "x,y\n1,2\n2,4\n3,7\n".encode("utf-16"), "x", "y", 0, ""),
+    ("a long cell elsewhere", b"x,y,note\n1,2," + b"z" * 200_000 + b"\n2,4,a\n3,7,b\n", "x",
+     "y", 0, ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "content", "x", "y", "code", "words"), CSVS,
+                         ids=[c[0] for c in CSVS])  # fmt: skip
+def test_csv_files_are_read_strictly(capsys, tmp_path, name, content, x, y, code, words):
+    data = tmp_path / "data.csv"
+    data.write_bytes(content)
+    got, out, err = gdviz(capsys, "run", "--dataset", data, "--x", x, "--y", y, "--steps", "3")
+    assert got == code, err
+    if code:
+        line = one_line(err)
+        assert words in line and "data.csv" in line and "codec" not in line, line
+    else:
+        assert '"n_examples": 3' in out
+
+
+def test_text_and_gaps_in_numeric_columns_are_counted_apart():
+    import tempfile
+
+    from gdviz.core.csv_reader import read_csv
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "d.csv"
+        path.write_text("x,y\n1,2\n,3\n4,\nabc,5\n6,inf\n7,8\n\n9,10\n")
+        columns = read_csv(path, "x", "y")
+    assert columns.x.tolist() == [1, 7, 9] and columns.y.tolist() == [2, 8, 10]
+    assert (columns.missing, columns.not_numbers) == (2, 2)
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero", "folder"])
+def test_a_special_file_as_data_is_refused_at_once(capsys, tmp_path, special):
+    path = {"fifo": tmp_path / "pipe", "/dev/zero": "/dev/zero", "folder": tmp_path}[special]
+    if special == "fifo":
+        os.mkfifo(path)  # reading it would wait for a writer for ever
+    code, _, err = gdviz(capsys, "run", "--dataset", path, "--x", "a", "--y", "b")
+    assert code == 2 and ("not a regular file" in err or "is a folder" in err), err
