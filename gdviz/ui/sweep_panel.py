@@ -23,6 +23,8 @@ from gdviz.ui.views import colors as c
 from gdviz.ui.worker_thread import WorkerThread
 
 DEBOUNCE_MS = 300  # a burst of configuration changes (a slider drag) starts one sweep
+
+
 class SweepPanel(qw.QWidget):
     """Final loss vs learning rate; :meth:`set_config` recomputes in the background."""
 
