@@ -78,9 +78,14 @@ class Session:
         checks.require(self.lesson_id is None or (isinstance(self.lesson_id, str)
                                             and checks.LESSON_ID.fullmatch(self.lesson_id)),
                  f"lesson must be a lesson id or null, got {self.lesson_id!r}")  # fmt: skip
+        checks.require(len(self.markers) <= checks.MAX_MARKERS,
+                       f"a session has at most {checks.MAX_MARKERS:,} change markers, this one "
+                       f"{len(self.markers):,}")  # fmt: skip
         for step, text in self.markers:
             checks.require(checks.is_int(step) and step >= 0 and isinstance(text, str),
                      f"markers must be [step, text] pairs, got {[step, text]!r}")  # fmt: skip
+            checks.require(len(text) <= checks.MAX_TEXT, f"a marker's text is at most "
+                           f"{checks.MAX_TEXT} characters, not {len(text):,}")  # fmt: skip
 
     @property
     def runs(self) -> int:

@@ -26,6 +26,13 @@ VIEW_DEFAULTS = {"x_axis": "iterations", "log_surface": True, "log_loss": False,
 LESSON_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+# What a session may hold beyond any the window makes: a file is refused, not shown for minutes
+# (5,000 markers froze the window for 30 s) or drawn 32,767 pixels wide (a 100,000-character
+# status reason).
+MAX_MARKERS = 1_000
+MAX_TEXT = 500
+
+
 class SessionError(ValueError):
     """A session cannot be saved or opened; the one-line message says which file and why."""
 
@@ -64,6 +71,8 @@ def status(value) -> RunStatus:
     require(value["status"] in STATUSES, f"status must be one of {', '.join(STATUSES)}")
     require(step is None or (is_int(step) and step >= 0), "a status step must be 0 or more")
     require(isinstance(value["reason"], str), "a status reason must be text")
+    require(len(value["reason"]) <= MAX_TEXT, f"a status reason is at most {MAX_TEXT} "
+            f"characters, not {len(value['reason']):,}")  # fmt: skip
     return RunStatus(value["status"], step, value["reason"])
 
 
@@ -75,6 +84,8 @@ def check_compare(config: RunConfig, compare: tuple) -> None:
     require(2 <= count <= MAX_RUNS, f"compare has 2 to {MAX_RUNS} runs, not {count}")
     labels = [label for label, _ in compare]
     require(all(isinstance(x, str) and x.strip() for x in labels), "compare labels are text")
+    require(all(len(x) <= MAX_TEXT for x in labels), f"compare labels are at most {MAX_TEXT} "
+            "characters")  # fmt: skip
     require(len(set(labels)) == len(labels), "compare runs need different labels")
     for label, run in compare:
         require(isinstance(run, RunConfig), f"compare run {label!r} needs a RunConfig")

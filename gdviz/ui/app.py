@@ -40,11 +40,24 @@ def create_application(argv: list[str] | None = None):
     # the GUI's many short Python/C++ crossings from each waiting behind a busy engine.
     sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    collect_garbage_on_gui_thread(app)
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
     app.setDesktopFileName("gdviz")  # the Wayland app id matches gdviz.desktop
     app.setWindowIcon(application_icon())
     return app
+
+
+def collect_garbage_on_gui_thread(app) -> None:
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate: in the
+    engine or sweep thread it may destroy a closed window's Qt objects there, and Qt then waits
+    for the GUI thread's lock for ever (seen as a hung test). pyqtgraph's GarbageCollector turns
+    automatic collection off and collects on a GUI-thread timer instead, as often as the
+    automatic collector would have. Installed once per application."""
+    if getattr(app, "gdviz_garbage_collector", None) is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        app.gdviz_garbage_collector = GarbageCollector(interval=0.25)
 
 
 def quiet_qt_messages():

@@ -24,6 +24,7 @@ from gdviz.core.session import (
     write_sweep_csv,
     write_trajectory_csv,
 )
+from gdviz.core.session_checks import MAX_MARKERS
 from gdviz.ui import animation_dialog, export
 from gdviz.ui.file_prompts import VIEW_TITLES, ask_save_name, settle, warn
 
@@ -48,7 +49,8 @@ def window_session(window) -> Session:
     return Session(
         config=state.config, trajectory=recording.columns(),
         compare=tuple((r.label, r.config) for r in state.compare), view=view,
-        statuses=recording.statuses, markers=tuple(recording.markers), lesson_id=state.lesson,
+        statuses=recording.statuses, lesson_id=state.lesson,
+        markers=tuple(recording.markers)[-MAX_MARKERS:],  # the newest, if ever so many
     )  # fmt: skip
 
 

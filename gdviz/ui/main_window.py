@@ -29,7 +29,7 @@ from gdviz.ui.persistence import (
     restore_window,
     save_look,
     save_window,
-    saved_config,
+    saved_config_and_problem,
     saved_look,
 )
 from gdviz.ui.run_toolbar import RunToolbar
@@ -45,7 +45,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.setWindowTitle("gdviz — gradient descent, visible")
         self.settings = settings
         theme, scale = saved_look(settings)
-        config = config or saved_config(settings) or DEFAULT_CONFIG
+        saved, unusable = saved_config_and_problem(settings) if config is None else (None, "")
+        config = config or saved or DEFAULT_CONFIG
         self.state = AppState(config=config, theme=theme, scale=scale)
         self.engine = EngineSession(self)
         self.surface3d: Surface3DView | None = None
@@ -66,6 +67,9 @@ class MainWindow(LectureMixin, QMainWindow):
         self.lesson_card.hide()  # the saved layout may show it; no lesson is open yet
         self.focus_returner = FocusReturner(self, self.surface_view)
         self.commands.start({"config": config})
+        if unusable:  # the window starts with the defaults, and says why
+            self.badge.show_message("warning", "The saved settings could not be used "
+                                    f"({unusable}); the defaults are shown.")  # fmt: skip
         self.apply_look()
         self._on_state_views()
 

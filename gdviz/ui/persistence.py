@@ -28,12 +28,17 @@ def last_session_path() -> Path:
 
 def saved_config(settings: QSettings | None) -> RunConfig | None:
     """The configuration of the last session, or None when absent or unreadable."""
-    if settings is None:
-        return None
+    return saved_config_and_problem(settings)[0]
+
+
+def saved_config_and_problem(settings: QSettings | None) -> tuple[RunConfig | None, str]:
+    """The saved configuration and, when one was saved but cannot be used, why (else "")."""
+    if settings is None or settings.value(CONFIG_KEY) is None:
+        return None, ""
     try:
-        return RunConfig.from_dict(json.loads(str(settings.value(CONFIG_KEY))))
-    except (TypeError, ValueError):
-        return None
+        return RunConfig.from_dict(json.loads(str(settings.value(CONFIG_KEY)))), ""
+    except (TypeError, ValueError) as exc:  # ConfigError and JSON errors are ValueErrors
+        return None, str(exc)[:200]
 
 
 def restore_window(settings: QSettings, parts: dict) -> None:

@@ -312,3 +312,26 @@ def test_a_special_file_as_data_is_refused_at_once(capsys, tmp_path, special):
         os.mkfifo(path)  # reading it would wait for a writer for ever
     code, _, err = gdviz(capsys, "run", "--dataset", path, "--x", "a", "--y", "b")
     assert code == 2 and ("not a regular file" in err or "is a folder" in err), err
+
+
+# -- section 4: what a session may hold ------------------------------------------------------------
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda d: d.__setitem__("markers", [[1, "lr"]] * 5000), "at most 1,000 change markers"),
+    (lambda d: d.__setitem__("markers", [[1, "x" * 100_000]]), "at most 500 characters"),
+    (lambda d: d["statuses"][0].__setitem__("reason", "y" * 100_000), "at most 500 characters"),
+])  # fmt: skip
+def test_a_session_beyond_its_limits_is_refused_quickly(tmp_path, change, words):
+    import json
+    import time
+
+    from gdviz.core.session import SessionError, load_session
+
+    data = json.loads(a_session(tmp_path))
+    data.setdefault("statuses", [{"status": "finished", "step": 20, "reason": ""}])
+    change(data)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(data))
+    started = time.perf_counter()
+    with pytest.raises(SessionError, match=words):
+        load_session(path)
+    assert time.perf_counter() - started < 5  # not minutes of markers drawn

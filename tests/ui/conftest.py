@@ -16,6 +16,14 @@ from PySide6.QtCore import QThread, QTimer
 SINGLE_SHOT_GRACE_MS = 1000  # a debounce timer started at the end of a test may still fire
 
 
+@pytest.fixture(scope="session", autouse=True)
+def garbage_collected_on_the_gui_thread(qapp):
+    """As the app does (gdviz.ui.app.create_application), before any test's own timers."""
+    from gdviz.ui.app import collect_garbage_on_gui_thread
+
+    collect_garbage_on_gui_thread(qapp)
+
+
 @pytest.fixture(autouse=True)
 def no_threads_or_timers_left(qapp):
     """Fail the test if a QThread it started still runs, or a QTimer it started is still

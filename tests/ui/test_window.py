@@ -326,3 +326,26 @@ def test_the_session_is_kept_on_quit_and_reopened(qtbot, tmp_path):
         assert again.state.lesson == "mini-batch-sgd" and len(again.engine.recording) == 18
     finally:
         again.close()
+
+
+def test_impossible_saved_settings_fall_back_to_the_defaults_with_a_notice(qtbot, tmp_path):
+    # 0.1.0: n_examples = 1e9 in the saved settings: the window never started, at every launch.
+    import json
+
+    from PySide6.QtCore import QSettings
+
+    from gdviz.app.state import DEFAULT_CONFIG
+    from gdviz.ui.main_window import MainWindow
+    from gdviz.ui.persistence import CONFIG_KEY
+
+    settings = QSettings(str(tmp_path / "gdviz.ini"), QSettings.Format.IniFormat)
+    settings.setValue(CONFIG_KEY, json.dumps({**DEFAULT_CONFIG.to_dict(), "dataset": "synthetic",
+                                              "n_examples": 1_000_000_000}))  # fmt: skip
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    try:
+        assert win.state.config == DEFAULT_CONFIG and win.engine.info is not None
+        assert "saved settings could not be used" in win.badge.text()
+        assert "number of examples must be at most" in win.badge.text()
+    finally:
+        win.close()
