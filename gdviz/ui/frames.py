@@ -65,11 +65,14 @@ class FrameDrawer(QObject):
             return
         n = self.rows_shown()
         w.timeline.set_length(len(recording))
-        w.update_status()
-        if w.engine.comparing:
-            w.compare_view.update_from(recording, w.state.x_axis, n)
-            return
-        self._draw_single(recording, n)
+        # A run near the end of the float range (parameters of 1e308) overflows in the step
+        # and the arrows: drawn as far as it can be, never a warning printed at the user.
+        with np.errstate(all="ignore"):
+            w.update_status()
+            if w.engine.comparing:
+                w.compare_view.update_from(recording, w.state.x_axis, n)
+            else:
+                self._draw_single(recording, n)
 
     def _draw_single(self, r, n: int) -> None:
         w = self.window

@@ -431,3 +431,23 @@ def test_a_new_speed_while_playing_sets_the_drawing_quality(qtbot, lecture):
     lecture.engine.pause()
     qtbot.waitUntil(lambda: not lecture.engine.running, timeout=3000)
     assert antialiased()
+
+
+def test_a_session_at_the_end_of_the_float_range_draws_without_warnings(lecture, tmp_path):
+    # 0.1.0: a session with parameters of +-1e308 printed a RuntimeWarning from the window.
+    import numpy as np
+
+    from gdviz.core.config import build_problem, build_trainer
+    from gdviz.core.session import Session, save_session
+
+    config = RunConfig(dataset="synthetic", n_examples=40, batch_size=8, steps=6, epochs=None)
+    trainer = build_trainer(config, build_problem(config))
+    trainer.advance(6)
+    t = trainer.trajectory
+    columns = {"step": t.step[: t.length], "ends": t.ends}
+    columns.update({name: np.array(array[: t.length]) for name, array in t.fields.items()})
+    columns["p1"][2:] = [[1e308], [-1e308], [1e308], [-1e308], [1e308]]
+    save_session(tmp_path / "huge.json", Session(config, columns))
+    assert dialogs.open_session(lecture, str(tmp_path / "huge.json"))
+    lecture.frames.draw()  # RuntimeWarnings are errors in the tests
+    assert "Iteration 6" in lecture.status_line.text()
