@@ -299,14 +299,18 @@ def batch_size_of(c: RunConfig, problem: Problem) -> int:
     return size
 
 
+def epoch_length(c: RunConfig, problem: Problem) -> int:
+    """Iterations per epoch of the configuration on ``problem``: N/B as the sampler rounds it."""
+    return iterations_per_epoch(
+        problem.n_examples, batch_size_of(c, problem), c.drop_last, c.sampling
+    )
+
+
 def total_steps(c: RunConfig, problem: Problem) -> int:
     """The step budget: ``steps``, or ``epochs x iterations per epoch``."""
     if c.steps is not None:
         return c.steps
-    ipe = iterations_per_epoch(
-        problem.n_examples, batch_size_of(c, problem), c.drop_last, c.sampling
-    )
-    return c.epochs * ipe
+    return c.epochs * epoch_length(c, problem)
 
 
 def budget_of(c: RunConfig) -> Budget:

@@ -210,13 +210,6 @@ class Trainer:
         """Valid rows of each run (a run that stopped has fewer)."""
         return self.trajectory.ends
 
-    def rows(self, start: int, stop: int) -> dict:
-        """Copies of rows ``start .. stop-1``: ``step`` ``(n,)`` and every field ``(n, K)``."""
-        out = {"step": self.trajectory.step[start:stop].copy()}
-        for name, array in self.trajectory.fields.items():
-            out[name] = array[start:stop].copy()
-        return out
-
     def last_examples(self) -> np.ndarray:
         """Indices of the latest batch of run 0 (empty unless examples are recorded)."""
         return self.trajectory.examples(int(self.trajectory.ends[0]) - 1).copy()

@@ -14,7 +14,6 @@ from collections.abc import Callable
 import numpy as np
 
 from gdviz.app.state import AppState, free_snapshot, lesson_snapshot
-from gdviz.core.batching import iterations_per_epoch
 from gdviz.core.config import (
     HYPERPARAMETER_FIELDS,
     ConfigError,
@@ -22,6 +21,7 @@ from gdviz.core.config import (
     batch_size_of,
     budget_of,
     build_problem,
+    epoch_length,
     total_steps,
 )
 from gdviz.core.data import DataError
@@ -141,9 +141,7 @@ class Commands:
         problem = build_problem(session.config)
         for config in configs:  # what starting the run would check, before anything changes
             check_startable(config, problem)
-        ipe = [iterations_per_epoch(problem.n_examples, batch_size_of(c, problem), c.drop_last,
-                                    c.sampling) for c in configs]  # fmt: skip
-        columns = fill_epoch_iterations(session, ipe)
+        columns = fill_epoch_iterations(session, [epoch_length(c, problem) for c in configs])
         recording = Recording.from_columns(columns, session.statuses, session.markers)
         labels = [label for label, _ in session.compare]
         self.engine.open_recording(configs, labels, problem, recording)
@@ -190,9 +188,7 @@ class Commands:
         """``config`` with ``epochs`` more epochs (a step budget: as many epochs' iterations)."""
         if config.steps is None:
             return config.replace(epochs=config.epochs + epochs)
-        problem = self.engine.problem
-        ipe = iterations_per_epoch(problem.n_examples, batch_size_of(config, problem),
-                                   config.drop_last, config.sampling)  # fmt: skip
+        ipe = epoch_length(config, self.engine.problem)
         return config.replace(steps=config.steps + epochs * ipe)
 
     # -- playing -----------------------------------------------------------------------------------

@@ -76,6 +76,14 @@ class Progress:
     last_examples: np.ndarray | None = None
 
 
+def progress_of(run_id: int, job_id: int, trainer, markers=(), examples: bool = True) -> Progress:
+    """The report of what ``trainer`` has written so far (read on the thread that runs it). A
+    run that stopped mid-chunk may have rows past its end: only valid rows are published."""
+    ends = tuple(int(e) for e in trainer.ends)
+    return Progress(run_id, job_id, max(ends), ends, tuple(trainer.statuses), tuple(markers),
+                    trainer.last_examples() if examples else None)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Stopped:
     """The job has ended: nothing more will be written until the next job. ``progress`` holds

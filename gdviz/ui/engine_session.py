@@ -30,6 +30,7 @@ from gdviz.ui.engine_protocol import (
     Step,
     StepToEpochEnd,
     Stopped,
+    progress_of,
 )
 from gdviz.ui.engine_worker import EngineWorker
 from gdviz.ui.worker_thread import WorkerThread
@@ -222,9 +223,7 @@ class EngineSession(QObject):
         trainer = self._trainer
         count = trainer.steps_to_budget() if steps is None else max(int(steps), 0)
         trainer.advance(min(count, trainer.steps_to_budget()))
-        ends = tuple(int(e) for e in trainer.ends)
-        progress = Progress(self.run_id, 0, max(ends), ends, tuple(trainer.statuses), (),
-                            trainer.last_examples())  # fmt: skip
+        progress = progress_of(self.run_id, 0, trainer)
         self._publish(progress)
         self.progressed.emit(progress)
         self.stopped.emit(Stopped(self.run_id, 0, progress))
@@ -263,9 +262,8 @@ class EngineSession(QObject):
             return
         trainer = self._trainer
         text = apply(trainer)
-        ends = tuple(int(e) for e in trainer.ends)
         markers = ((trainer.step, text),) if text else ()
-        progress = Progress(self.run_id, 0, max(ends), ends, tuple(trainer.statuses), markers)
+        progress = progress_of(self.run_id, 0, trainer, markers, examples=False)
         self._publish(progress)
         self.progressed.emit(progress)  # e.g. a finished run that may go on again
 

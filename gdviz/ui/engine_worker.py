@@ -21,10 +21,10 @@ from gdviz.ui.engine_protocol import (
     Change,
     Job,
     Play,
-    Progress,
     SpeedChange,
     Step,
     Stopped,
+    progress_of,
 )
 
 EMIT_INTERVAL = 1.0 / 60.0  # at most ~60 progress reports a second: one per frame
@@ -132,19 +132,9 @@ class EngineWorker(QObject):
                 time.sleep(YIELD_SECONDS)
             now = time.perf_counter()
             if now - last_emit >= EMIT_INTERVAL:
-                self.progressed.emit(self._progress(job, markers))
+                self.progressed.emit(progress_of(job.run_id, job.job_id, job.trainer, markers))
                 markers, last_emit = [], now
         more, _ = self._drain(job, speed)
-        last = self._progress(job, markers + more)
+        last = progress_of(job.run_id, job.job_id, job.trainer, markers + more)
         self.progressed.emit(last)
         self.stopped.emit(Stopped(job.run_id, job.job_id, last))
-
-    @staticmethod
-    def _progress(job: Job, markers) -> Progress:
-        trainer = job.trainer
-        ends = tuple(int(e) for e in trainer.ends)
-        # A run that stopped mid-chunk may have rows past its end: publish only valid rows.
-        return Progress(
-            job.run_id, job.job_id, max(ends), ends, tuple(trainer.statuses), tuple(markers),
-            trainer.last_examples(),
-        )  # fmt: skip

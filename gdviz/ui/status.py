@@ -7,8 +7,7 @@ import math
 
 from PySide6.QtWidgets import QLabel
 
-from gdviz.core.batching import iterations_per_epoch
-from gdviz.core.config import RunConfig, batch_size_of
+from gdviz.core.config import RunConfig, epoch_length
 
 STATUS_WORDS = {"running": "ready", "finished": "finished", "converged": "converged",
                 "diverged": "DIVERGED"}  # fmt: skip
@@ -48,7 +47,7 @@ class StatusLine(QLabel):
                   "p2")}  # fmt: skip
         config, problem = info.configs[0], info.problem
         step, epoch, batch = int(value["step"]), int(value["epoch"]), int(value["batch"])
-        ipe = int(value["epoch_iterations"]) or _iterations_per_epoch(config, problem)
+        ipe = int(value["epoch_iterations"]) or epoch_length(config, problem)
         lr = float(value["lr"])
         lr_text = f"{lr:.3g}" if math.isfinite(lr) else f"{config.lr:.3g}"
         g1, g2 = float(value["g1"]), float(value["g2"])
@@ -78,9 +77,3 @@ class StatusLine(QLabel):
                 loss = recording.column("loss", run)[min(row, recording.end(run) - 1)]
                 parts.append(f"{label}: loss {float(loss):.4g}")
         self.setText(f"Iteration {step:,}  ·  " + "  ·  ".join(parts))
-
-
-def _iterations_per_epoch(config: RunConfig, problem) -> int:
-    """N/B as the sampler rounds it, for the start row (no epoch recorded yet)."""
-    size = batch_size_of(config, problem)
-    return iterations_per_epoch(problem.n_examples, size, config.drop_last, config.sampling)
