@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epoch
-from gdviz.core.data import DataError, load_dataset
+from gdviz.core.data import DataError, load_dataset, needs_reading, read_user_csv
 from gdviz.core.engine import Trainer
 from gdviz.core.fields import knob_fields, names_with_role, spec, specs
 from gdviz.core.limits import memory_problem
@@ -272,6 +272,18 @@ def _check_bounds(c: RunConfig) -> None:
 
 
 # -- factories ----------------------------------------------------------------------------------
+def data_to_read(c: RunConfig) -> bool:
+    """The configuration's data is a user CSV not read yet (:func:`read_data` reads it, a
+    worker thread in the window, so that :func:`build_problem` does not wait for the disk)."""
+    return c.surface is None and needs_reading(c.dataset, c.x_column, c.y_column)
+
+
+def read_data(c: RunConfig, progress=None) -> None:
+    """Read the configuration's CSV columns once (``progress(fraction)`` told how far; it may
+    raise to cancel). DataError, naming the file and the problem, when they cannot be read."""
+    read_user_csv(c.dataset, c.x_column, c.y_column, progress)
+
+
 def build_problem(c: RunConfig) -> Problem:
     """The problem a configuration describes (may raise DataError for a bad data set)."""
     if c.surface is not None:
@@ -369,4 +381,5 @@ def build_trainer(
         raise ConfigError(str(exc)) from None
 
 
-__all__ = ["ConfigError", "DataError", "RunConfig", "build_problem", "build_trainer"]
+__all__ = ["ConfigError", "DataError", "RunConfig", "build_problem", "build_trainer",
+           "data_to_read", "read_data"]  # fmt: skip

@@ -11,8 +11,14 @@
   *not a number*; both are skipped.
 
 The fast path hands a file without quotes to ``numpy.loadtxt`` (its C parser) for just the two
-columns; a file with quotes, odd rows or bad values goes through the strict reader, which finds
-and counts them row by row.
+columns, a slice of rows at a time so that a ``progress(fraction)`` callback can be told how far it
+is; a file with quotes, odd rows or bad values goes through the strict reader, which finds and
+counts them row by row.
+
+A file is parsed once: the columns read are kept (read-only) for the file as it is on disk (its
+path, size, modification time and inode), so the window's column picker, its N display and the
+problem builder all share one read, and a file saved anew is read anew. The column names come
+from the first 64 KiB only.
 """
 
 from __future__ import annotations
@@ -21,9 +27,13 @@ import codecs
 import csv
 import io
 import math
+import os
 import stat
 import sys
+import threading
 import warnings
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +42,14 @@ import numpy as np
 SEPARATORS = (",", ";", "\t")
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 NOT_UTF8 = "not UTF-8 text: save it as UTF-8 (CSV UTF-8)"
+HEAD_BYTES = 64 * 1024  # enough for a header and the first rows the column picker looks at
+READ_BYTES = 4 * 1024 * 1024  # a file is read this much at a time, reporting progress
+# Rows per numpy.loadtxt call: its parser holds the GIL, so a window reading on a worker thread
+# waits that long (~15 ms here) between its own frames.
+PARSE_ROWS = 20_000
+CACHED_FILES = 4  # column pairs kept parsed (a 1e6-row pair is 16 MB)
+
+Progress = Callable[[float], None]  # told the fraction done, 0..1; it may raise to cancel
 
 
 class CsvError(ValueError):
@@ -53,9 +71,9 @@ class CsvColumns:
         return self.missing + self.not_numbers
 
 
-def read_text(path: str | Path) -> str:
-    """The text of a regular file in UTF-8 (a BOM allowed) or UTF-16 with its BOM."""
-    path = Path(path)
+def _regular_file(path: Path) -> os.stat_result:
+    """The stat of a regular file; CsvError for a missing path, a folder, a FIFO or a device
+    (reading a FIFO would wait for a writer for ever, ``/dev/zero`` would never end)."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -66,20 +84,58 @@ def read_text(path: str | Path) -> str:
         raise CsvError(f"{path} is a folder: choose a CSV file in it")
     if not stat.S_ISREG(info.st_mode):
         raise CsvError(f"{path} is not a regular file (a FIFO or a device): choose a CSV file")
+    return info
+
+
+def _read_bytes(path: Path, limit: int | None = None, progress: Progress | None = None) -> bytes:
+    """The file's bytes (its first ``limit`` bytes when given), in slices that report progress."""
+    size = _regular_file(path).st_size
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            if limit is not None:
+                return handle.read(limit)
+            parts, done = [], 0
+            while part := handle.read(READ_BYTES):
+                parts.append(part)
+                done += len(part)
+                if progress is not None:
+                    progress(0.3 * min(1.0, done / max(size, 1)))  # reading is ~30 % of the work
+            return b"".join(parts)
     except OSError as exc:
         raise CsvError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+
+
+def _decode(raw: bytes, name: str, head: bool = False) -> str:
+    """UTF-8 (a BOM allowed) or UTF-16 with its BOM; ``head``: ``raw`` may end mid-character."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return raw.decode("utf-16")
+            return raw.decode("utf-16", errors="ignore" if head else "strict")
         except UnicodeDecodeError:
-            raise CsvError(f"{path.name} is damaged UTF-16 text: save it as UTF-8") from None
+            raise CsvError(f"{name} is damaged UTF-16 text: save it as UTF-8") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if head and exc.start >= len(raw) - 3:  # a character cut at the end of the head
+            return raw[: exc.start].decode("utf-8-sig")
         line = raw[: exc.start].count(b"\n") + 1
-        raise CsvError(f"{path.name} is {NOT_UTF8} (line {line})") from None
+        raise CsvError(f"{name} is {NOT_UTF8} (line {line})") from None
+
+
+def read_text(path: str | Path, progress: Progress | None = None) -> str:
+    """The text of a regular file in UTF-8 (a BOM allowed) or UTF-16 with its BOM."""
+    path = Path(path)
+    return _decode(_read_bytes(path, progress=progress), path.name)
+
+
+def read_head(path: str | Path) -> str:
+    """The first 64 KiB of a CSV file as text (its header and first rows), cut at a line end
+    when there is more."""
+    path = Path(path)
+    raw = _read_bytes(path, HEAD_BYTES)
+    text = _decode(raw, path.name, head=len(raw) == HEAD_BYTES)
+    if len(raw) == HEAD_BYTES and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    return text
 
 
 def sniff_separator(header_line: str) -> str:
@@ -113,11 +169,19 @@ def header_of(text: str, name: str) -> tuple[list[str], str]:
 
 
 def read_csv(path: str | Path, x_column: str, y_column: str,
-             where: tuple[str, str] | None = None) -> CsvColumns:  # fmt: skip
+             where: tuple[str, str] | None = None,
+             progress: Progress | None = None) -> CsvColumns:  # fmt: skip
     """Columns ``x_column`` and ``y_column`` of the CSV at ``path`` (rows where column
-    ``where[0]`` equals ``where[1]`` only, when given). CsvError for every problem."""
+    ``where[0]`` equals ``where[1]`` only, when given). CsvError for every problem.
+
+    A file read before, unchanged since, is not read again (see the module's docstring)."""
     path = Path(path)
-    text = read_text(path)
+    key = _cache_key(path, x_column, y_column, where)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    text = read_text(path, progress)
     header, separator = header_of(text, path.name)
     wanted = [x_column, y_column] + ([where[0]] if where else [])
     for column in wanted:
@@ -125,37 +189,105 @@ def read_csv(path: str | Path, x_column: str, y_column: str,
             raise CsvError(f"{path.name} has no column {column!r}; its columns are: "
                            + ", ".join(header))  # fmt: skip
     ix, iy = header.index(x_column), header.index(y_column)
+    columns = None
     if where is None and '"' not in text:
-        fast = _fast_columns(text, separator, ix, iy)
+        fast = _fast_columns(text, separator, ix, iy, progress)
         if fast is not None:
-            return CsvColumns(fast[0], fast[1], 0, 0, separator)
-    return _strict_columns(text, path.name, separator, ix, iy, where, header)
+            columns = CsvColumns(fast[0], fast[1], 0, 0, separator)
+    if columns is None:
+        columns = _strict_columns(text, path.name, separator, ix, iy, where, header, progress)
+    del text
+    for array in (columns.x, columns.y):
+        array.setflags(write=False)  # shared by everyone who reads this file
+    with _CACHE_LOCK:
+        _CACHE[key] = columns
+        while len(_CACHE) > CACHED_FILES:
+            _CACHE.popitem(last=False)
+    if progress is not None:
+        progress(1.0)
+    return columns
 
 
-def _fast_columns(text: str, separator: str, ix: int, iy: int):
-    """numpy's C parser for a plain file; None when any row needs a closer look."""
+def is_read(path: str | Path, x_column: str, y_column: str,
+            where: tuple[str, str] | None = None) -> bool:  # fmt: skip
+    """These columns of the file as it is now on disk were read already (read_csv returns at
+    once); False as well for a path that cannot be read (read_csv says why)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "input contained no data": the strict path says it
-            table = np.loadtxt(io.StringIO(text), delimiter=separator, skiprows=1,
-                               usecols=(ix, iy), dtype=float, ndmin=2, comments=None)  # fmt: skip
-    except (ValueError, IndexError):
-        return None
+        key = _cache_key(Path(path), x_column, y_column, where)
+    except CsvError:
+        return False
+    with _CACHE_LOCK:
+        return key in _CACHE
+
+
+def forget_read_files() -> None:
+    """Forget every file read (the next read_csv parses again; for benchmarks and tests)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+_CACHE: OrderedDict[tuple, CsvColumns] = OrderedDict()  # least recently used first
+_CACHE_LOCK = threading.Lock()  # the window reads on a worker thread
+
+
+def _cache_key(path: Path, x_column, y_column, where) -> tuple:
+    info = _regular_file(path)
+    identity = (str(path.resolve()), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    return (*identity, x_column, y_column, where)
+
+
+def _fast_columns(text: str, separator: str, ix: int, iy: int, progress: Progress | None):
+    """numpy's C parser for a plain file, PARSE_ROWS rows at a time; None when any row needs a
+    closer look."""
+    body_start = text.find("\n") + 1
+    if body_start == 0:
+        return None  # a header alone: the strict path says there is no data
+    parts, start, size = [], body_start, len(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "input contained no data": the strict path says it
+        while start < size:
+            end = _line_end_after(text, start, PARSE_ROWS)
+            try:
+                table = np.loadtxt(io.StringIO(text[start:end]), delimiter=separator,
+                                   usecols=(ix, iy), ndmin=2, comments=None)  # fmt: skip
+            except (ValueError, IndexError):
+                return None
+            if not np.isfinite(table).all():
+                return None
+            parts.append(table.reshape(-1, 2))
+            start = end
+            if progress is not None:
+                progress(0.3 + 0.7 * start / size)
+    table = np.concatenate(parts) if parts else np.empty((0, 2))
     if table.size == 0:
-        return None
-    if not np.isfinite(table).all():
         return None
     return np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1])
 
 
-def _strict_columns(text, name, separator, ix, iy, where, header) -> CsvColumns:
+def _line_end_after(text: str, start: int, rows: int) -> int:
+    """The position after the line end that closes about ``rows`` lines from ``start`` (the end
+    of the text when fewer are left). Lines are ~20-100 characters, so it estimates the
+    position from the lines before and then moves to the next line end."""
+    first = text[start : start + 64 * 1024]
+    per_line = max(1, len(first) // max(1, first.count("\n")))
+    guess = start + rows * per_line
+    if guess >= len(text):
+        return len(text)
+    end = text.find("\n", guess)
+    return len(text) if end < 0 else end + 1
+
+
+def _strict_columns(text, name, separator, ix, iy, where, header, progress=None) -> CsvColumns:
     csv.field_size_limit(sys.maxsize)  # a long cell in a column we do not read is fine
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     next(reader)  # the header
     iw = header.index(where[0]) if where else None
     xs, ys, missing, not_numbers = [], [], 0, 0
+    lines = max(1, text.count("\n"))
     try:
         for row in reader:
+            if progress is not None and reader.line_num % 65536 == 0:
+                progress(0.3 + 0.7 * min(1.0, reader.line_num / lines))
             if not any(cell.strip() for cell in row):
                 continue  # blank lines are not data rows
             if iw is not None and (len(row) <= iw or row[iw].strip() != where[1]):
@@ -187,9 +319,24 @@ def _number(cell: str) -> float | None:
 
 
 def csv_columns_of(path: str | Path) -> list[str]:
-    """The column names of a CSV file (for the window's column pickers)."""
+    """The column names of a CSV file (for the window's column pickers), from its first line."""
     path = Path(path)
-    return header_of(read_text(path), path.name)[0]
+    return header_of(read_head(path), path.name)[0]
 
 
-__all__ = ["CsvColumns", "CsvError", "csv_columns_of", "read_csv", "read_text"]
+def first_rows(path: str | Path, count: int = 50) -> list[list[str]]:
+    """Up to ``count`` data rows from the head of a CSV file, split by its separator (for the
+    column picker's guess of which columns are numeric); [] when they cannot be read."""
+    path = Path(path)
+    try:
+        text = read_head(path)
+        _, separator = header_of(text, path.name)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+        next(reader)
+        return [row for _, row in zip(range(count), reader, strict=False)]
+    except (CsvError, csv.Error, StopIteration):
+        return []
+
+
+__all__ = ["CsvColumns", "CsvError", "csv_columns_of", "first_rows", "forget_read_files", "is_read",
+           "read_csv", "read_head", "read_text"]  # fmt: skip

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gdviz.core.csv_reader import CsvError, csv_columns_of, read_csv
+from gdviz.core.csv_reader import CsvError, Progress, csv_columns_of, is_read, read_csv
 from gdviz.resources import resource_path
 
 
@@ -96,17 +96,42 @@ class Dataset:
 
 
 def read_csv_columns(
-    path: str | Path, x_column: str, y_column: str, where: tuple[str, str] | None = None
+    path: str | Path,
+    x_column: str,
+    y_column: str,
+    where: tuple[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Two numeric columns of a CSV file with a header row (gdviz.core.csv_reader, the one
     reader): ``(x, y, skipped)``; rows where either value is empty, not a number or not finite
     are skipped and counted. ``where=(column, value)`` keeps only rows whose column equals
     value. DataError, naming the file and the problem, when it cannot be read."""
     try:
-        columns = read_csv(path, x_column, y_column, where)
+        columns = read_csv(path, x_column, y_column, where, progress)
     except CsvError as exc:
         raise DataError(str(exc)) from None
     return columns.x, columns.y, columns.skipped
+
+
+def is_user_csv(source: str) -> bool:
+    """``source`` names a CSV file of the user's (not a built-in or synthetic data set)."""
+    return source not in DATASET_NAMES
+
+
+def needs_reading(source: str, x_column: str | None, y_column: str | None) -> bool:
+    """A user CSV whose columns were not read yet: :func:`read_user_csv` takes a while for a
+    big file, so the window does it off its GUI thread first."""
+    return (
+        is_user_csv(source)
+        and bool(x_column and y_column)
+        and not is_read(source, x_column, y_column)
+    )
+
+
+def read_user_csv(path: str, x_column: str, y_column: str,
+                  progress: Progress | None = None) -> None:  # fmt: skip
+    """Read the two columns of a user CSV, so that load_dataset finds them read (DataError)."""
+    read_csv_columns(path, x_column, y_column, progress=progress)
 
 
 def csv_header(path: str | Path) -> list[str]:

@@ -21,6 +21,7 @@ from gdviz.core.config import (
     batch_size_of,
     budget_of,
     build_problem,
+    data_to_read,
     epoch_length,
     total_steps,
 )
@@ -56,8 +57,12 @@ class Commands:
     message (kinds as NoticeBanner: warning, error, diverged)."""
 
     def __init__(self, state: AppState, engine: EngineSession, lessons: list[Lesson],
-                 notify: Callable[[str, str], None]) -> None:  # fmt: skip
+                 notify: Callable[[str, str], None], reader=None) -> None:  # fmt: skip
         self.state, self.engine, self.lessons = state, engine, lessons
+        # A DataReader (ui/data_reader.py): a start whose CSV is not read yet waits for it, and
+        # the window calls resume_start() when it is read. None: read where the run starts.
+        self.reader = reader
+        self._pending: tuple[dict, bool] | None = None
         self.notify = notify
         self._diverged: set[int] = set()  # compared runs whose divergence was announced
         self.replay = Replay(state, engine, engine)
@@ -69,15 +74,24 @@ class Commands:
         engine.playingChanged.connect(lambda playing: playing and self.go_live())
 
     # -- the run spec ------------------------------------------------------------------------------
-    def start(self, values: dict, play: bool = False) -> bool:
+    def start(self, values: dict, play: bool = False, problem=None) -> bool:
         """Start the run that ``values`` (state fields) describe and, if it starts, apply them
-        to the state. False (state and run unchanged, a message shown) when it cannot."""
+        to the state. False (state and run unchanged, a message shown) when it cannot.
+
+        With a reader, a CSV not read yet is read first, off the GUI thread (True: the start
+        waits, :meth:`resume_start` carries it out with the problem built there). Compared runs
+        share the first run's problem, so only its data is read."""
         config = values.get("config", self.state.config)
         compare = values.get("compare", self.state.compare)
         configs = [run.config for run in compare] or [config]
         labels = [run.label for run in compare]
+        self.drop_pending_start()  # this request supersedes one waiting for its data
+        if problem is None and self.reader is not None and data_to_read(configs[0]):
+            self._pending = (values, play)
+            self.reader.read(configs[0])
+            return True
         try:
-            self.engine.start(configs, labels)
+            self.engine.start(configs, labels, problem)
         except (ConfigError, DataError, ValueError, OSError) as exc:
             self.notify("warning", f"Not applied: {exc}")
             return False
@@ -87,6 +101,26 @@ class Commands:
         if play:
             self.engine.play()
         return True
+
+    @property
+    def start_pending(self) -> bool:
+        """A start waits for its CSV to be read."""
+        return self._pending is not None
+
+    def resume_start(self, problem) -> bool:
+        """Carry out the start that waited for its data, on ``problem`` (the reader built it
+        for that start's first configuration)."""
+        if self._pending is None:
+            return False
+        values, play = self._pending
+        self._pending = None
+        return self.start(values, play, problem)
+
+    def drop_pending_start(self) -> None:
+        """Forget a start that waits for its data (it failed, or another replaces it)."""
+        self._pending = None
+        if self.reader is not None:
+            self.reader.cancel()
 
     def change_config(self, config: RunConfig) -> bool:
         """An edit of the panel. Hyperparameters of a run that has begun change from the next

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDockWidget,
+    QProgressBar,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -62,6 +63,11 @@ def build_views(window) -> None:
     window.sweep_dock.hide()
     window.status_line = StatusLine()
     window.statusBar().addPermanentWidget(window.status_line, 1)
+    window.read_progress = QProgressBar()  # shown while a CSV is read (ui/data_reader.py)
+    window.read_progress.setRange(0, 100)
+    window.read_progress.setMaximumWidth(360)
+    window.read_progress.hide()
+    window.statusBar().addPermanentWidget(window.read_progress)
 
 
 def build_controls_dock(window) -> None:

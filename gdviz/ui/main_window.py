@@ -15,6 +15,7 @@ from gdviz.core.lessons import LessonError, load_lessons
 from gdviz.core.surface import curvature, loss_grid
 from gdviz.ui.about import about_html
 from gdviz.ui.commands import Commands
+from gdviz.ui.data_reader import DataReader
 from gdviz.ui.engine_session import EngineSession, RunInfo
 from gdviz.ui.export_dialogs import keep_last_session
 from gdviz.ui.focus import FocusReturner
@@ -52,7 +53,9 @@ class MainWindow(LectureMixin, QMainWindow):
         self.surface3d: Surface3DView | None = None
         build_views(self)
         lessons = self._load_lessons()
-        self.commands = Commands(self.state, self.engine, lessons, self.badge.show_message)
+        self.reader = DataReader(self)
+        self.commands = Commands(self.state, self.engine, lessons, self.badge.show_message,
+                                 self.reader)  # fmt: skip
         self.controls = ControlsPanel(config)
         self.navigator = LessonNavigator(lessons, self.commands.lesson_index, self)
         build_controls_dock(self)
@@ -66,7 +69,8 @@ class MainWindow(LectureMixin, QMainWindow):
             restore_window(settings, self.layout_parts())
         self.lesson_card.hide()  # the saved layout may show it; no lesson is open yet
         self.focus_returner = FocusReturner(self, self.surface_view)
-        self.commands.start({"config": config})
+        if not self.commands.start({"config": config}) and config != DEFAULT_CONFIG:
+            self._start_defaults()  # its data moved, say: the window starts all the same
         if unusable:  # the window starts with the defaults, and says why
             self.badge.show_message("warning", "The saved settings could not be used "
                                     f"({unusable}); the defaults are shown.")  # fmt: skip
@@ -102,6 +106,9 @@ class MainWindow(LectureMixin, QMainWindow):
         self.timeline.liveRequested.connect(k.go_live)
         self.sweep_dock.visibilityChanged.connect(self._on_sweep_dock_visibility_changed)
         self.sweep_panel.learningRatePicked.connect(self._on_sweep_rate_picked)
+        self.reader.progressed.connect(self._on_data_progressed)
+        self.reader.finished.connect(self._on_data_read)
+        self.reader.failed.connect(self._on_data_failed)
         e.started.connect(self._on_engine_started)
         e.progressed.connect(self._on_engine_progressed)
         e.stopped.connect(lambda _report: self._on_engine_progressed())
@@ -182,6 +189,31 @@ class MainWindow(LectureMixin, QMainWindow):
         self._place_markers()
         self._on_engine_progressed()
         self.update_status()
+
+    def _on_data_progressed(self, name: str, fraction: float) -> None:
+        self.read_progress.setFormat(f"Reading {name}… %p%")
+        self.read_progress.setValue(round(100 * fraction))
+        self.read_progress.show()
+
+    def _on_data_read(self, problem) -> None:
+        """The CSV a start waited for is read: N in the panel, then the run (unless the batch
+        size had to shrink to N: then the panel's corrected configuration starts it)."""
+        self.read_progress.hide()
+        if self.controls.data_read((problem.n_examples, problem.data.skipped_rows)):
+            self.commands.drop_pending_start()
+        elif not self.commands.resume_start(problem):  # e.g. one usable row: the message says so
+            self.controls.set_config(self.state.config)
+
+    def _on_data_failed(self, message: str) -> None:
+        self.read_progress.hide()
+        self.commands.drop_pending_start()
+        if self.engine.info is None:  # the first run of the window (saved settings): defaults
+            self._start_defaults()
+        self.badge.show_message("warning", f"Not applied: {message}")
+        self.controls.set_config(self.state.config)  # the panel shows what runs
+
+    def _start_defaults(self) -> None:
+        self.commands.start({"config": DEFAULT_CONFIG})
 
     def _on_engine_progressed(self, progress=None) -> None:
         markers = progress.markers if progress is not None else ()
@@ -308,5 +340,6 @@ class MainWindow(LectureMixin, QMainWindow):
             save_window(self.settings, self.layout_parts(), self.state.config)
             save_look(self.settings, self.state.theme, self.state.scale)
         self.engine.shutdown()
+        self.reader.shutdown()
         self.sweep_panel.shutdown()
         super().closeEvent(event)

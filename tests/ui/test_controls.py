@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdviz.core.config import RunConfig
+from gdviz.core.config import RunConfig, read_data
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
 from gdviz.ui.panels.controls import ControlsPanel
 from gdviz.ui.panels.optimizer_group import KNOBS
@@ -101,8 +101,12 @@ def test_csv_config_round_trips(make_panel, tmp_path):
     panel = make_panel(config)
     assert rebuild_from_widgets(panel) == config
     assert panel.problem.x_combo.isVisibleTo(panel)
+    # The panel never parses a CSV on the GUI thread: N shows once the window has read it.
+    assert panel.problem.info_label.text() == "Reading the file…"
+    read_data(config)
+    assert not panel.data_read()  # the batch size (10, the default) need not change
     assert "N = 2" in panel.problem.info_label.text()
-    assert "1 row skipped (missing values)" in panel.problem.info_label.text()
+    assert "1 row skipped (empty or not a number)" in panel.problem.info_label.text()
 
 
 # -- learning rate ------------------------------------------------------------------------------
@@ -146,7 +150,7 @@ def test_lr_markers_show_stability_limits(make_panel):
     assert panel.lr.slider.markers() == (0.52, 0.26)
     text = panel.lr.markers_label.text()
     assert "diverges above 0.52" in text and "fastest 0.26" in text
-    assert "8 rows skipped (missing values)" in panel.problem.info_label.text()
+    assert "8 rows skipped (empty or not a number)" in panel.problem.info_label.text()
     # Another problem: its markers are not known yet, so none are shown.
     combo = panel.problem.source_combo
     combo.setCurrentIndex(combo.findData("penguins"))
@@ -319,7 +323,9 @@ def test_csv_source_asks_for_a_file_then_uses_numeric_columns(make_panel, qtbot,
     config = blocker.args[0]
     assert (config.dataset, config.x_column, config.y_column) == (str(path), "weight", "mpg")
     assert not panel.error_label.isVisibleTo(panel)
-    assert "1 row skipped (missing values)" in panel.problem.info_label.text()
+    read_data(config)  # what the window's reader does off the GUI thread
+    panel.data_read()
+    assert "1 row skipped (empty or not a number)" in panel.problem.info_label.text()
     panel.problem.y_combo.setCurrentIndex(panel.problem.y_combo.findText("weight"))
     panel.problem.x_combo.setCurrentIndex(panel.problem.x_combo.findText("mpg"))
     assert (panel.config().x_column, panel.config().y_column) == ("mpg", "weight")

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from gdviz.app.state import DEFAULT_CONFIG
 from gdviz.core.config import RunConfig
 from gdviz.core.lessons import load_lessons
 from gdviz.ui import export_dialogs as dialogs
@@ -240,13 +241,30 @@ def test_save_and_export_without_a_run_say_so(qtbot, tmp_path, monkeypatch):
 
     said = []
     monkeypatch.setattr(dialogs, "warn", lambda _w, title, text: said.append(title))
+    monkeypatch.setattr(MainWindow, "_start_defaults", lambda _self: None)  # no fallback run
     win = MainWindow(config=RunConfig(dataset=str(tmp_path / "moved.csv")), settings=None)
     qtbot.addWidget(win)
     try:
-        assert win.engine.info is None and "Not applied" in win.badge.text()
+        qtbot.waitUntil(lambda: "Not applied" in win.badge.text(), timeout=3000)
+        assert win.engine.info is None
         assert not dialogs.save_session_as(win, str(tmp_path / "s.json"))
         assert not dialogs.export_trajectory_csv(win, str(tmp_path / "t.csv"))
         assert said == ["Session not saved", "No run"] and not list(tmp_path.iterdir())
+    finally:
+        win.close()
+
+
+def test_a_window_whose_csv_moved_starts_with_the_defaults_and_says_why(qtbot, tmp_path):
+    from gdviz.ui.main_window import MainWindow
+
+    moved = RunConfig(dataset=str(tmp_path / "moved.csv"), x_column="x", y_column="y")
+    win = MainWindow(config=moved, settings=None)
+    qtbot.addWidget(win)
+    try:
+        qtbot.waitUntil(lambda: "Not applied" in win.badge.text(), timeout=3000)
+        assert "data file not found" in win.badge.text() and "moved.csv" in win.badge.text()
+        assert win.state.config == DEFAULT_CONFIG and win.engine.info.configs[0] == DEFAULT_CONFIG
+        assert win.controls.config() == DEFAULT_CONFIG
     finally:
         win.close()
 

@@ -11,7 +11,7 @@ from gdviz.ui.panels.batch_control import BatchSizeControl
 from gdviz.ui.panels.log_slider import LearningRateControl
 from gdviz.ui.panels.optimizer_group import OptimizerGroup
 from gdviz.ui.panels.problem_group import ProblemGroup
-from gdviz.ui.panels.problem_sources import N_FIELDS, PROBLEM_FIELDS, examples_in
+from gdviz.ui.panels.problem_sources import N_FIELDS, PROBLEM_FIELDS, examples_in, reading_data
 from gdviz.ui.panels.schedule_group import ScheduleGroup
 from gdviz.ui.panels.training_group import TrainingGroup
 from gdviz.ui.roles import set_role
@@ -126,6 +126,18 @@ class ControlsPanel(QWidget):
         if self._refresh_problem(self._last_valid_problem()) and not self._updating:
             self._on_widgets_changed()  # the batch size had to shrink to the new N
 
+    def data_read(self, examples: tuple[int, int] | None = None) -> bool:
+        """The CSV the panel shows has been read: show its N (``examples``: ``(N, skipped
+        rows)`` when the reader knows them, else found from the file read). True when an
+        explicit batch size had to shrink to it (then the panel emits the corrected
+        configuration, debounced)."""
+        data_key = self._problem_key(self._last_valid_problem())[: len(N_FIELDS)]
+        self._local = (data_key, examples) if examples is not None else None
+        changed = self._refresh_problem(self._last_valid_problem())
+        if changed and not self._updating:
+            self._on_widgets_changed()
+        return changed
+
     def set_csv_columns(self, path: str, columns: list[str]) -> None:
         """Use a CSV file (after the application's file dialog) with x/y pickers for columns."""
         self.problem.set_csv(path, columns)  # emits changed -> a new config
@@ -200,7 +212,8 @@ class ControlsPanel(QWidget):
             n, skipped = self._local[1] if self._local[1] is not None else (None, 0)
             lr_max = lr_fast = None  # markers of another problem would mislead
         changed = self.batch.set_n(n)
-        self.problem.set_info(n, skipped, nominal=fields["surface"] is not None)
+        reading = n is None and reading_data(fields)
+        self.problem.set_info(n, skipped, nominal=fields["surface"] is not None, reading=reading)
         self.lr.set_markers(lr_max, lr_fast)
         surface = fields["surface"]
         if surface is not None:

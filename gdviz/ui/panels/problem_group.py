@@ -231,14 +231,18 @@ class ProblemGroup(QGroupBox):
         self._update_visibility()
         self.changed.emit()
 
-    def set_info(self, n: int | None, skipped: int, nominal: bool = False) -> None:
-        """Show N and the skipped-row count (``nominal``: a surface's pretend data set)."""
+    def set_info(self, n: int | None, skipped: int, nominal: bool = False,
+                 reading: bool = False) -> None:  # fmt: skip
+        """Show N and the skipped-row count (``nominal``: a surface's pretend data set;
+        ``reading``: N is not known yet because the file is being read)."""
         if n is None:
-            self.info_label.setText("N is not known: the data cannot be read")
+            self.info_label.setText("Reading the file…" if reading
+                                    else "N is not known: the data cannot be read")  # fmt: skip
             return
         text = f"N = {n} {'nominal' if nominal else 'training'} examples"
         if skipped:
-            text += f"\n{skipped} row{'s' if skipped != 1 else ''} skipped (missing values)"
+            text += (f"\n{skipped} row{'s' if skipped != 1 else ''} skipped (empty or not a "
+                     "number)")  # fmt: skip
         self.info_label.setText(text)
 
     def _fill_csv(self, path: str, columns: list[str], x: str | None, y: str | None) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 
 from gdviz.core.config import PROBLEM_FIELDS as CONFIG_PROBLEM_FIELDS
 from gdviz.core.config import RunConfig
+from gdviz.core.csv_reader import first_rows
 from gdviz.core.data import (
     BUILTIN_DATASETS,
     SYNTHETIC_CLASSES,
     SYNTHETIC_LINE,
     DataError,
     load_dataset,
+    needs_reading,
 )
 from gdviz.core.fields import n_fields
 
@@ -46,7 +47,8 @@ PROBLEM_FIELDS = N_FIELDS + tuple(f for f in CONFIG_PROBLEM_FIELDS if f not in N
 
 def examples_in(problem: dict) -> tuple[int, int] | None:
     """``(N, skipped rows)`` of a problem's training set (PROBLEM_FIELDS given as a dict), or
-    None when it cannot be read.
+    None when it cannot be read, or is a CSV not read yet (the window reads it off the GUI
+    thread, then asks again: :func:`reading_data`).
 
     Knowing N before the main window has built the problem lets the batch size be clamped to it
     before a config is emitted, instead of emitting a batch larger than the new data set.
@@ -56,11 +58,20 @@ def examples_in(problem: dict) -> tuple[int, int] | None:
         return problem["n_examples"], 0
     if dataset in BUILTIN_DATASETS:
         return _builtin_examples(dataset, x, y)
+    if reading_data(problem):
+        return None
     try:
         data = load_dataset(dataset, x_column=x, y_column=y)
     except (DataError, ValueError, OSError):
         return None
     return data.n_examples, data.skipped_rows
+
+
+def reading_data(problem: dict) -> bool:
+    """The problem's data is a CSV whose columns are not read yet."""
+    return problem["surface"] is None and needs_reading(
+        problem["dataset"], problem["x_column"], problem["y_column"]
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -75,11 +86,7 @@ def _builtin_examples(name: str, x: str | None, y: str | None) -> tuple[int, int
 def default_columns(path: str, columns: list[str]) -> tuple[str, str]:
     """The first two columns whose first rows look numeric, else simply the first two."""
     numeric = []
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = [row for _, row in zip(range(51), csv.reader(handle), strict=False)][1:]
-    except (OSError, UnicodeDecodeError, csv.Error):
-        rows = []
+    rows = first_rows(path, 50)
     for i, name in enumerate(columns):
         cells = [row[i].strip() for row in rows if i < len(row) and row[i].strip()]
         if cells and sum(_is_float(cell) for cell in cells) * 2 >= len(cells):

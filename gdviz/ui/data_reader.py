@@ -1,0 +1,132 @@
+"""DataReader: reads a user's CSV file on its own thread, so that the window never waits for it.
+
+A CSV of a million rows takes about a second to parse; on the GUI thread that would freeze the
+animation and the keyboard. The reader parses it once (gdviz.core.csv_reader keeps what it read),
+reports progress a few times a second, and says when it is done. The problem (standardised data,
+least-squares optimum, per-example terms: another 0.2 s at 1e6 rows) is built there too and
+handed to the run. A newer request supersedes an older one: the older is cancelled at its next
+progress report and its answer is dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gdviz.core.config import RunConfig, build_problem, read_data
+from gdviz.ui.worker_thread import WorkerThread
+
+PROGRESS_INTERVAL = 0.1  # seconds between progress signals
+
+
+class _Cancelled(Exception):
+    """Raised from the progress callback of a superseded read."""
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    request_id: int
+    config: RunConfig
+    cancel: threading.Event
+
+
+class _ReadWorker(QObject):
+    finished = Signal(int, object)  # request id, the Problem
+    failed = Signal(int, str)
+    progressed = Signal(int, float)
+
+    @Slot(object)
+    def read(self, request: ReadRequest) -> None:
+        if request.cancel.is_set():
+            return
+        last = [time.perf_counter()]
+
+        def report(fraction: float) -> None:
+            if request.cancel.is_set():
+                raise _Cancelled
+            if time.perf_counter() - last[0] >= PROGRESS_INTERVAL:
+                last[0] = time.perf_counter()
+                self.progressed.emit(request.request_id, fraction)
+
+        try:
+            read_data(request.config, report)
+            problem = build_problem(request.config)
+        except _Cancelled:
+            return
+        except ValueError as exc:  # DataError: the message names the file and the problem
+            self.failed.emit(request.request_id, str(exc))
+        except Exception as exc:  # reported, never a dead thread
+            self.failed.emit(request.request_id, f"{type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit(request.request_id, problem)
+
+
+class DataReader(QObject):
+    """Reads one configuration's CSV at a time: ``read(config)``; then ``finished(problem)``
+    (the configuration's Problem), or ``failed(message)``; ``progressed(file name, fraction)``
+    meanwhile."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+    progressed = Signal(str, float)
+    _submit = Signal(object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._thread: WorkerThread | None = None  # started by the first read: most runs read none
+        self._request: ReadRequest | None = None
+        self._next_id = 0
+
+    @property
+    def reading(self) -> bool:
+        return self._request is not None
+
+    @property
+    def file_name(self) -> str:
+        return Path(self._request.config.dataset).name if self._request else ""
+
+    def read(self, config: RunConfig) -> None:
+        """Read ``config``'s CSV columns (superseding a read under way)."""
+        self.cancel()
+        if self._thread is None:
+            worker = _ReadWorker()
+            self._thread = WorkerThread(worker, "gdviz-data-reader")
+            self._submit.connect(worker.read)
+            worker.finished.connect(self._on_finished)
+            worker.failed.connect(self._on_failed)
+            worker.progressed.connect(self._on_progressed)
+        self._next_id += 1
+        self._request = ReadRequest(self._next_id, config, threading.Event())
+        self.progressed.emit(self.file_name, 0.0)
+        self._submit.emit(self._request)
+
+    def cancel(self) -> None:
+        if self._request is not None:
+            self._request.cancel.set()
+            self._request = None
+
+    def shutdown(self) -> None:
+        self.cancel()
+        if self._thread is not None:
+            self._thread.shutdown()
+
+    def _current(self, request_id: int) -> bool:
+        return self._request is not None and self._request.request_id == request_id
+
+    def _on_progressed(self, request_id: int, fraction: float) -> None:
+        if self._current(request_id):
+            self.progressed.emit(self.file_name, fraction)
+
+    def _on_finished(self, request_id: int, problem) -> None:
+        if self._current(request_id):
+            self._request = None
+            self.finished.emit(problem)
+
+    def _on_failed(self, request_id: int, message: str) -> None:
+        if self._current(request_id):
+            self._request = None
+            self.failed.emit(message)
