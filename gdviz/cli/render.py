@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from gdviz.cli.options import UsageError
+from gdviz.core.atomic import check_target
 from gdviz.core.session import THEMES
 
 VIEWS = ("window", "surface", "loss", "data", "sweep")
@@ -71,6 +72,7 @@ def find_lesson(lessons: list, name: str) -> int:
 
 
 def render_command(args: argparse.Namespace) -> int:
+    check_target(args.out)  # the path as typed: Path() would drop a trailing separator
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:

@@ -16,9 +16,9 @@ is; a file with quotes, odd rows or bad values goes through the strict reader, w
 counts them row by row.
 
 A file is parsed once: the columns read are kept (read-only) for the file as it is on disk (its
-path, size, modification time and inode), so the window's column picker, its N display and the
-problem builder all share one read, and a file saved anew is read anew. The column names come
-from the first 64 KiB only.
+path, inode, size, modification time and a checksum of its ends), so the window's N display and
+the problem builder share one read, and a file saved anew is read anew. The column picker reads
+the first 64 KiB only.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import stat
 import sys
 import threading
 import warnings
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -231,9 +232,20 @@ _CACHE_LOCK = threading.Lock()  # the window reads on a worker thread
 
 
 def _cache_key(path: Path, x_column, y_column, where) -> tuple:
+    """The file as it is on disk now. Modification times tick every few milliseconds on Linux,
+    so a file rewritten with the same size within one tick would look unchanged: a checksum of
+    its first and last 64 KiB (all of a small file) tells such rewrites apart."""
     info = _regular_file(path)
+    try:
+        with path.open("rb") as handle:
+            checksum = zlib.crc32(handle.read(HEAD_BYTES))
+            if info.st_size > 2 * HEAD_BYTES:
+                handle.seek(-HEAD_BYTES, os.SEEK_END)
+            checksum = zlib.crc32(handle.read(), checksum)
+    except OSError as exc:
+        raise CsvError(f"cannot read {path.name}: {exc.strerror or exc}") from None
     identity = (str(path.resolve()), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-    return (*identity, x_column, y_column, where)
+    return (*identity, checksum, x_column, y_column, where)
 
 
 def _fast_columns(text: str, separator: str, ix: int, iy: int, progress: Progress | None):

@@ -72,13 +72,13 @@ def write_text(path: str | Path, write: Callable) -> None:
 
 @contextmanager
 def _export_errors(path: str | Path) -> Iterator[None]:
-    """OSError becomes ExportError naming the file and the cause in words."""
-    path = Path(path)
+    """OSError becomes ExportError naming the path as the user gave it and the cause in words."""
     try:
         yield
     except OSError as exc:
-        reason = exc.reason if isinstance(exc, WriteError) else failure_reason(exc, path.parent)
-        raise ExportError(f"Could not write {path.name}: {reason}.") from exc
+        folder = Path(path).parent
+        reason = exc.reason if isinstance(exc, WriteError) else failure_reason(exc, folder)
+        raise ExportError(f"Could not write {os.fspath(path)}: {reason}.") from exc
 
 
 # -- pictures -----------------------------------------------------------------------------------

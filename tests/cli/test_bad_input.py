@@ -18,6 +18,7 @@ from gdviz.__main__ import main
 RUN = ["run", "--dataset", "synthetic", "--steps", "3"]
 SWEEP = ["sweep", "--dataset", "synthetic", "--steps", "5", "--num", "3", "--lr-min", "0.01",
          "--lr-max", "0.1"]  # fmt: skip
+RENDER = ["render", "--lesson", "1", "--frames", "2"]
 CSV_HEADER = "step,epoch,batch,lr,w,b,"
 
 
@@ -49,11 +50,15 @@ WRITES = [
 
 
 @pytest.mark.parametrize(("name", "path", "code", "words"), WRITES, ids=[w[0] for w in WRITES])
-@pytest.mark.parametrize("command", [RUN, SWEEP], ids=["run", "sweep"])
+@pytest.mark.parametrize("command", [RUN, SWEEP, RENDER], ids=["run", "sweep", "render"])
 def test_writes_that_cannot_happen_say_why_in_one_line(capsys, tmp_path, command, name, path,
                                                        code, words):  # fmt: skip
     (tmp_path / "a-file").write_text("keep me")
     out = path(tmp_path)
+    if command is RENDER:  # a picture: its file name says its format
+        out = str(out).replace(".csv", ".gif")
+        if name == "full device":  # /dev/full says no format
+            words = "--out must end in .png, .svg, .gif, .mp4"
     got, _, err = gdviz(capsys, *command, "--out", out)
     line = one_line(err)
     assert got == code and words.format(t=tmp_path) in line, line
@@ -237,11 +242,28 @@ VALUES = [
 ]  # fmt: skip
 
 
+def files_in(folder: Path) -> dict:
+    """Every file under ``folder`` with its bytes: what must be unchanged after a refusal."""
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def with_kept_output(argv: list[str], folder: Path) -> list[str]:
+    """``argv`` writing over an existing output file (``--out`` added when it has none)."""
+    argv = [a.format(t=folder) for a in argv]
+    if "--out" not in argv:
+        argv += ["--out", str(folder / "keep.csv")]
+    Path(argv[argv.index("--out") + 1]).write_bytes(b"the user's earlier output\n")
+    return argv
+
+
 @pytest.mark.parametrize(("name", "argv", "code", "words"), VALUES, ids=[v[0] for v in VALUES])
 def test_values_and_limits_are_one_line(capsys, tmp_path, name, argv, code, words):
-    got, out, err = gdviz(capsys, *(a.format(t=tmp_path) for a in argv))
+    argv = with_kept_output(argv, tmp_path)
+    before = files_in(tmp_path)
+    got, out, err = gdviz(capsys, *argv)
     assert got == code, err
     if code:
+        assert files_in(tmp_path) == before  # the earlier output intact, nothing left behind
         line = one_line(err)
         assert words in line and "Traceback" not in line and "Warning" not in line, line
         assert len(line) < 400  # a value of 5,000 digits is not repeated in full
@@ -283,9 +305,13 @@ CSVS = [
 def test_csv_files_are_read_strictly(capsys, tmp_path, name, content, x, y, code, words):
     data = tmp_path / "data.csv"
     data.write_bytes(content)
-    got, out, err = gdviz(capsys, "run", "--dataset", data, "--x", x, "--y", y, "--steps", "3")
+    argv = with_kept_output(["run", "--dataset", str(data), "--x", x, "--y", y, "--steps", "3"],
+                            tmp_path)  # fmt: skip
+    before = files_in(tmp_path)
+    got, out, err = gdviz(capsys, *argv)
     assert got == code, err
     if code:
+        assert files_in(tmp_path) == before
         line = one_line(err)
         assert words in line and "data.csv" in line and "codec" not in line, line
     else:

@@ -288,3 +288,47 @@ def test_arbitrary_text_loads_or_raises_data_error(tmp_path, text):
         return
     assert np.all(np.isfinite(data.x)) and np.all(np.isfinite(data.y))
     assert len(data.x) + data.skipped_rows <= text.count("\n") + text.count("\r") + 1
+
+
+FINITE = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+@settings(max_examples=100, **HYPOTHESIS)
+@given(table=st.lists(st.tuples(FINITE, FINITE, FINITE), min_size=1, max_size=60),
+       separator=st.sampled_from([",", ";", "\t"]), slice_rows=st.integers(1, 7),
+       formats=st.sampled_from(["{!r}", "{:.17g}", "{:e}"]))  # fmt: skip
+def test_the_reader_agrees_with_pythons_own_parser(tmp_path, table, separator, slice_rows, formats):
+    """The fast path (numpy.loadtxt in slices of ``slice_rows`` rows) against an independent
+    reference: the csv module and float() on every cell."""
+    from gdviz.core import csv_reader
+
+    path = tmp_path / "t.csv"
+    lines = [separator.join(("a", "b", "c"))]
+    lines += [separator.join(formats.format(v) for v in row) for row in table]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter=separator))[1:]
+    expected_x = [float(r[2]) for r in rows]
+    expected_y = [float(r[0]) for r in rows]
+    kept = csv_reader.PARSE_ROWS
+    csv_reader.PARSE_ROWS = slice_rows
+    try:
+        csv_reader.forget_read_files()
+        columns = csv_reader.read_csv(path, "c", "a")
+    finally:
+        csv_reader.PARSE_ROWS = kept
+    assert columns.x.tolist() == expected_x and columns.y.tolist() == expected_y
+    assert (columns.missing, columns.not_numbers, columns.separator) == (0, 0, separator)
+
+
+def test_a_file_rewritten_at_once_with_the_same_size_is_read_again(tmp_path):
+    import os
+
+    from gdviz.core.csv_reader import read_csv
+
+    path = tmp_path / "same-size.csv"
+    tick = 1_700_000_000_000_000_000
+    for value in range(10):  # ten rewrites within one clock tick of the file system (~4 ms)
+        path.write_text(f"x,y\n1,{value}\n2,{value}\n")
+        os.utime(path, ns=(tick, tick))
+        assert read_csv(path, "x", "y").y.tolist() == [value, value]
