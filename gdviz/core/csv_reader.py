@@ -10,10 +10,10 @@
 * Rows whose x or y is empty are counted as *missing*, those whose value is not a finite number as
   *not a number*; both are skipped.
 
-The fast path hands a file without quotes to ``numpy.loadtxt`` (its C parser) for just the two
-columns, a slice of rows at a time so that a ``progress(fraction)`` callback can be told how far it
-is; a file with quotes, odd rows or bad values goes through the strict reader, which finds and
-counts them row by row.
+The fast path hands the file to ``numpy.loadtxt`` (its C parser, quoted fields included) for just
+the two columns, a slice of rows at a time so that a ``progress(fraction)`` callback can be told
+how far it is; a file with empty or odd cells, a quote never closed or rows of other lengths goes
+through the strict reader, which finds and counts them row by row.
 
 A file is parsed once: the columns read are kept (read-only) for the file as it is on disk (its
 path, inode, size, modification time and a checksum of its ends), so the window's N display and
@@ -191,7 +191,7 @@ def read_csv(path: str | Path, x_column: str, y_column: str,
                            + ", ".join(header))  # fmt: skip
     ix, iy = header.index(x_column), header.index(y_column)
     columns = None
-    if where is None and '"' not in text:
+    if where is None:
         fast = _fast_columns(text, separator, ix, iy, progress)
         if fast is not None:
             columns = CsvColumns(fast[0], fast[1], 0, 0, separator)
@@ -249,19 +249,21 @@ def _cache_key(path: Path, x_column, y_column, where) -> tuple:
 
 
 def _fast_columns(text: str, separator: str, ix: int, iy: int, progress: Progress | None):
-    """numpy's C parser for a plain file, PARSE_ROWS rows at a time; None when any row needs a
-    closer look."""
+    """numpy's C parser (quoted fields too), PARSE_ROWS rows at a time; None when any row
+    needs a closer look (an empty or odd cell, a quote never closed, a row of other length)."""
     body_start = text.find("\n") + 1
     if body_start == 0:
         return None  # a header alone: the strict path says there is no data
     parts, start, size = [], body_start, len(text)
+    quoted = '"' in text
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "input contained no data": the strict path says it
         while start < size:
-            end = _line_end_after(text, start, PARSE_ROWS)
+            end = _line_end_after(text, start, PARSE_ROWS, quoted)
             try:
                 table = np.loadtxt(io.StringIO(text[start:end]), delimiter=separator,
-                                   usecols=(ix, iy), ndmin=2, comments=None)  # fmt: skip
+                                   usecols=(ix, iy), ndmin=2, comments=None,
+                                   quotechar='"' if quoted else None)  # fmt: skip
             except (ValueError, IndexError):
                 return None
             if not np.isfinite(table).all():
@@ -276,17 +278,24 @@ def _fast_columns(text: str, separator: str, ix: int, iy: int, progress: Progres
     return np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1])
 
 
-def _line_end_after(text: str, start: int, rows: int) -> int:
+def _line_end_after(text: str, start: int, rows: int, quoted: bool = False) -> int:
     """The position after the line end that closes about ``rows`` lines from ``start`` (the end
     of the text when fewer are left). Lines are ~20-100 characters, so it estimates the
-    position from the lines before and then moves to the next line end."""
+    position from the lines before and then moves to the next line end. With ``quoted``, a
+    line end inside a quoted field is no end: the slice holds an even number of quotes (a
+    doubled quote inside a field counts twice), so no field is cut in two."""
     first = text[start : start + 64 * 1024]
     per_line = max(1, len(first) // max(1, first.count("\n")))
-    guess = start + rows * per_line
-    if guess >= len(text):
-        return len(text)
-    end = text.find("\n", guess)
-    return len(text) if end < 0 else end + 1
+    end = start + rows * per_line
+    while True:
+        if end >= len(text):
+            return len(text)
+        end = text.find("\n", end)
+        if end < 0:
+            return len(text)
+        end += 1
+        if not quoted or text.count('"', start, end) % 2 == 0:
+            return end
 
 
 def _strict_columns(text, name, separator, ix, iy, where, header, progress=None) -> CsvColumns:

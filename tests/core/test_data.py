@@ -332,3 +332,44 @@ def test_a_file_rewritten_at_once_with_the_same_size_is_read_again(tmp_path):
         path.write_text(f"x,y\n1,{value}\n2,{value}\n")
         os.utime(path, ns=(tick, tick))
         assert read_csv(path, "x", "y").y.tolist() == [value, value]
+
+
+NOTE = st.text(alphabet=st.sampled_from(list('ab ,;\n"')), max_size=8)
+
+
+@settings(max_examples=150, **HYPOTHESIS)
+@given(rows=st.lists(st.tuples(FINITE, NOTE, FINITE, st.booleans()), min_size=1, max_size=30),
+       slice_rows=st.integers(1, 5))  # fmt: skip
+def test_quoted_fields_with_separators_and_line_ends_are_never_cut(tmp_path, rows, slice_rows):
+    """Quoted numbers, and a quoted note holding commas, quotes and line ends between them: the
+    slices of the fast path must not cut a note in two (the csv module is the reference)."""
+    from gdviz.core import csv_reader
+
+    def quote(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    lines = ["x,note,y"]
+    lines += [",".join((quote(repr(x)) if q else repr(x), quote(note), repr(y)))
+              for x, note, y, q in rows]  # fmt: skip
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kept = csv_reader.PARSE_ROWS
+    csv_reader.PARSE_ROWS = slice_rows
+    try:
+        csv_reader.forget_read_files()
+        columns = csv_reader.read_csv(path, "x", "y")
+    finally:
+        csv_reader.PARSE_ROWS = kept
+    assert columns.x.tolist() == [x for x, *_ in rows]
+    assert columns.y.tolist() == [y for _, _, y, _ in rows]
+
+
+def test_a_note_holding_a_line_like_data_is_not_split_into_a_row(tmp_path, monkeypatch):
+    # Cut at the line end inside the note, the slice after it reads "7,8,9" as a row.
+    from gdviz.core import csv_reader
+
+    monkeypatch.setattr(csv_reader, "PARSE_ROWS", 1)
+    path = tmp_path / "notes.csv"
+    path.write_text('x,y,note\n1,2,"abc\n7,8,9"\n3,4,z\n')
+    columns = csv_reader.read_csv(path, "x", "y")
+    assert columns.x.tolist() == [1, 3] and columns.y.tolist() == [2, 4]
