@@ -166,13 +166,15 @@ class Commands:
         """One run of the current configuration, outside any lesson."""
         return self.start(free_snapshot(self.state.config))
 
-    def restore(self, session) -> None:
+    def restore(self, session, problem=None) -> None:
         """Show a saved session: its state, and its recording in the views (a recording: R runs
-        its configuration again). Raises ConfigError, DataError or ValueError, changing nothing,
-        when its problem cannot be built here."""
+        its configuration again), on ``problem`` when it was built already (for its first
+        configuration). Raises ConfigError, DataError or ValueError, changing nothing, when its
+        problem cannot be built here."""
         self.replay.stop()
+        self.drop_pending_start()
         configs = [config for _, config in session.compare] or [session.config]
-        problem = build_problem(session.config)
+        problem = build_problem(session.config) if problem is None else problem
         for config in configs:  # what starting the run would check, before anything changes
             check_startable(config, problem)
         columns = fill_epoch_iterations(session, [epoch_length(c, problem) for c in configs])

@@ -77,7 +77,12 @@ class DataReader(QObject):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._thread: WorkerThread | None = None  # started by the first read: most runs read none
+        worker = _ReadWorker()
+        self._thread = WorkerThread(worker, "gdviz-data-reader")  # idle until a read (~1 ms)
+        self._submit.connect(worker.read)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        worker.progressed.connect(self._on_progressed)
         self._request: ReadRequest | None = None
         self._next_id = 0
 
@@ -92,13 +97,6 @@ class DataReader(QObject):
     def read(self, config: RunConfig) -> None:
         """Read ``config``'s CSV columns (superseding a read under way)."""
         self.cancel()
-        if self._thread is None:
-            worker = _ReadWorker()
-            self._thread = WorkerThread(worker, "gdviz-data-reader")
-            self._submit.connect(worker.read)
-            worker.finished.connect(self._on_finished)
-            worker.failed.connect(self._on_failed)
-            worker.progressed.connect(self._on_progressed)
         self._next_id += 1
         self._request = ReadRequest(self._next_id, config, threading.Event())
         self.progressed.emit(self.file_name, 0.0)
@@ -111,8 +109,7 @@ class DataReader(QObject):
 
     def shutdown(self) -> None:
         self.cancel()
-        if self._thread is not None:
-            self._thread.shutdown()
+        self._thread.shutdown()
 
     def _current(self, request_id: int) -> bool:
         return self._request is not None and self._request.request_id == request_id
@@ -130,3 +127,46 @@ class DataReader(QObject):
         if self._current(request_id):
             self._request = None
             self.failed.emit(message)
+
+
+def read_with_progress(window, config: RunConfig):
+    """Read ``config``'s CSV on ``window.reader``'s thread while a progress dialog (after
+    0.3 s, with Cancel) keeps the window painting; opening a session waits for it this way.
+    Returns the problem, or None when cancelled; DataError when the file cannot be read."""
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from gdviz.core.data import DataError
+
+    reader: DataReader = window.reader
+    outcome: dict = {}
+    loop = QEventLoop()
+    dialog = QProgressDialog(f"Reading {Path(config.dataset).name}…", "Cancel", 0, 100, window)
+    dialog.setWindowTitle("Opening the session")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+
+    def done(key, value) -> None:
+        outcome.setdefault(key, value)
+        loop.quit()
+
+    connections = [
+        (reader.progressed, lambda _name, fraction: dialog.setValue(round(100 * fraction))),
+        (reader.finished, lambda problem: done("problem", problem)),
+        (reader.failed, lambda message: done("error", message)),
+        (dialog.canceled, lambda: done("cancelled", True)),
+    ]
+    for signal, slot in connections:
+        signal.connect(slot)
+    try:
+        reader.read(config)
+        loop.exec()
+    finally:
+        for signal, slot in connections:
+            signal.disconnect(slot)
+        reader.cancel()
+        dialog.close()
+        dialog.setParent(None)  # gone with this function, not left among the window's children
+    if "error" in outcome:
+        raise DataError(outcome["error"])
+    return outcome.get("problem")

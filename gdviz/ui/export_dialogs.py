@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6 import QtWidgets as qw
 from PySide6.QtGui import QKeySequence
 
-from gdviz.core.config import ConfigError
+from gdviz.core.config import ConfigError, data_to_read
 from gdviz.core.data import DataError
 from gdviz.core.session import (
     Session,
@@ -26,6 +26,7 @@ from gdviz.core.session import (
 )
 from gdviz.core.session_checks import MAX_MARKERS
 from gdviz.ui import animation_dialog, export
+from gdviz.ui.data_reader import read_with_progress
 from gdviz.ui.file_prompts import VIEW_TITLES, ask_save_name, settle, warn
 
 RECENT_KEY, MAX_RECENT = "sessions/recent", 8
@@ -54,13 +55,20 @@ def window_session(window) -> Session:
     )  # fmt: skip
 
 
-def restore_session(window, session: Session) -> None:
+def restore_session(window, session: Session) -> bool:
     """Show ``session`` in ``window`` as it was saved: its state, and its recording in the
-    views. Raises SessionError, leaving the window as it was, when the session's problem
-    cannot be built here (e.g. a missing CSV file)."""
+    views; False when the user cancelled reading its CSV. Raises SessionError, leaving the
+    window as it was, when the session's problem cannot be built here (e.g. a missing CSV)."""
     settle(window)
     try:
-        window.commands.restore(session)
+        problem = None
+        if data_to_read(session.config):  # its CSV, read off the GUI thread first
+            window.commands.drop_pending_start()
+            problem = read_with_progress(window, session.config)
+            if problem is None:
+                return False
+        window.commands.restore(session, problem)
+        return True
     except (ConfigError, DataError, ValueError, OSError) as exc:
         raise SessionError(f"This session cannot be shown here: {exc}") from None
 
@@ -139,7 +147,9 @@ def open_session(window, path: str | None = None) -> bool:
     if not path:
         return False
     try:
-        restore_session(window, load_session(path))
+        if not restore_session(window, load_session(path)):
+            window.statusBar().showMessage("Opening the session was cancelled", 5000)
+            return False
     except SessionError as exc:
         warn(window, "Cannot open the session", str(exc))
         return False

@@ -191,6 +191,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.update_status()
 
     def _on_data_progressed(self, name: str, fraction: float) -> None:
+        if not self.commands.start_pending:
+            return  # a session being opened shows its own progress dialog
         self.read_progress.setFormat(f"Reading {name}… %p%")
         self.read_progress.setValue(round(100 * fraction))
         self.read_progress.show()
@@ -199,13 +201,17 @@ class MainWindow(LectureMixin, QMainWindow):
         """The CSV a start waited for is read: N in the panel, then the run (unless the batch
         size had to shrink to N: then the panel's corrected configuration starts it)."""
         self.read_progress.hide()
-        if self.controls.data_read((problem.n_examples, problem.data.skipped_rows)):
+        if not self.commands.start_pending:
+            return  # read for a session being opened: export_dialogs.restore_session waits for it
+        if self.controls.data_read():
             self.commands.drop_pending_start()
         elif not self.commands.resume_start(problem):  # e.g. one usable row: the message says so
             self.controls.set_config(self.state.config)
 
     def _on_data_failed(self, message: str) -> None:
         self.read_progress.hide()
+        if not self.commands.start_pending:
+            return  # the session being opened says why
         self.commands.drop_pending_start()
         if self.engine.info is None:  # the first run of the window (saved settings): defaults
             self._start_defaults()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,12 +24,13 @@ def big_csv(tmp_path):
 
 @pytest.fixture
 def parses(monkeypatch):
-    """The threads on which a CSV's text was parsed, one entry per parse."""
+    """Whether big.csv was parsed on the main (GUI) thread, one entry per parse."""
     seen = []
     real = csv_reader.read_text
 
     def spy(path, progress=None):
-        seen.append(threading.current_thread() is threading.main_thread())
+        if Path(path).name == "big.csv":  # the small built-in files are read where needed
+            seen.append(threading.current_thread() is threading.main_thread())
         return real(path, progress)
 
     monkeypatch.setattr(csv_reader, "read_text", spy)
@@ -156,3 +158,66 @@ def test_many_examples_are_drawn_as_a_density_that_counts_each_once(qtbot):
     assert (rgba[..., 3][view.density_counts == 0] == 0).all()
     view.set_data(x[:100], 2 * x[:100], "x", "y")  # few examples: points again
     assert len(view.points.data) == 100 and view.density_counts is None
+
+
+def test_a_session_on_a_big_csv_is_read_off_the_gui_thread(qtbot, window, big_csv, parses,
+                                                           tmp_path):  # fmt: skip
+    from gdviz.ui import export_dialogs
+
+    config = window.state.config.replace(dataset=str(big_csv), x_column="x", y_column="y",
+                                         steps=5, epochs=None)  # fmt: skip
+    window.commands.start({"config": config})
+    qtbot.waitUntil(lambda: window.state.config == config, timeout=10000)
+    window.engine.run_synchronously()
+    saved = tmp_path / "s.json"
+    assert export_dialogs.save_session_as(window, str(saved))
+    window.commands.open_lesson(0)
+    csv_reader.forget_read_files()  # as in a new launch
+    parses.clear()
+    assert export_dialogs.open_session(window, str(saved))
+    assert parses == [False]  # once, on the reader's thread
+    assert window.state.config == config and len(window.engine.recording) == 6
+    assert window.engine.info.problem.n_examples == 300_000
+
+
+def test_a_session_whose_csv_moved_says_so_and_changes_nothing(qtbot, window, tmp_path,
+                                                               monkeypatch):  # fmt: skip
+    from gdviz.ui import export_dialogs
+
+    path = tmp_path / "small.csv"
+    path.write_text("x,y\n1,2\n2,4\n3,7\n")
+    config = window.state.config.replace(dataset=str(path), x_column="x", y_column="y",
+                                         batch_size=2)  # fmt: skip
+    window.commands.start({"config": config})
+    qtbot.waitUntil(lambda: window.state.config == config, timeout=5000)
+    saved = tmp_path / "s.json"
+    assert export_dialogs.save_session_as(window, str(saved))
+    window.commands.open_lesson(0)
+    before = window.state.config
+    path.unlink()
+    said = []
+    monkeypatch.setattr(export_dialogs, "warn", lambda _w, _title, text: said.append(text))
+    assert not export_dialogs.open_session(window, str(saved))
+    assert len(said) == 1 and "data file not found" in said[0] and "small.csv" in said[0]
+    assert window.state.config == before
+
+
+def test_cancelling_the_read_of_a_session_changes_nothing(qtbot, window, big_csv, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    from gdviz.ui.data_reader import read_with_progress
+
+    monkeypatch.setattr(csv_reader, "PARSE_ROWS", 20)  # a slow read: seconds of slices
+    qtbot.waitExposed(window)
+    qtbot.wait(300)  # the window's first paint (~0.3 s) is over before the read starts
+    config = window.state.config.replace(dataset=str(big_csv), x_column="x", y_column="y")
+    before = window.state.config
+
+    def press_cancel(_name, fraction):
+        if fraction > 0:  # the first report from the reader's thread
+            window.findChild(QProgressDialog).canceled.emit()
+
+    window.reader.progressed.connect(press_cancel)
+    assert read_with_progress(window, config) is None
+    assert not window.reader.reading and window.state.config == before
+    assert not csv_reader.is_read(big_csv, "x", "y")  # the read stopped at its next report

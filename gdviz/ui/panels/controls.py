@@ -126,13 +126,10 @@ class ControlsPanel(QWidget):
         if self._refresh_problem(self._last_valid_problem()) and not self._updating:
             self._on_widgets_changed()  # the batch size had to shrink to the new N
 
-    def data_read(self, examples: tuple[int, int] | None = None) -> bool:
-        """The CSV the panel shows has been read: show its N (``examples``: ``(N, skipped
-        rows)`` when the reader knows them, else found from the file read). True when an
-        explicit batch size had to shrink to it (then the panel emits the corrected
-        configuration, debounced)."""
-        data_key = self._problem_key(self._last_valid_problem())[: len(N_FIELDS)]
-        self._local = (data_key, examples) if examples is not None else None
+    def data_read(self) -> bool:
+        """The CSV the panel shows has been read: show its N. True when an explicit batch size
+        had to shrink to it (then the panel emits the corrected configuration, debounced)."""
+        self._local = None  # computed again, now from the file read
         changed = self._refresh_problem(self._last_valid_problem())
         if changed and not self._updating:
             self._on_widgets_changed()
