@@ -10,10 +10,11 @@
 * Rows whose x or y is empty are counted as *missing*, those whose value is not a finite number as
   *not a number*; both are skipped.
 
-The fast path hands the file to ``numpy.loadtxt`` (its C parser, quoted fields included) for just
-the two columns, a slice of rows at a time so that a ``progress(fraction)`` callback can be told
-how far it is; a file with empty or odd cells, a quote never closed or rows of other lengths goes
-through the strict reader, which finds and counts them row by row.
+The rows go to ``numpy.loadtxt`` (its C parser, quoted fields included) for just the two columns,
+a slice of rows at a time so that a ``progress(fraction)`` callback can be told how far it is;
+only a slice with empty or odd cells, a quote never closed or rows of other lengths goes through
+the strict reader, which finds and counts them row by row (a million rows with one bad cell cost
+one slice of Python, not a million rows of it).
 
 A file is parsed once: the columns read are kept (read-only) for the file as it is on disk (its
 path, inode, size, modification time and a checksum of its ends), so the window's N display and
@@ -123,9 +124,14 @@ def _decode(raw: bytes, name: str, head: bool = False) -> str:
 
 
 def read_text(path: str | Path, progress: Progress | None = None) -> str:
-    """The text of a regular file in UTF-8 (a BOM allowed) or UTF-16 with its BOM."""
+    """The text of a regular file in UTF-8 (a BOM allowed) or UTF-16 with its BOM; lines
+    ended by a carriage return alone (old Mac files) are given "\n" ends."""
     path = Path(path)
-    return _decode(_read_bytes(path, progress=progress), path.name)
+    return _mac_lines(_decode(_read_bytes(path, progress=progress), path.name))
+
+
+def _mac_lines(text: str) -> str:
+    return text.replace("\r", "\n") if "\r" in text and "\n" not in text else text
 
 
 def read_head(path: str | Path) -> str:
@@ -133,7 +139,7 @@ def read_head(path: str | Path) -> str:
     when there is more."""
     path = Path(path)
     raw = _read_bytes(path, HEAD_BYTES)
-    text = _decode(raw, path.name, head=len(raw) == HEAD_BYTES)
+    text = _mac_lines(_decode(raw, path.name, head=len(raw) == HEAD_BYTES))
     if len(raw) == HEAD_BYTES and "\n" in text:
         text = text[: text.rindex("\n") + 1]
     return text
@@ -190,13 +196,8 @@ def read_csv(path: str | Path, x_column: str, y_column: str,
             raise CsvError(f"{path.name} has no column {column!r}; its columns are: "
                            + ", ".join(header))  # fmt: skip
     ix, iy = header.index(x_column), header.index(y_column)
-    columns = None
-    if where is None:
-        fast = _fast_columns(text, separator, ix, iy, progress)
-        if fast is not None:
-            columns = CsvColumns(fast[0], fast[1], 0, 0, separator)
-    if columns is None:
-        columns = _strict_columns(text, path.name, separator, ix, iy, where, header, progress)
+    keep = (header.index(where[0]), where[1]) if where else None
+    columns = _columns(text, path.name, separator, ix, iy, keep, progress)
     del text
     for array in (columns.x, columns.y):
         array.setflags(write=False)  # shared by everyone who reads this file
@@ -248,34 +249,48 @@ def _cache_key(path: Path, x_column, y_column, where) -> tuple:
     return (*identity, checksum, x_column, y_column, where)
 
 
-def _fast_columns(text: str, separator: str, ix: int, iy: int, progress: Progress | None):
-    """numpy's C parser (quoted fields too), PARSE_ROWS rows at a time; None when any row
-    needs a closer look (an empty or odd cell, a quote never closed, a row of other length)."""
-    body_start = text.find("\n") + 1
-    if body_start == 0:
-        return None  # a header alone: the strict path says there is no data
-    parts, start, size = [], body_start, len(text)
+def _columns(text, name, separator, ix, iy, keep, progress) -> CsvColumns:
+    """Columns ``ix`` and ``iy`` of the rows after the header, PARSE_ROWS rows at a time: each
+    slice goes to numpy.loadtxt (quoted fields too), and only a slice that it cannot take (an
+    empty or odd cell, a quote never closed, a row of other length, a non-finite value, a row
+    filter ``keep = (column, value)``) goes through the strict reader, which finds and counts
+    its rows one by one."""
+    body = text.find("\n") + 1
+    if body == 0:  # the header alone
+        return CsvColumns(np.zeros(0), np.zeros(0), 0, 0, separator)
+    parts, missing, not_numbers = [], 0, 0
+    start, line, size = body, 2, len(text)
     quoted = '"' in text
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "input contained no data": the strict path says it
-        while start < size:
-            end = _line_end_after(text, start, PARSE_ROWS, quoted)
-            try:
-                table = np.loadtxt(io.StringIO(text[start:end]), delimiter=separator,
-                                   usecols=(ix, iy), ndmin=2, comments=None,
-                                   quotechar='"' if quoted else None)  # fmt: skip
-            except (ValueError, IndexError):
-                return None
-            if not np.isfinite(table).all():
-                return None
-            parts.append(table.reshape(-1, 2))
-            start = end
-            if progress is not None:
-                progress(0.3 + 0.7 * start / size)
+    while start < size:
+        end = _line_end_after(text, start, PARSE_ROWS, quoted)
+        piece = text[start:end]
+        table = None if keep else _loadtxt(piece, separator, ix, iy, quoted)
+        if table is None:
+            xs, ys, m, n = _strict_rows(piece, name, separator, ix, iy, keep, line)
+            table = np.column_stack([np.asarray(xs, float), np.asarray(ys, float)])
+            missing, not_numbers = missing + m, not_numbers + n
+        parts.append(table)
+        line += piece.count("\n")
+        start = end
+        if progress is not None:
+            progress(0.3 + 0.7 * start / size)
     table = np.concatenate(parts) if parts else np.empty((0, 2))
-    if table.size == 0:
+    return CsvColumns(np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1]),
+                      missing, not_numbers, separator)  # fmt: skip
+
+
+def _loadtxt(piece: str, separator: str, ix: int, iy: int, quoted: bool) -> np.ndarray | None:
+    """The two columns of a slice of rows by numpy's C parser, shape (rows, 2); None when a
+    row needs a closer look."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": a slice of blank lines
+            table = np.loadtxt(io.StringIO(piece), delimiter=separator, usecols=(ix, iy), ndmin=2,
+                               comments=None, quotechar='"' if quoted else None)  # fmt: skip
+    except (ValueError, IndexError):
         return None
-    return np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1])
+    table = table.reshape(-1, 2)
+    return table if np.isfinite(table).all() else None
 
 
 def _line_end_after(text: str, start: int, rows: int, quoted: bool = False) -> int:
@@ -298,20 +313,19 @@ def _line_end_after(text: str, start: int, rows: int, quoted: bool = False) -> i
             return end
 
 
-def _strict_columns(text, name, separator, ix, iy, where, header, progress=None) -> CsvColumns:
+def _strict_rows(piece, name, separator, ix, iy, keep, first_line):
+    """``(xs, ys, missing, not numbers)`` of a slice of rows read one by one by the csv module;
+    errors name the line in the whole file (``first_line`` is the slice's first)."""
     csv.field_size_limit(sys.maxsize)  # a long cell in a column we do not read is fine
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
-    next(reader)  # the header
-    iw = header.index(where[0]) if where else None
+    reader = csv.reader(io.StringIO(piece, newline=""), delimiter=separator, strict=True)
     xs, ys, missing, not_numbers = [], [], 0, 0
-    lines = max(1, text.count("\n"))
+    done = 0  # lines of the slice read as whole rows
     try:
         for row in reader:
-            if progress is not None and reader.line_num % 65536 == 0:
-                progress(0.3 + 0.7 * min(1.0, reader.line_num / lines))
+            done = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue  # blank lines are not data rows
-            if iw is not None and (len(row) <= iw or row[iw].strip() != where[1]):
+            if keep is not None and (len(row) <= keep[0] or row[keep[0]].strip() != keep[1]):
                 continue
             cells = [row[i].strip() if i < len(row) else "" for i in (ix, iy)]
             if not all(cells):
@@ -324,11 +338,10 @@ def _strict_columns(text, name, separator, ix, iy, where, header, progress=None)
             xs.append(values[0])
             ys.append(values[1])
     except csv.Error as exc:
-        line = reader.line_num
-        what = "a quote is never closed" if "end of data" in str(exc) else str(exc)
-        raise CsvError(f"{name}, line {line}: {what}") from None
-    return CsvColumns(np.asarray(xs, float), np.asarray(ys, float), missing, not_numbers,
-                      separator)  # fmt: skip
+        if "end of data" in str(exc):  # named by the line where the quote opens
+            raise CsvError(f"{name}, line {first_line + done}: a quote is never closed") from None
+        raise CsvError(f"{name}, line {first_line + reader.line_num - 1}: {exc}") from None
+    return xs, ys, missing, not_numbers
 
 
 def _number(cell: str) -> float | None:

@@ -285,7 +285,8 @@ CSVS = [
     # (name, file bytes, x, y, exit status of gdviz run, words of the one line)
     ("duplicate names", b"x,x,y\n1,2,3\n4,5,6\n", "x", "y", 2,
      "line 1: the column name 'x' is given twice (columns 1 and 2)"),
-    ("unterminated quote", b'x,y\n1,2\n"3,4\n5,6\n7,8\n', "x", "y", 2, "a quote is never closed"),
+    ("unterminated quote", b'x,y\n1,2\n"3,4\n5,6\n7,8\n', "x", "y", 2,
+     "line 3: a quote is never closed"),
     ("one column", b"x\n1\n2\n3\n", "x", "x", 2, "has one column ('x')"),
     ("latin-1", "temp,ventes\n1,2\n3,4\n5,é\n".encode("latin-1"), "temp", "ventes", 2,
      "not UTF-8 text: save it as UTF-8 (CSV UTF-8) (line 4)"),

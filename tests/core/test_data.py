@@ -373,3 +373,29 @@ def test_a_note_holding_a_line_like_data_is_not_split_into_a_row(tmp_path, monke
     path.write_text('x,y,note\n1,2,"abc\n7,8,9"\n3,4,z\n')
     columns = csv_reader.read_csv(path, "x", "y")
     assert columns.x.tolist() == [1, 3] and columns.y.tolist() == [2, 4]
+
+
+def test_bad_rows_deep_in_a_big_file_are_counted_and_named_by_their_line(tmp_path, monkeypatch):
+    from gdviz.core import csv_reader
+
+    monkeypatch.setattr(csv_reader, "PARSE_ROWS", 50)  # many slices: the bad ones go strict
+    rows = [f"{i},{2 * i}" for i in range(1000)]
+    rows[10], rows[500], rows[998] = ",5", "abc,1", "7,inf"
+    path = tmp_path / "big.csv"
+    path.write_text("x,y\n" + "\n".join(rows) + "\n")
+    columns = csv_reader.read_csv(path, "x", "y")
+    good = [i for i in range(1000) if i not in (10, 500, 998)]
+    assert columns.x.tolist() == good and columns.y.tolist() == [2 * i for i in good]
+    assert (columns.missing, columns.not_numbers) == (1, 2)
+    rows[700] = '"7,14'  # line 702 of the file: the header is line 1
+    path.write_text("x,y\n" + "\n".join(rows) + "\n")
+    with pytest.raises(csv_reader.CsvError, match=r"big.csv, line 702: a quote is never closed"):
+        csv_reader.read_csv(path, "x", "y")
+
+
+def test_lines_ended_by_a_carriage_return_alone_are_rows(tmp_path):
+    from gdviz.core.csv_reader import read_csv
+
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"x,y\r1,2\r3,4\r5,7\r")
+    assert read_csv(path, "x", "y").x.tolist() == [1, 3, 5]
