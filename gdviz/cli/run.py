@@ -7,7 +7,10 @@ import argparse
 from gdviz.cli.options import add_run_options, config_from_args
 from gdviz.cli.output import dumps, summary_stream, write_atomic
 from gdviz.core.config import build_problem, build_trainer, total_steps
-from gdviz.core.report import run_summary, write_trajectory_csv
+from gdviz.core.report import STREAM_CHUNK, run_summary, write_trajectory_csv
+
+# Rows kept in memory: the summary needs the last, --out the newest chunk (written as made).
+CLI_ROWS = 16 * STREAM_CHUNK
 
 
 def add_parser(subparsers) -> None:
@@ -32,10 +35,8 @@ def add_parser(subparsers) -> None:
 def run_command(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     problem = build_problem(config)
-    trainer = build_trainer(config, problem, record_examples=args.log_batches)
-    if (
-        args.out is not None
-    ):  # "" is an error, not "no file"  # the rows (and batches) are written as the run makes them
+    trainer = build_trainer(config, problem, record_examples=args.log_batches, max_rows=CLI_ROWS)
+    if args.out is not None:  # "" is an error, not "no file"; rows are written as they are made
         write_atomic(
             args.out, lambda handle: write_trajectory_csv(handle, trainer, 0, args.log_batches)
         )

@@ -13,7 +13,7 @@ from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epo
 from gdviz.core.data import DataError, load_dataset, needs_reading, read_user_csv
 from gdviz.core.engine import Trainer
 from gdviz.core.fields import knob_fields, names_with_role, spec, specs
-from gdviz.core.limits import memory_problem
+from gdviz.core.limits import memory_problem, recording_rows, work_problem
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, Optimizer, make_optimizer
 from gdviz.core.problems import LinearRegression, LogisticRegression, Problem
 from gdviz.core.schedules import SCHEDULE_NAMES, Schedule
@@ -353,13 +353,24 @@ def build_parts(c: RunConfig, problem: Problem) -> tuple[Optimizer, float, Sched
 
 
 def build_trainer(
-    c: RunConfig, problem: Problem, *, lr=None, runs: int = 1, record_examples: bool = False
+    c: RunConfig,
+    problem: Problem,
+    *,
+    lr=None,
+    runs: int = 1,
+    record_examples: bool = False,
+    max_rows: int | None = None,
 ) -> Trainer:
     """A trainer for the configuration; ``lr`` (an array of shape ``(K,)``) and ``runs`` make a
     vectorised sweep over learning rates on identical batches. A start point where the loss is
-    not finite is a ConfigError."""
+    not finite is a ConfigError. The trainer's recording is bounded to ``max_rows`` rows
+    (default: what limits.RECORDING_BYTES holds): a longer run keeps its recent rows whole and
+    a thinned history."""
     start = c.start if c.start is not None else problem.default_start
-    problem_of_memory = memory_problem(total_steps(c, problem) + 1, runs)
+    max_rows = recording_rows(runs) if max_rows is None else max_rows
+    problem_of_memory = work_problem(total_steps(c, problem), runs) or memory_problem(
+        min(total_steps(c, problem) + 1, max_rows), runs
+    )
     if problem_of_memory:
         raise ConfigError(f"this run cannot start: {problem_of_memory}")
     optimizer, base_lr, schedule, sampler = build_parts(c, problem)
@@ -374,8 +385,9 @@ def build_trainer(
             schedule=schedule,
             tol=c.tol,
             record_examples=record_examples,
-            capacity=min(total_steps(c, problem), 5_000_000),  # lazily committed memory
+            capacity=min(total_steps(c, problem), max_rows),  # lazily committed memory
             budget=budget_of(c),
+            max_rows=max_rows,
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None

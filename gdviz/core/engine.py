@@ -50,6 +50,7 @@ class Trainer:
         record_examples: bool = False,
         capacity: int = 1024,
         budget: Budget | list[Budget] | None = None,
+        max_rows: int | None = None,
     ) -> None:
         if len(samplers) not in (1, runs):
             raise ValueError(f"give one sampler or one per run ({runs}), got {len(samplers)}")
@@ -62,7 +63,7 @@ class Trainer:
         self.tol = tol
         self._scalar = runs == 1
         self.set_optimizer(optimizer, lr)
-        self.trajectory = Trajectory(runs, capacity + 1, record_examples)
+        self.trajectory = Trajectory(runs, capacity + 1, record_examples, max_rows)
         self.statuses = [RunStatus() for _ in range(runs)]
         self._t = 0  # iterations done
         if self._scalar:  # two floats, one optimizer state each
@@ -235,7 +236,9 @@ class Trainer:
         def column(name):
             return np.stack([getattr(c, name) for c in chunks], axis=-1)
 
-        examples = (chunks[0].indices, chunks[0].sizes) if self.trajectory.record_examples else None
+        examples = None
+        if self.trajectory.record_examples:
+            examples = (chunks[0].indices, chunks[0].sizes, chunks[0].full)
         lengths = np.array([s.iterations_per_epoch for s in self.samplers])
         return (
             prepared,
@@ -272,11 +275,11 @@ class Trainer:
         values = dict(out, loss=loss, lr=np.asarray(rates[:done], dtype=float))
         values.update(epoch=epochs[:done], batch=positions[:done], size=sizes[:done])
         values["epoch_iterations"] = np.broadcast_to(lengths, (done, self.runs))
-        if examples is not None:
+        if examples is not None and not examples[2]:  # a full chunk's indices are all, once
             cut = int(np.sum(sizes[:done, 0]))
-            examples = (examples[0][:cut], examples[1][:done])
-        before = self.trajectory.length
+            examples = (examples[0][:cut], examples[1][:done], False)
         self.trajectory.append(steps[:done], values, examples)
+        before = self.trajectory.length - done  # after the append: it may thin the history
         self.trajectory.ends[self._active] = self.trajectory.length
         overflow_step = None if done == count else t0 + done + 1
         self._check_stops(before, loss, p1, p2, out["batch_loss"], overflow_step)

@@ -89,6 +89,8 @@ class LinearRegression(Problem):
         e = w_opt * x + b_opt - y
         # Per-example terms whose batch means give loss and gradient: x, x^2, x e, e, e^2.
         self._terms = np.column_stack([x, x * x, x * e, e, e * e])
+        # The full batch's means, summed exactly as a batch of all N is (bit for bit the same).
+        self._full_means = np.add.reduceat(self._terms, [0], axis=0) / x.size
         self.mean_x, self.mean_xx = float(np.mean(x)), float(np.mean(x * x))
         self.min_loss = float(np.mean(e * e))
 
@@ -99,7 +101,10 @@ class LinearRegression(Problem):
         return 2.0 * np.array([[self.mean_xx, self.mean_x], [self.mean_x, 1.0]])
 
     def prepare(self, chunk: BatchChunk) -> np.ndarray:
-        """Batch means of the five terms, shape ``(C, 5)``."""
+        """Batch means of the five terms, shape ``(C, 5)`` (full batch: the same means each
+        iteration, worked out once: O(1) per iteration whatever N)."""
+        if chunk.full:
+            return np.repeat(self._full_means, len(chunk.sizes), axis=0)
         sums = np.add.reduceat(self._terms[chunk.indices], chunk.offsets, axis=0)
         return sums / chunk.sizes[:, None]
 
@@ -188,7 +193,11 @@ class LogisticRegression(Problem):
         return self._hessian
 
     def prepare(self, chunk: BatchChunk) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Per iteration the batch's x, y and averaging weights (1/B each)."""
+        """Per iteration the batch's x, y and averaging weights (1/B each); full batch: the same
+        arrays for every iteration (O(N) memory, not O(chunk x N))."""
+        if chunk.full:
+            item = (self._x, self._y, np.full(self._x.shape, 1.0 / self._x.size))
+            return [item] * len(chunk.sizes)
         cuts = chunk.offsets[1:]
         xs = np.split(self._x[chunk.indices], cuts)
         ys = np.split(self._y[chunk.indices], cuts)

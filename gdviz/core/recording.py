@@ -1,14 +1,17 @@
 """Recording: the one record of what a run did, which the views draw and sessions save.
 
 The engine appends rows to its trainer's :class:`~gdviz.core.trajectory.Trajectory` on its own
-thread; the recording reads that same trajectory (no copy), but only up to the rows *published*
-to it (:meth:`publish`, called on the reader's thread when the engine reports progress). Rows
-below the published count are never written again, and a trajectory that grows copies them into
-its new arrays before it writes more, so reading them while the engine appends is safe.
+thread; the recording reads that same trajectory's arrays (no copy), but only up to the rows
+*published* to it (:meth:`publish`, called on the reader's thread when the engine reports
+progress, with the trajectory's :class:`~gdviz.core.trajectory.Rows` snapshot taken on the
+engine's thread). Rows below the published count are never written again, and a trajectory that
+grows or thins its history writes new arrays, so reading the snapshot's while the engine appends
+is safe. A long run's history is thinned (the trajectory's docstring): the recording then holds
+fewer rows than iterations, each with its own step, epoch and examples seen.
 
-Besides the rows it keeps what the views need without rescanning the history each frame (the
-examples seen so far, the rows where a new epoch begins), how each run ended, the markers of
-hyperparameter changes and the newest batch's example indices.
+Besides the rows it keeps the rows where a new epoch begins (so that no frame rescans the
+history), how each run ended, the markers of hyperparameter changes and the newest batch's
+example indices.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdviz.core.stops import RunStatus
-from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Trajectory
+from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Rows, Trajectory
 
 X_AXIS_MODES = ("iterations", "epochs", "examples seen")
 
@@ -25,37 +28,45 @@ class Recording:
     """Rows ``0 .. len(self) - 1`` of a trajectory of K runs, as published so far."""
 
     def __init__(self, trajectory: Trajectory, statuses=None) -> None:
-        self.trajectory = trajectory
         self.runs = trajectory.runs
         self._rows = 0
+        self._store: Rows = trajectory.rows()  # the arrays read, as of the last publish
         self._ends = np.zeros(self.runs, dtype=np.int64)
         self.statuses: tuple[RunStatus, ...] = tuple(statuses or (RunStatus(),) * self.runs)
         self.markers: list[tuple[int, str]] = []
         self.last_examples = np.zeros(0, dtype=np.int64)
-        self._seen = np.zeros((0, self.runs))
         self._boundaries = np.zeros(64, dtype=np.int64)  # grown geometrically
         self._boundary_count = 0
-        self.publish(trajectory.length, trajectory.ends, self.statuses)
+        self.thinned_before = 0  # times a saved session's history had been thinned
+        self.publish(trajectory.length, trajectory.ends, self.statuses, snapshot=self._store)
 
     @classmethod
-    def from_columns(cls, columns: dict, statuses=(), markers=()) -> Recording:
-        """A recording of saved columns (a session's trajectory: ``step``, every field ``(n, K)``,
-        ``ends`` and optionally ``last_examples``)."""
+    def from_columns(cls, columns: dict, statuses=(), markers=(), thinned: int = 0) -> Recording:
+        """A recording of saved columns (a session's trajectory: ``step``, every field ``(n, K)``
+        (``seen`` is counted from ``size`` when missing), ``ends`` and optionally
+        ``last_examples``); ``thinned``: times its history had been halved."""
         runs = len(columns["ends"])
         n = len(columns["step"])
         trajectory = Trajectory(runs, max(n, 2))
-        values = {name: columns[name] for name in FLOAT_FIELDS + INT_FIELDS}
+        values = {name: columns[name] for name in FLOAT_FIELDS + INT_FIELDS if name in columns}
         trajectory.append(np.asarray(columns["step"]), values)
         trajectory.ends[:] = columns["ends"]
         recording = cls(trajectory, statuses or None)
+        recording.thinned_before = int(thinned)
         recording.markers = [(int(step), str(text)) for step, text in markers]
         recording.last_examples = np.asarray(columns.get("last_examples", []), dtype=np.int64)
         return recording
 
     # -- what the engine reports ------------------------------------------------------------------
-    def publish(self, rows: int, ends, statuses, markers=(), last_examples=None) -> None:
-        """The engine has written rows up to ``rows`` (each run valid up to ``ends``)."""
-        rows = min(int(rows), self.trajectory.length)
+    def publish(self, rows: int, ends, statuses, markers=(), last_examples=None,
+                snapshot: Rows | None = None) -> None:  # fmt: skip
+        """The engine has written rows up to ``rows`` (each run valid up to ``ends``) into the
+        arrays of ``snapshot`` (default: those published before)."""
+        if snapshot is not None:
+            if snapshot.thinned != self._store.thinned:  # other rows: index them afresh
+                self._rows = self._boundary_count = 0
+            self._store = snapshot
+        rows = min(int(rows), self._store.length)
         first = self._rows
         self._ends = np.minimum(np.asarray(ends, dtype=np.int64), rows)
         self.statuses = tuple(statuses)
@@ -66,16 +77,14 @@ class Recording:
             self._rows = rows
             self._index_new_rows(first, rows)
 
+    @property
+    def thinned(self) -> int:
+        """Times the history was halved (0: every iteration is a row)."""
+        return max(self._store.thinned, self.thinned_before)
+
     def _index_new_rows(self, first: int, rows: int) -> None:
-        """Examples seen and epoch starts for rows ``first .. rows - 1`` (O(new rows))."""
-        if rows > self._seen.shape[0]:
-            grown = np.zeros((max(rows, 2 * self._seen.shape[0]), self.runs))
-            grown[: self._seen.shape[0]] = self._seen
-            self._seen = grown
-        before = self._seen[first - 1] if first else 0.0
-        sizes = self.trajectory.fields["size"][first:rows]
-        self._seen[first:rows] = before + np.cumsum(sizes, axis=0)
-        epochs = self.trajectory.fields["epoch"][:rows, 0]
+        """Epoch starts for rows ``first .. rows - 1`` (O(new rows))."""
+        epochs = self._store.fields["epoch"][:rows, 0]
         lo = max(first - 1, 0)
         new = np.flatnonzero(np.diff(epochs[lo:rows]) > 0) + lo  # the row before a new epoch
         new = new[epochs[new] > 0]
@@ -101,7 +110,7 @@ class Recording:
 
     def column(self, name: str, run: int = 0) -> np.ndarray:
         """A read-only view of one field of one run over the published rows (no copy)."""
-        source = self.trajectory.step if name == "step" else self.trajectory.fields[name][:, run]
+        source = self._store.step if name == "step" else self._store.fields[name][:, run]
         view = source[: self._rows]
         view.flags.writeable = False
         return view
@@ -114,9 +123,9 @@ class Recording:
     def columns(self, rows: int | None = None) -> dict:
         """Copies of the first ``rows`` rows (default all) in a session's column layout."""
         n = self._rows if rows is None else min(int(rows), self._rows)
-        out = {"step": np.array(self.trajectory.step[:n])}
+        out = {"step": np.array(self._store.step[:n])}
         for name in INT_FIELDS + FLOAT_FIELDS:
-            out[name] = np.array(self.trajectory.fields[name][:n])
+            out[name] = np.array(self._store.fields[name][:n])
         out["ends"] = np.minimum(self._ends, n)
         out["last_examples"] = np.asarray(self.last_examples, dtype=np.int64)
         return out
@@ -141,15 +150,15 @@ class Recording:
         the recorded epoch and batch (``epoch - 1 + batch / iterations of that epoch``, so a
         batch-size change never moves the history drawn before it); or examples seen."""
         rows = np.arange(self._rows) if rows is None else np.asarray(rows, dtype=np.intp)
+        fields = self._store.fields
         if mode == "examples seen":
-            return self._seen[: self._rows, run][rows]
+            return fields["seen"][rows, run].astype(float)
         if mode == "epochs":
-            fields = self.trajectory.fields
             epoch = fields["epoch"][rows, run].astype(float)
             batch = fields["batch"][rows, run]
             length = np.maximum(fields["epoch_iterations"][rows, run], 1)
             return np.where(epoch > 0, epoch - 1 + batch / length, 0.0)
-        return self.trajectory.step[rows].astype(float)
+        return self._store.step[rows].astype(float)
 
     def epoch_boundaries(self, mode: str, n: int | None = None) -> np.ndarray:
         """x positions where a new epoch of run 0 begins (after the first), within the first

@@ -106,16 +106,21 @@ def write_trajectory_csv(
 STREAM_CHUNK = 4096
 
 
-def _write_new_rows(handle, trainer: Trainer, run: int, first: int, with_examples: bool) -> int:
-    """Rows ``first ..`` of ``run`` (its valid rows); returns the next first row."""
-    stop = int(trainer.trajectory.ends[run])
-    if stop <= first:
-        return first
-    view = trainer.trajectory.run_view(run)
+def _write_new_rows(handle, trainer: Trainer, run: int, written: int, with_examples: bool) -> int:
+    """The rows of ``run`` made since the first ``written`` (its valid rows); returns the rows
+    written in all. Counted in rows *made*: a long run's trajectory thins its older history,
+    but the rows of the latest chunks are always whole (see gdviz.core.trajectory)."""
+    trajectory = trainer.trajectory
+    stop = int(trajectory.ends[run])
+    made = trajectory.made - (trajectory.length - stop)  # a stopped run's rows end earlier
+    if made <= written:
+        return written
+    first = stop - (made - written)
+    view = trajectory.run_view(run)
     columns = {name: view[name][first:stop] for name in TRAJECTORY_FIELDS}
     examples = (lambda i: trainer.chunk_examples(first + i)) if with_examples else None
-    write_trajectory_rows(handle, columns, examples=examples, first_row=first)
-    return stop
+    write_trajectory_rows(handle, columns, examples=examples, first_row=written)
+    return made
 
 
 def write_sweep_csv(handle: TextIO, rates, final_loss, status, diverged_at) -> None:

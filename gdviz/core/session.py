@@ -2,7 +2,7 @@
 
 A session file is a JSON object::
 
-    {"format": "gdviz-session", "schema": 2, "app_version": "0.2.0",
+    {"format": "gdviz-session", "schema": 3, "app_version": "0.2.0",
      "config": {RunConfig fields},
      "compare": [{"label": "...", "config": {RunConfig fields}}, ...],   ([] for a single run)
      "lesson": "goldilocks-trio" | null,
@@ -10,18 +10,21 @@ A session file is a JSON object::
               "views": [...], "speed": ..., "timeline": rows shown | null},
      "statuses": [{"status": "diverged", "step": 38, "reason": "..."}, ...],   (one per run)
      "markers": [[step, "lr 0.1 → 0.01"], ...],
+     "thinned": 0,   (times the history of a long run was halved; 0: a row per iteration)
      "trajectory": {name: {"dtype": "<f8", "shape": [n, K], "data": "<base64>"}, ...}}
 
 Trajectory columns are stored as base64 of their little-endian bytes (``<f8`` for floats, ``<i8``
 for integers) with the shape beside them: a diverged run's inf and NaN survive bit for bit (JSON
 has no NaN), and 10^5 rows load in milliseconds instead of seconds of parsing number lists.
-Columns: ``step`` (n,); ``epoch``, ``batch``, ``epoch_iterations``, ``size``, ``lr``, ``p1``,
-``p2``, ``batch_loss``, ``loss``, ``g1``, ``g2`` (n, K); ``ends`` (K,), the valid rows of each
-run; ``last_examples`` (m,), the newest batch. NaN is expected on the start row (no batch yet)
-and after a run's end.
+Columns: ``step`` (n,); ``epoch``, ``batch``, ``epoch_iterations``, ``size``, ``seen``, ``lr``,
+``p1``, ``p2``, ``batch_loss``, ``loss``, ``g1``, ``g2`` (n, K); ``ends`` (K,), the valid rows
+of each run; ``last_examples`` (m,), the newest batch. NaN is expected on the start row (no
+batch yet) and after a run's end.
 
 Schema 1 (gdviz 0.1.0) had no ``epoch_iterations`` column: it is read as 0, "not recorded",
 and whoever shows the session fills it in from the configuration (:func:`fill_epoch_iterations`).
+Schemas 1 and 2 had no ``seen`` column (examples used so far) nor ``thinned``: their rows are
+every iteration, so ``seen`` is counted from ``size``.
 """
 
 from __future__ import annotations
@@ -43,11 +46,11 @@ from gdviz.core.report import write_sweep_csv as report_sweep_csv
 from gdviz.core.session_checks import THEMES, VIEW_DEFAULTS, SessionError
 from gdviz.core.stops import RunStatus
 
-SCHEMA = 2
-READABLE_SCHEMAS = (1, 2)
+SCHEMA = 3
+READABLE_SCHEMAS = (1, 2, 3)
 FORMAT = "gdviz-session"
 KEYS = ("format", "schema", "app_version", "config", "compare", "lesson", "view", "statuses",
-        "markers", "trajectory")  # fmt: skip
+        "markers", "thinned", "trajectory")  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: numpy arrays have no single truth value
@@ -61,6 +64,7 @@ class Session:
     view: dict = field(default_factory=dict)  # missing keys take VIEW_DEFAULTS
     statuses: tuple = ()  # RunStatus per run; () means every run is still running
     markers: tuple = ()  # (step, text) where a hyperparameter changed mid-run
+    thinned: int = 0  # times the history was halved before it was saved (0: every iteration)
     app_version: str = __version__
     schema: int = SCHEMA
 
@@ -107,6 +111,7 @@ def session_to_dict(session: Session) -> dict:
         "statuses": [{"status": s.status, "step": s.step, "reason": s.reason}
                      for s in session.statuses],
         "markers": [[int(step), text] for step, text in session.markers],
+        "thinned": int(session.thinned),
         "trajectory": {name: checks.encode(array) for name, array in session.trajectory.items()},
     }  # fmt: skip
 
@@ -232,12 +237,15 @@ def session_from_dict(data: dict) -> Session:
     columns = {name: checks.decode(value, name) for name, value in trajectory.items()}
     if schema == 1 and "epoch_iterations" not in columns and "epoch" in columns:
         columns["epoch_iterations"] = np.zeros_like(columns["epoch"])  # not recorded in 0.1.0
+    thinned = data.get("thinned", 0)
+    checks.require(checks.is_int(thinned) and 0 <= thinned <= 64,
+                   f"thinned must be a count of halvings (0 to 64), got {thinned!r}")  # fmt: skip
     return Session(
         config=checks.config(data["config"], "config"),
         trajectory=columns,
         compare=tuple(runs), lesson_id=data.get("lesson"), view=view,
         statuses=tuple(checks.status(s) for s in statuses), markers=tuple(map(tuple, markers)),
-        app_version=data["app_version"], schema=schema,
+        thinned=thinned, app_version=data["app_version"], schema=schema,
     )  # fmt: skip
 
 

@@ -119,7 +119,7 @@ def check_view(view) -> dict:
 def check_trajectory(columns, runs: int) -> dict:
     """Shapes, dtypes and values of the columns (a copy of each, owned and writable)."""
     require(isinstance(columns, dict), "trajectory must be a dict of columns")
-    required = set(COLUMNS) - {"last_examples"}
+    required = set(COLUMNS) - {"last_examples", "seen"}  # seen: counted when missing
     missing = sorted(required - set(columns))
     unknown = sorted(set(columns) - set(COLUMNS), key=str)
     require(not missing, f"trajectory lacks column(s) {', '.join(missing)}")
@@ -132,6 +132,8 @@ def check_trajectory(columns, runs: int) -> dict:
         require(array.dtype.kind in kinds, f"trajectory column {name} must hold "
                  + ("numbers" if floats else "whole numbers"))  # fmt: skip
         out[name] = np.array(array, dtype=np.float64 if floats else np.int64)
+    if "seen" not in out:  # schemas 1 and 2: every iteration is a row
+        out["seen"] = np.cumsum(out["size"], axis=0)
     n = len(out["step"])
     for name, array in out.items():
         shape = {"step": (n,), "ends": (runs,)}.get(name, (n, runs))

@@ -178,7 +178,8 @@ class Commands:
         for config in configs:  # what starting the run would check, before anything changes
             check_startable(config, problem)
         columns = fill_epoch_iterations(session, [epoch_length(c, problem) for c in configs])
-        recording = Recording.from_columns(columns, session.statuses, session.markers)
+        recording = Recording.from_columns(columns, session.statuses, session.markers,
+                                           session.thinned)  # fmt: skip
         labels = [label for label, _ in session.compare]
         self.engine.open_recording(configs, labels, problem, recording)
         self._diverged.clear()

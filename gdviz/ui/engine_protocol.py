@@ -74,14 +74,16 @@ class Progress:
     statuses: tuple
     markers: tuple = ()
     last_examples: np.ndarray | None = None
+    snapshot: object = None  # the trajectory's Rows: the arrays the GUI may read up to ``rows``
 
 
 def progress_of(run_id: int, job_id: int, trainer, markers=(), examples: bool = True) -> Progress:
     """The report of what ``trainer`` has written so far (read on the thread that runs it). A
     run that stopped mid-chunk may have rows past its end: only valid rows are published."""
-    ends = tuple(int(e) for e in trainer.ends)
+    ends = tuple(int(e) for e in trainer.ends)  # a Lockstep gathers its rows here
     return Progress(run_id, job_id, max(ends), ends, tuple(trainer.statuses), tuple(markers),
-                    trainer.last_examples() if examples else None)  # fmt: skip
+                    trainer.last_examples() if examples else None,
+                    trainer.trajectory.rows())  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ def window_session(window) -> Session:
         compare=tuple((r.label, r.config) for r in state.compare), view=view,
         statuses=recording.statuses, lesson_id=state.lesson,
         markers=tuple(recording.markers)[-MAX_MARKERS:],  # the newest, if ever so many
+        thinned=recording.thinned,
     )  # fmt: skip
 
 

@@ -233,7 +233,7 @@ VALUES = [
                             "--steps", "2"], 2, "number of examples must be at most 1e+07"),
     ("a huge sweep", ["sweep", "--dataset", "synthetic", "--num", "10000", "--steps", "1000000",
                       "--lr-min", "0.001", "--lr-max", "1"], 2,
-     "cannot start: it would need about"),
+     "10,000 runs x 1,000,000 iterations is 1.0e+10 run-iterations, more than the 1e+09"),
     ("a huge number", ["run", "--seed", "9" * 5000, "--steps", "2"], 2, "seed"),
     ("fps 0.001", ["render", "--lesson", "1", "--frames", "5", "--fps", "0.001", "--out",
                    "{t}/x.gif"], 2, "--fps 1 to 60"),

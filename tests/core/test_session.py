@@ -146,8 +146,8 @@ BAD_FILES = {
     "binary": (b"\x89PNG\r\n\x1a\n\x00\xff", "not a text file"),
     "other JSON": ('{"schema": 1, "title": "a lesson"}', "is not a gdviz session"),
     "a list": ("[1, 2, 3]", "is not a gdviz session"),
-    "newer schema": (with_change(("schema",), 3),
-                     "made by a newer gdviz (schema 3); this version reads schema 2"),
+    "newer schema": (with_change(("schema",), 4),
+                     "made by a newer gdviz (schema 4); this version reads schema 3"),
     "truncated": (json.dumps(valid_dict())[:5000], "is truncated"),
     "truncated column": (truncated_column(), "damaged or truncated"),
     "wrong type": (with_change(("config", "lr"), "fast"), "(lr) must be a finite number"),
@@ -324,8 +324,22 @@ def test_sessions_of_0_1_0_still_open(name):
     assert np.all(filled[0] == 0)
 
 
-def test_a_saved_session_is_schema_2(tmp_path):
+def test_a_saved_session_is_schema_3(tmp_path):
     session = S.Session(CONFIG, trajectory_of(trainer_of()))
     S.save_session(tmp_path / "s.json", session)
     raw = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
-    assert raw["schema"] == 2 and "epoch_iterations" in raw["trajectory"]
+    assert raw["schema"] == 3 and "epoch_iterations" in raw["trajectory"]
+    assert raw["thinned"] == 0 and "seen" in raw["trajectory"]
+
+
+def test_a_schema_2_session_counts_the_examples_seen(tmp_path):
+    session = S.Session(CONFIG, trajectory_of(trainer_of()))
+    S.save_session(tmp_path / "s.json", session)
+    raw = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    raw["schema"] = 2
+    del raw["thinned"], raw["trajectory"]["seen"]
+    (tmp_path / "s.json").write_text(json.dumps(raw), encoding="utf-8")
+    loaded = S.load_session(tmp_path / "s.json")
+    sizes = loaded.trajectory["size"]
+    assert np.array_equal(loaded.trajectory["seen"], np.cumsum(sizes, axis=0))
+    assert np.array_equal(loaded.trajectory["seen"], session.trajectory["seen"])

@@ -250,7 +250,7 @@ def test_a_bad_session_says_so_and_changes_nothing(single, tmp_path, monkeypatch
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "gdviz-session", "schema": 7}')
     assert not dialogs.open_session(single, str(bad))
-    assert said == ["bad.json was made by a newer gdviz (schema 7); this version reads schema 2"]
+    assert said == ["bad.json was made by a newer gdviz (schema 7); this version reads schema 3"]
     assert (single.engine.recording, single.state.config, single.engine.run_id) == before
 
 
