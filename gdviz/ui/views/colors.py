@@ -16,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
+from PySide6.QtWidgets import QGraphicsItem
 
 if TYPE_CHECKING:
     from gdviz.ui.theme import Theme
@@ -126,7 +127,10 @@ def plain_numbers(axis: pg.AxisItem) -> None:
 
 
 def style_axis(axis: pg.AxisItem, look: Look) -> None:
-    """Pen, tick font and title font of one axis (also the colour bar's)."""
+    """Pen, tick font and title font of one axis (also the colour bar's). The axis is cached
+    as a pixmap: a frame that changes only the curves blits it instead of replaying its ticks
+    (and its grid lines, which span the view, so every change of the view repainted them)."""
+    axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     axis.setPen(look.pen(look.theme.foreground, 1))
     axis.setTextPen(pen(look.theme.foreground))
     axis.setTickFont(look.font(TICK_PT))

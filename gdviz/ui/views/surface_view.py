@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from gdviz.core.contours import contour_levels, contour_segments
 from gdviz.ui.views import colors as c
@@ -49,6 +49,9 @@ class SurfaceView(QWidget):
             self.image, colorMap=c.surface_colormap(), interactive=False, values=(0, 1)
         )
         self.contours = pg.PlotCurveItem(connect="pairs")
+        # The surface changes only with the problem: drawn once into pixmaps, blitted each frame.
+        for still in (self.image, self.contours):
+            still.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.path_line = pg.PlotCurveItem(connect="finite")
         self.path_markers = pg.ScatterPlotItem()
         self.minima = pg.ScatterPlotItem(symbol="star")
