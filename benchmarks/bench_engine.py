@@ -223,7 +223,8 @@ def bench_vectorised(cfg, runs: int, steps: int, repeats: int) -> dict:
         vec_final.append((f["p1"][row_v, k], f["p2"][row_v, k]))
         g = st.trajectory.fields
         seq_final.append((g["p1"][row_s, 0], g["p2"][row_s, 0]))
-        same_status &= vt.statuses[k].status == st.statuses[0].status and row_v == row_s
+        same_end = vt.trajectory.step[row_v] == st.trajectory.step[row_s]  # a thinned history
+        same_status &= vt.statuses[k].status == st.statuses[0].status and same_end
     vec_final, seq_final = np.array(vec_final), np.array(seq_final)
     rel = np.abs(vec_final - seq_final) / np.maximum(np.abs(seq_final), 1e-300)
     result["max_rel_diff_final_params"] = float(np.max(rel))

@@ -26,6 +26,7 @@ from PIL import GifImagePlugin, Image
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from gdviz.core.atomic import (
     WriteError,
@@ -82,6 +83,27 @@ def _export_errors(path: str | Path) -> Iterator[None]:
 
 
 # -- pictures -----------------------------------------------------------------------------------
+@contextmanager
+def drawn_afresh(widget) -> Iterator[None]:
+    """The items the window draws from cached pixmaps (axes, the loss surface: see
+    views/colors.style_axis) drawn afresh inside the block: as vectors in an SVG, at full
+    resolution in a 2x PNG, never a screen-sized bitmap scaled."""
+    views = [widget] if isinstance(widget, QGraphicsView) else widget.findChildren(QGraphicsView)
+    scenes = {view.scene() for view in views if view.scene() is not None}
+    if hasattr(widget, "scene") and not isinstance(widget, QGraphicsView):
+        scenes.add(widget.scene())  # a pyqtgraph item
+    cached = [(item, item.cacheMode()) for scene in scenes if scene is not None
+              for item in scene.items()
+              if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]  # fmt: skip
+    for item, _ in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    try:
+        yield
+    finally:
+        for item, mode in cached:
+            item.setCacheMode(mode)
+
+
 def render_image(widget, scale: float = 1) -> QImage:
     """The widget as it looks, at ``scale`` times its size in pixels (drawn, not enlarged)."""
     size = widget.size()
@@ -89,7 +111,11 @@ def render_image(widget, scale: float = 1) -> QImage:
                    QImage.Format.Format_ARGB32_Premultiplied)  # fmt: skip
     image.setDevicePixelRatio(scale)
     image.fill(widget.palette().window().color())
-    widget.render(image)
+    if scale == 1:  # the cached pixmaps are exactly what the screen shows
+        widget.render(image)
+    else:
+        with drawn_afresh(widget):
+            widget.render(image)
     return image
 
 
@@ -126,7 +152,9 @@ def _svg_bytes(size: QSize, paint: Callable[[QPainter], None]) -> bytes:
 
 def export_window_svg(widget, path: str | Path) -> None:
     """An SVG of a widget (the whole window, or one view with everything drawn over it)."""
-    write_bytes(path, _svg_bytes(widget.size(), lambda p: widget.render(p, QPoint(0, 0))))
+    with drawn_afresh(widget):
+        data = _svg_bytes(widget.size(), lambda p: widget.render(p, QPoint(0, 0)))
+    write_bytes(path, data)
 
 
 def export_view_svg(plot_item, path: str | Path) -> None:
@@ -134,7 +162,9 @@ def export_view_svg(plot_item, path: str | Path) -> None:
     source = plot_item.sceneBoundingRect()
     size = QSize(max(round(source.width()), 1), max(round(source.height()), 1))
     target = QRectF(0, 0, size.width(), size.height())
-    write_bytes(path, _svg_bytes(size, lambda p: plot_item.scene().render(p, target, source)))
+    with drawn_afresh(plot_item):
+        data = _svg_bytes(size, lambda p: plot_item.scene().render(p, target, source))
+    write_bytes(path, data)
 
 
 def export_picture(widget, path: str | Path, scale: int = 1) -> None:

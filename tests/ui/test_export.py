@@ -85,6 +85,18 @@ def test_svg_of_the_window_a_view_and_a_plot_item(trio, tmp_path):
         assert root.tag.endswith("svg") and len(list(root.iter())) > 20
 
 
+def test_an_svg_has_the_tick_numbers_as_text_though_the_axes_are_cached(single, tmp_path):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    axis = single.loss_view.plot.getAxis("bottom")
+    cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert axis.cacheMode() == cached  # the window blits it each frame
+    export.export_picture(single.loss_view, tmp_path / "loss.svg")
+    texts = [t.text for t in ET.parse(tmp_path / "loss.svg").iter() if t.text and t.text.strip()]
+    assert any(text.strip().isdigit() for text in texts)  # vectors, not a bitmap of the axis
+    assert axis.cacheMode() == cached  # and cached again afterwards
+
+
 def test_the_compare_mode_has_no_data_view(trio):
     with pytest.raises(export.ExportError, match="no data view"):
         export.view_widget(trio, "data")
