@@ -71,7 +71,7 @@ class FrameDrawer(QObject):
         if recording is None or not len(recording):
             return
         n = self.rows_shown()
-        w.timeline.set_length(len(recording))
+        w.timeline.set_length(len(recording), recording.column("step"))
         # A run near the end of the float range (parameters of 1e308) overflows in the step
         # and the arrows: drawn as far as it can be, never a warning printed at the user.
         with np.errstate(all="ignore"):

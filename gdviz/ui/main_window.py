@@ -156,7 +156,8 @@ class MainWindow(LectureMixin, QMainWindow):
 
     def _on_state_timeline(self, rows) -> None:
         if self.engine.recording is not None:
-            self.timeline.set_length(len(self.engine.recording))
+            recording = self.engine.recording
+            self.timeline.set_length(len(recording), recording.column("step"))
         self.timeline.show_position(rows)
         self.frames.mark_dirty()
         self.frames.draw()
@@ -177,7 +178,7 @@ class MainWindow(LectureMixin, QMainWindow):
             shape.lr_max_stable if shape else None, shape.lr_fastest if shape else None,
             config=config,  # the state (and the panel) show this problem right after
         )  # fmt: skip
-        self.timeline.set_length(len(info.recording))
+        self.timeline.set_length(len(info.recording), info.recording.column("step"))
         self._draw_surface()
         if data is None:
             self.data_view.set_visible_message("No data: an analytic surface")

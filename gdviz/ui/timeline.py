@@ -35,12 +35,15 @@ class TimelineBar(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.live_button)
         self.live = True
+        self._steps = None  # the iteration of each row (set_length)
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.live_button.clicked.connect(self.go_live)
         self._update_label()
 
-    def set_length(self, rows: int) -> None:
-        """The run now has ``rows`` rows; a live timeline follows the newest."""
+    def set_length(self, rows: int, steps=None) -> None:
+        """The run now has ``rows`` rows (``steps``: the iteration of each, when a long run's
+        thinned history has fewer rows than iterations); a live timeline follows the newest."""
+        self._steps = steps
         self.slider.blockSignals(True)
         self.slider.setMaximum(max(rows, 1))
         if self.live:
@@ -69,6 +72,9 @@ class TimelineBar(QWidget):
 
     def _update_label(self) -> None:
         shown, total = self.slider.value() - 1, self.slider.maximum() - 1
+        steps = self._steps
+        if steps is not None and 0 <= shown < len(steps) and 0 <= total < len(steps):
+            shown, total = int(steps[shown]), int(steps[total])
         self.label.setText(f"iteration {shown:,} of {total:,}" if not self.live
                            else f"live: iteration {total:,}")  # fmt: skip
         self.live_button.setEnabled(not self.live)

@@ -110,7 +110,13 @@ class LossView(QWidget):
         rising = finite.size > 1 and finite[-1] > finite[0]
         corner, offset = ((0, 0), (12, 12)) if rising else ((1, 0), (-12, 12))
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
-        self.plot.enableAutoRange()
+        # x: the whole run, set here. Autorange would see only what clip-to-view hands it (the
+        # points in view and one beyond), so a thinned history, sparse at its start, would
+        # take hundreds of frames to bring its first iterations back into view.
+        if xl.size:
+            self.plot.setXRange(float(xl[0]), float(xl[-1]) if xl[-1] > xl[0] else xl[0] + 1,
+                                padding=0.02)  # fmt: skip
+        self.plot.enableAutoRange(axis="y")
         self._turn_marker_labels()
 
     def _turn_marker_labels(self) -> None:
