@@ -44,13 +44,10 @@ def main() -> int:
     args = parser.parse_args()
     cases = []
     for n in (1_000, 10_000, 100_000, 1_000_000):
-        for batch in ("10", "full"):
-            size = [] if batch == "full" else ["--batch-size", batch]
-            if batch == "full":
-                size = ["--batch-size", str(n)]
-            cases.append((f"N = {n:,}, B = {batch}, 10,000 steps",
-                          ["run", "--dataset", "synthetic", "--n-examples", str(n), *size,
-                           "--steps", "10000"]))  # fmt: skip
+        for label, batch in (("10", 10), ("full", n)):
+            cases.append((f"N = {n:,}, B = {label}, 10,000 steps",
+                          ["run", "--dataset", "synthetic", "--n-examples", str(n),
+                           "--batch-size", str(batch), "--steps", "10000"]))  # fmt: skip
     for steps in (1_000, 100_000, 1_000_000, 10_000_000):
         cases.append((f"N = 1,000, B = 10, {steps:,} steps",
                       ["run", "--dataset", "synthetic", "--n-examples", "1000", "--batch-size",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epoch
-from gdviz.core.data import DataError, load_dataset, needs_reading, read_user_csv
+from gdviz.core.data import DataError, load_dataset, needs_reading, read_csv_columns
 from gdviz.core.engine import Trainer
 from gdviz.core.fields import knob_fields, names_with_role, spec, specs
 from gdviz.core.limits import memory_problem, recording_rows, work_problem
@@ -281,7 +281,7 @@ def data_to_read(c: RunConfig) -> bool:
 def read_data(c: RunConfig, progress=None) -> None:
     """Read the configuration's CSV columns once (``progress(fraction)`` told how far; it may
     raise to cancel). DataError, naming the file and the problem, when they cannot be read."""
-    read_user_csv(c.dataset, c.x_column, c.y_column, progress)
+    read_csv_columns(c.dataset, c.x_column, c.y_column, progress=progress)
 
 
 def build_problem(c: RunConfig) -> Problem:

@@ -119,19 +119,13 @@ def is_user_csv(source: str) -> bool:
 
 
 def needs_reading(source: str, x_column: str | None, y_column: str | None) -> bool:
-    """A user CSV whose columns were not read yet: :func:`read_user_csv` takes a while for a
+    """A user CSV whose columns were not read yet: :func:`read_csv_columns` takes a while for a
     big file, so the window does it off its GUI thread first."""
     return (
         is_user_csv(source)
         and bool(x_column and y_column)
         and not is_read(source, x_column, y_column)
     )
-
-
-def read_user_csv(path: str, x_column: str, y_column: str,
-                  progress: Progress | None = None) -> None:  # fmt: skip
-    """Read the two columns of a user CSV, so that load_dataset finds them read (DataError)."""
-    read_csv_columns(path, x_column, y_column, progress=progress)
 
 
 def csv_header(path: str | Path) -> list[str]:

@@ -293,6 +293,20 @@ def test_arbitrary_text_loads_or_raises_data_error(tmp_path, text):
 FINITE = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
 
+def read_in_slices(path, x: str, y: str, slice_rows: int):
+    """read_csv afresh with slices of ``slice_rows`` rows (hypothesis forbids the function-scoped
+    monkeypatch fixture, so PARSE_ROWS is set and put back here)."""
+    from gdviz.core import csv_reader
+
+    kept = csv_reader.PARSE_ROWS
+    csv_reader.PARSE_ROWS = slice_rows
+    try:
+        csv_reader.forget_read_files()
+        return csv_reader.read_csv(path, x, y)
+    finally:
+        csv_reader.PARSE_ROWS = kept
+
+
 @settings(max_examples=100, **HYPOTHESIS)
 @given(table=st.lists(st.tuples(FINITE, FINITE, FINITE), min_size=1, max_size=60),
        separator=st.sampled_from([",", ";", "\t"]), slice_rows=st.integers(1, 7),
@@ -300,7 +314,6 @@ FINITE = st.floats(allow_nan=False, allow_infinity=False, width=64)
 def test_the_reader_agrees_with_pythons_own_parser(tmp_path, table, separator, slice_rows, formats):
     """The fast path (numpy.loadtxt in slices of ``slice_rows`` rows) against an independent
     reference: the csv module and float() on every cell."""
-    from gdviz.core import csv_reader
 
     path = tmp_path / "t.csv"
     lines = [separator.join(("a", "b", "c"))]
@@ -310,13 +323,7 @@ def test_the_reader_agrees_with_pythons_own_parser(tmp_path, table, separator, s
         rows = list(csv.reader(handle, delimiter=separator))[1:]
     expected_x = [float(r[2]) for r in rows]
     expected_y = [float(r[0]) for r in rows]
-    kept = csv_reader.PARSE_ROWS
-    csv_reader.PARSE_ROWS = slice_rows
-    try:
-        csv_reader.forget_read_files()
-        columns = csv_reader.read_csv(path, "c", "a")
-    finally:
-        csv_reader.PARSE_ROWS = kept
+    columns = read_in_slices(path, "c", "a", slice_rows)
     assert columns.x.tolist() == expected_x and columns.y.tolist() == expected_y
     assert (columns.missing, columns.not_numbers, columns.separator) == (0, 0, separator)
 
@@ -343,7 +350,6 @@ NOTE = st.text(alphabet=st.sampled_from(list('ab ,;\n"')), max_size=8)
 def test_quoted_fields_with_separators_and_line_ends_are_never_cut(tmp_path, rows, slice_rows):
     """Quoted numbers, and a quoted note holding commas, quotes and line ends between them: the
     slices of the fast path must not cut a note in two (the csv module is the reference)."""
-    from gdviz.core import csv_reader
 
     def quote(text: str) -> str:
         return '"' + text.replace('"', '""') + '"'
@@ -353,13 +359,7 @@ def test_quoted_fields_with_separators_and_line_ends_are_never_cut(tmp_path, row
               for x, note, y, q in rows]  # fmt: skip
     path = tmp_path / "q.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    kept = csv_reader.PARSE_ROWS
-    csv_reader.PARSE_ROWS = slice_rows
-    try:
-        csv_reader.forget_read_files()
-        columns = csv_reader.read_csv(path, "x", "y")
-    finally:
-        csv_reader.PARSE_ROWS = kept
+    columns = read_in_slices(path, "x", "y", slice_rows)
     assert columns.x.tolist() == [x for x, *_ in rows]
     assert columns.y.tolist() == [y for _, _, y, _ in rows]
 
