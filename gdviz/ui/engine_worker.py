@@ -117,8 +117,9 @@ class EngineWorker(QObject):
                 paced = int(speed * (time.perf_counter() - pace_start))
                 due = 1 + paced - (trainer.step - pace_step)
                 count = min(remaining, due, MAX_PACED_CHUNK)
-                if count <= 0:
-                    time.sleep(min(1.0 / speed, EMIT_INTERVAL) / 2)
+                if count <= 0:  # asleep until the next iteration is due (or a change may be)
+                    next_due = pace_start + (trainer.step - pace_step) / speed
+                    time.sleep(min(max(next_due - time.perf_counter(), 0.0005), EMIT_INTERVAL))
                     continue
             tick = time.perf_counter()
             trainer.advance(count, cancel, chunk_size=min(count, 512))

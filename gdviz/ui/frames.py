@@ -3,9 +3,11 @@
 A 16 ms timer redraws only when something changed (new rows, the timeline, an axis mode), and
 stops when nothing has: a paused window wakes for nothing (the timer's 60 wake-ups a second
 were most of its CPU when idle).
-Flat out, frames are paced to ~30 a second: a frame (redraw + paint) costs ~15 ms, and at 60
-the GUI thread would have no time left for input and other timers. Every frame costs the same
-after 10^6 iterations as after 10^3: the path and loss curves are decimated here.
+While a run plays, frames are paced to ~30 a second (at a slow speed, one per iteration): a
+frame (redraw + paint) costs ~15-25 ms of CPU in software rendering, so 60 frames a second would
+take all of the GUI thread; 30 keep an animation smooth at half the cost. The views repaint only
+what changed (stepped axis ranges, cached stills), see benchmarks/bench_cpu.py. Every frame
+costs the same after 10^6 iterations as after 10^3: the path and loss curves are decimated here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
 PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
-FAST_FRAME_INTERVAL = 0.033  # seconds between frames while a run goes as fast as possible
+FRAME_INTERVAL = 1 / 30  # seconds between frames while a run plays
 LOSS_POINTS = 20_000  # loss-curve points drawn (pyqtgraph downsamples further for the screen)
 
 
@@ -58,8 +60,9 @@ class FrameDrawer(QObject):
             return
         engine = self.window.engine
         now = time.perf_counter()
-        pace = FAST_FRAME_INTERVAL if engine.running and engine.full_speed else 0.0
-        if now - self._last_frame >= pace:
+        # Paused, a change (a slider, the timeline) is drawn at once.
+        pace = FRAME_INTERVAL if engine.running else 0.0
+        if now - self._last_frame >= pace - 0.004:  # the 16 ms timer's jitter
             self.draw()
 
     def draw(self) -> None:

@@ -8,6 +8,8 @@ import pyqtgraph as pg
 
 from gdviz.ui.views import colors as c
 
+ANGLE_TOLERANCE = 0.1  # degrees: a head turned by less is not redrawn
+
 
 class Arrow:
     """A thick shaft, a pixel-sized head (pg.ArrowItem) and a text label, in one view box."""
@@ -45,12 +47,19 @@ class Arrow:
         direction in pixels with y up, which orients the pixel-sized head and the label;
         ``side``, if the label has no room beyond the tip, the side of the arrow it goes to."""
         ux, uy = screen_dir
+        # Each setter below re-lays out or repaints its item: called only for a change.
         # ArrowItem points left at angle 0 and turns clockwise on screen (y down).
-        self.head.setStyle(angle=math.degrees(math.atan2(uy, -ux)))
+        angle = math.degrees(math.atan2(uy, -ux))
+        if abs(angle - self.head.opts["angle"]) > ANGLE_TOLERANCE:
+            self.head.setStyle(angle=angle)
         self.head.setPos(*tip)
         self.shaft.setData([origin[0], tip[0]], [origin[1], tip[1]])
-        self.label.setText(text)
-        self.label.setAnchor(c.arrow_label_anchor(self.label, self.view, tip, (ux, uy), side))
+        if text != self.label.textItem.toPlainText():
+            self.label.setText(text)
+        anchor = c.arrow_label_anchor(self.label, self.view, tip, (ux, uy), side)
+        if pg.Point(anchor) != self.label.anchor:
+            self.label.setAnchor(anchor)
         self.label.setPos(*tip)
         for item in (self.shaft, self.head, self.label):
-            item.setVisible(True)
+            if not item.isVisible():
+                item.setVisible(True)

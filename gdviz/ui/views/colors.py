@@ -160,6 +160,16 @@ def style_legend(legend: pg.LegendItem, look: Look, points: float | None = None)
         label.setAttr("bold", t.bold)
         label.setText(label.text)  # LabelItem renders its HTML only in setText
     legend.updateSize()
+    cache_still(legend)
+
+
+def cache_still(item) -> None:
+    """Paint ``item`` and everything in it once into pixmaps, blitted in later frames until it
+    changes: legends, axes and data that stay put while the curves near them move (without
+    this they were painted again in every frame that touched their area)."""
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    for child in item.childItems():
+        cache_still(child)
 
 
 def fit_legend(legend: pg.LegendItem, view: pg.ViewBox, look: Look, force: bool = False):

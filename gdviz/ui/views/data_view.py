@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedLayout, QWidget
 
 from gdviz.ui.views import colors as c
 
@@ -46,6 +46,10 @@ class DataView(QWidget):
         self.density.setZValue(9)
         self.plot.addItem(self.density)
         self._counts: np.ndarray | None = None  # the density's histogram, [y bin, x bin]
+        # The examples change only with the data: painted once into a pixmap, blitted in each
+        # frame (the model line and the batch over them change every frame).
+        for still in (self.points, self.density):
+            still.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.batch = pg.ScatterPlotItem(name="current batch")
         self.model_line = pg.PlotCurveItem(name="model")
         for z, item in enumerate((self.points, self.model_line, self.batch)):
@@ -53,6 +57,7 @@ class DataView(QWidget):
             # Only the data frames the view: a wild model must not zoom the examples away.
             self.plot.addItem(item, ignoreBounds=item is not self.points)
         self._x = self._y = np.zeros(0)
+        self._batch = np.zeros(0, np.int64)  # indices highlighted
         self._shown_y = np.zeros(0)
         self._bounds: tuple[float, float, float, float] | None = None
         self._logistic = False
@@ -104,6 +109,7 @@ class DataView(QWidget):
             self.points.setData(self._x, shown)
         self._paint_density()
         self.batch.setData([], [])
+        self._batch = np.zeros(0, np.int64)
         self.model_line.setData([], [])
         c.set_axis_label(self.plot, "bottom", x_label, self.look)
         c.set_axis_label(self.plot, "left", y_label, self.look)
@@ -216,6 +222,9 @@ class DataView(QWidget):
         """Highlight the examples at ``indices``; an empty array removes the highlight."""
         idx = np.asarray(indices, dtype=np.int64).ravel()
         idx = idx[(idx >= 0) & (idx < self._x.size)]
+        if idx.size == self._batch.size and np.array_equal(idx, self._batch):
+            return  # the same batch (paused, or a full batch): no new spots
+        self._batch = idx
         self.batch.setData(self._x[idx], self._shown_y[idx])
 
     def set_visible_message(self, text: str | None = NO_DATA_MESSAGE) -> None:

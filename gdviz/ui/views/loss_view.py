@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from gdviz.ui.views import colors as c
+from gdviz.ui.views.ranges import stepped_range
 
 MAX_BOUNDARIES = 200  # epoch lines drawn at most; beyond that every k-th epoch
 VALUE_CAP = 1e30  # |loss| clipped here: finite for Qt and autorange, still "huge" on a log axis
@@ -62,8 +63,18 @@ class LossView(QWidget):
         self.plot.addItem(self.boundaries, ignoreBounds=True)
         self._boundary_xs = np.zeros(0)
         self._y_span = (1.0, 1.0)
+        self._legend_corner = None
         self._markers: list[pg.InfiniteLine] = []
-        self.plot.getViewBox().sigResized.connect(self._on_resized)
+        # The view's ranges are this view's, set in steps (views/ranges.py), not pyqtgraph's
+        # autorange; a pan or zoom by the user stops the following until "A" or a new run.
+        self.plot.disableAutoRange()
+        self._following = True
+        self._shown: tuple = (None, None)  # the x and y ranges set, in view units
+        self._data_box: tuple | None = None  # x0, x1, y0, y1 (linear), p0, p1 (positive y)
+        view = self.plot.getViewBox()
+        view.sigRangeChangedManually.connect(self._stop_following)
+        self.plot.autoBtn.clicked.connect(self.follow)  # after pyqtgraph's own handler
+        view.sigResized.connect(self._on_resized)
         self.apply_style(self.look.theme, self.look.scale)
 
     def _on_resized(self, *_args) -> None:
@@ -99,25 +110,49 @@ class LossView(QWidget):
         y axis is logarithmic is the application state's: ``set_log_y``)."""
         xb, yb, _ = sanitize(x, batch_loss)
         xl, yl, _ = sanitize(x, loss)
-        both = np.concatenate([yb[np.isfinite(yb) & (yb > 0)], yl[np.isfinite(yl) & (yl > 0)]])
-        if both.size:  # positive, so the segments also exist on a log axis
-            self._y_span = (float(both.min()), float(both.max()))
         self.batch_curve.setData(xb, yb, connect="finite")
         self.loss_curve.setData(xl, yl, connect="finite")
         # The legend goes where the curve is not: top right while the loss falls, top left
         # when it grows (a diverging run ends in the top right corner).
         finite = yl[np.isfinite(yl)]
         rising = finite.size > 1 and finite[-1] > finite[0]
-        corner, offset = ((0, 0), (12, 12)) if rising else ((1, 0), (-12, 12))
-        self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
-        # x: the whole run, set here. Autorange would see only what clip-to-view hands it (the
-        # points in view and one beyond), so a thinned history, sparse at its start, would
-        # take hundreds of frames to bring its first iterations back into view.
-        if xl.size:
-            self.plot.setXRange(float(xl[0]), float(xl[-1]) if xl[-1] > xl[0] else xl[0] + 1,
-                                padding=0.02)  # fmt: skip
-        self.plot.enableAutoRange(axis="y")
+        corner = (0, 0) if rising else (1, 0)
+        if corner != self._legend_corner:  # moved only when it changes
+            self._legend_corner = corner
+            offset = (12, 12) if rising else (-12, 12)
+            self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+        self._data_box = _data_box(xl if xl.size else xb, yb, yl)
+        if self._data_box is not None and self._data_box[4] is not None:
+            self._y_span = self._data_box[4:]  # positive: boundaries exist on a log axis too
+        self._set_ranges()
         self._turn_marker_labels()
+
+    def _set_ranges(self) -> None:
+        """x: the whole run (autorange would see only what clip-to-view hands it, so a thinned
+        history, sparse at its start, took hundreds of frames to come back into view); y: both
+        curves; each in steps, set only when they change."""
+        if not self._following or self._data_box is None:
+            return
+        x0, x1, y0, y1, p0, p1 = self._data_box
+        x_shown, y_shown = self._shown
+        x_range = stepped_range(x_shown, x0, x1, grow_up=True)
+        if self.is_log_y():
+            y_range = y_shown if p0 is None else stepped_range(
+                y_shown, np.log10(p0), np.log10(p1), log=True)  # fmt: skip
+        else:
+            y_range = stepped_range(y_shown, y0, y1)
+        if (x_range, y_range) != self._shown:
+            self._shown = (x_range, y_range)
+            self.plot.getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def _stop_following(self, *_args) -> None:
+        self._following = False
+
+    def follow(self) -> None:
+        """Frame the curves again, and keep framing them as they grow."""
+        self.plot.disableAutoRange()  # the "A" button turned pyqtgraph's on
+        self._following, self._shown = True, (None, None)
+        self._set_ranges()
 
     def _turn_marker_labels(self) -> None:
         """Marker labels go right of their line, or left of it where they would be cut off at
@@ -161,8 +196,9 @@ class LossView(QWidget):
             self.plot.setLogMode(y=bool(on))
             # The range in the new units now: painted with the old one, a log axis would be
             # asked for 10**(6e8) (a diverged run's linear range) and overflow.
-            self.plot.getViewBox().autoRange()
-            self.plot.enableAutoRange()
+            self.follow()
+            if self._data_box is None:
+                self.plot.getViewBox().setYRange(0, 1, padding=0)
 
     def is_log_y(self) -> bool:
         return bool(self.plot.ctrl.logYCheck.isChecked())
@@ -212,4 +248,17 @@ class LossView(QWidget):
         self.loss_curve.setData([], [])
         self.set_epoch_boundaries([])
         self.clear_markers()
-        self.plot.enableAutoRange()
+        self._data_box = None
+        self.follow()
+
+
+def _data_box(x, batch_loss, loss) -> tuple | None:
+    """``(x0, x1, y0, y1, p0, p1)``: the x extent, the finite y extent of both curves and their
+    positive extent (None, None without positive values); None without finite data."""
+    y = np.concatenate([batch_loss, loss])
+    y = y[np.isfinite(y)]
+    if not x.size or not y.size:
+        return None
+    positive = y[y > 0]
+    p0, p1 = (float(positive.min()), float(positive.max())) if positive.size else (None, None)
+    return float(x[0]), float(x[-1]), float(y.min()), float(y.max()), p0, p1

@@ -235,21 +235,35 @@ class SurfaceView(QWidget):
         would be too small to see)."""
         self._current = (point, gradient, step)
         x, y = self.clip_points([point[0]], [point[1]])
-        self.current_marker.setData(x, y)
+        if not x.size:
+            self.current_marker.setData([], [])
+        else:
+            # One spot at the item's origin, moved with setPos: a setData per frame rebuilt
+            # the scatter's spot table and bounds (a third of the Python part of a frame).
+            if len(self.current_marker.data) != 1:
+                self.current_marker.setData([0.0], [0.0])
+            self.current_marker.setPos(float(x[0]), float(y[0]))
         self._redraw_arrows()
 
     def _redraw_arrows(self, *_args) -> None:
         """Arrow lengths are in pixels, so they are recomputed whenever the view changes."""
-        self.gradient_arrow.hide()
-        self.step_arrow.hide()
+        shown = self._place_arrows()
+        # Hidden only when not shown again: a hide and show every frame repainted both.
+        for arrow in (self.gradient_arrow, self.step_arrow):
+            if arrow not in shown:
+                arrow.hide()
+
+    def _place_arrows(self) -> set:
+        """Place the arrows that have a direction and an anchor on screen; returns them."""
+        shown = set()
         if self._current is None:
-            return
+            return shown
         point, gradient, step = (
             None if v is None else np.asarray(v, float).ravel()[:2] for v in self._current
         )
         (vx0, vx1), (vy0, vy1) = self.view.viewRange()
         if point is None or not (vx0 <= point[0] <= vx1 and vy0 <= point[1] <= vy1):
-            return  # off screen (e.g. diverged): arrows would float without an anchor
+            return shown  # off screen (e.g. diverged): arrows would float without an anchor
         width_px, height_px = max(self.view.width(), 1.0), max(self.view.height(), 1.0)
         px_per = np.array([width_px / (vx1 - vx0), height_px / (vy1 - vy0)])  # px per unit
         with np.errstate(all="ignore"):  # a diverged run may overflow; such arrows are skipped
@@ -275,7 +289,8 @@ class SurfaceView(QWidget):
                 if step_dir is not None and side @ step_dir < 0:
                     side = -side
                 args = (point, tip, screen / norm, "gradient", side)
-                self._show_arrow(self.gradient_arrow, *args)
+                if self._show_arrow(self.gradient_arrow, *args):
+                    shown.add(self.gradient_arrow)
             if step is not None:
                 norm = float(np.hypot(*step_screen))
                 scale = max(1.0, max(STEP_MIN_FRACTION * width_px, self.look.size(30)) / norm)
@@ -284,17 +299,20 @@ class SurfaceView(QWidget):
                 origin = point - step
                 tip = origin + step * scale
                 other = None if side is None else -side
-                self._show_arrow(self.step_arrow, origin, tip, step_dir, text, other)
+                if self._show_arrow(self.step_arrow, origin, tip, step_dir, text, other):
+                    shown.add(self.step_arrow)
+        return shown
 
-    def _show_arrow(self, arrow: Arrow, origin, tip, screen_dir, text: str, side=None) -> None:
+    def _show_arrow(self, arrow: Arrow, origin, tip, screen_dir, text: str, side=None) -> bool:
         if not (
             np.all(np.isfinite(screen_dir))
             and np.all(np.isfinite(tip))
             and np.all(np.isfinite(origin))
         ):
-            return
+            return False
         xs, ys = self.clip_points([origin[0], tip[0]], [origin[1], tip[1]])
         arrow.show((xs[0], ys[0]), (xs[1], ys[1]), screen_dir, text, side)
+        return True
 
     # -- interaction ------------------------------------------------------------------------
     def _on_click(self, event) -> None:

@@ -1,0 +1,67 @@
+"""Axis ranges that move in steps: a range is kept while the data fits it well, and replaced by a
+rounded one with headroom when the data leaves it or shrinks into a small part of it.
+
+Why: an axis repaints (its ticks and labels, in software ~3 ms each) whenever its range changes,
+and an autorange that follows a growing run changes it every frame; pyqtgraph's autorange also
+runs just before a paint, so each frame painted the loss view twice (benchmarks/bench_cpu.py).
+With steps an axis repaints a few times a run instead of every frame. Pure numpy: no Qt here.
+"""
+
+from __future__ import annotations
+
+import math
+
+HEADROOM = 0.25  # a growing end gets this fraction of the span beyond the data
+FILL = 0.4  # a kept range must have the data span at least this fraction of it
+PAD = 0.04  # the bounds of a new range sit this fraction of the span outside the data
+LOG_STEP = 0.5  # log axes (log10 units) are rounded to half decades
+
+
+def nice_step(span: float) -> float:
+    """The 1-2-5 multiple of a power of ten nearest below ``span / 4``: ranges are rounded to
+    it, so a new range reads as tick values (0-2500, not 0-2317.4)."""
+    if not span > 0 or not math.isfinite(span):
+        return 1.0
+    raw = span / 4
+    power = 10.0 ** math.floor(math.log10(raw))
+    return max(m * power for m in (1.0, 2.0, 5.0) if m * power <= raw)
+
+
+def fits(shown: tuple[float, float] | None, lo: float, hi: float) -> bool:
+    """Whether the data [lo, hi] lies inside ``shown`` and fills at least FILL of it."""
+    if shown is None:
+        return False
+    a, b = shown
+    return a <= lo and hi <= b and (hi - lo) >= FILL * (b - a)
+
+
+def stepped_range(shown, lo: float, hi: float, grow_up: bool = False, log: bool = False):
+    """The range to show data spanning [lo, hi]: ``shown`` itself while :func:`fits` holds,
+    else a new rounded range. ``grow_up`` (an axis whose data grows to the right, e.g. the
+    iterations of a running run) gives the upper end HEADROOM so that it is passed rarely: a
+    run that grows at a steady rate changes its x range O(log steps) times. ``log``: the values
+    are log10 units and the bounds are rounded to LOG_STEP."""
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return shown
+    if hi < lo:
+        lo, hi = hi, lo
+    if fits(shown, lo, hi):
+        return shown
+    span = hi - lo
+    if log:
+        pad = max(PAD * span, 0.05)
+        top = hi + (HEADROOM * span if grow_up else pad)
+        return (
+            LOG_STEP * math.floor((lo - pad) / LOG_STEP),
+            LOG_STEP * math.ceil(top / LOG_STEP),
+        )
+    if span <= 0:  # one value: a unit (or its own size) around it
+        half = max(abs(lo) * 0.1, 0.5)
+        return (lo - half, hi + half)
+    step = nice_step(span)
+    top = hi + (HEADROOM * span if grow_up else PAD * span)
+    low = lo - PAD * span
+    if lo >= 0 > low:
+        low = 0.0  # a loss or an iteration axis does not go below zero for padding
+    return (step * math.floor(low / step), step * math.ceil(top / step))

@@ -1,0 +1,110 @@
+"""Axis ranges in steps (gdviz/ui/views/ranges.py) and the loss view that uses them: the range
+holds the data, is kept while the data fits it, and a growing run changes it O(log) times
+instead of every frame (each change repaints the axes, benchmarks/bench_cpu.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gdviz.ui.views.ranges import FILL, fits, nice_step, stepped_range
+
+finite = st.floats(-1e12, 1e12, allow_nan=False)
+
+
+@given(finite, finite, st.booleans())
+def test_new_range_holds_the_data_and_is_kept(a, b, grow_up):
+    lo, hi = min(a, b), max(a, b)
+    shown = stepped_range(None, lo, hi, grow_up=grow_up)
+    assert shown[0] <= lo and hi <= shown[1]
+    if hi > lo:
+        assert (hi - lo) >= FILL * (shown[1] - shown[0])
+        assert stepped_range(shown, lo, hi, grow_up=grow_up) == shown  # kept: no new range
+
+
+@given(st.floats(-30, 30), st.floats(0, 30))
+def test_log_range_is_half_decades_around_the_data(lo, span):
+    shown = stepped_range(None, lo, lo + span, log=True)
+    assert shown[0] <= lo and lo + span <= shown[1]
+    for bound in shown:
+        assert bound * 2 == pytest.approx(round(bound * 2))
+
+
+def test_nice_step_is_one_two_five():
+    assert nice_step(1000) == 200
+    assert nice_step(40) == 10
+    assert nice_step(3e-3) == pytest.approx(5e-4)
+    for span in np.geomspace(1e-6, 1e9, 97):
+        step = nice_step(span)
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        assert round(mantissa, 9) in (1, 2, 5) and step <= span / 4 < 10 * step
+
+
+def test_growing_run_changes_its_range_rarely():
+    """A run's x axis from 1 to 10^6 iterations: at most a few dozen new ranges (every frame
+    was a new range before), and every one holds the data."""
+    shown, changes = None, 0
+    for x1 in np.unique(np.geomspace(1, 1e6, 5000).round()):
+        new = stepped_range(shown, 0.0, float(x1), grow_up=True)
+        changes += new != shown
+        shown = new
+        assert shown[0] <= 0 <= x1 <= shown[1]
+    assert changes <= 3 * math.log(1e6) / math.log(1 + 0.25)  # at least 25 % growth each time
+
+
+def test_shrunk_data_gets_a_new_range():
+    shown = stepped_range(None, 0.0, 1000.0)
+    assert not fits(shown, 0.0, 10.0)
+    assert stepped_range(shown, 0.0, 10.0)[1] <= 25
+
+
+def test_non_finite_data_keeps_the_range():
+    assert stepped_range((0.0, 1.0), 0.0, math.inf) == (0.0, 1.0)
+    assert stepped_range(None, math.nan, 1.0) is None
+
+
+def test_loss_view_range_changes_in_steps(qtbot):
+    """Reproduction: the view's range changed on every set_data (autorange and the run's x
+    extent), and with it both axes repainted; now 2,000 frames of a growing run change it a
+    few dozen times, and the curves stay inside it."""
+    from gdviz.ui.views.loss_view import LossView
+
+    view = LossView()
+    qtbot.addWidget(view)
+    view.resize(640, 400)
+    view.show()
+    changes = []
+    view.plot.getViewBox().sigRangeChanged.connect(lambda *_: changes.append(1))
+    steps = np.arange(20_001, dtype=float)
+    loss = 5 * np.exp(-steps / 3000) + 1
+    noisy = loss * (1 + 0.3 * np.random.default_rng(0).standard_normal(steps.size) ** 2)
+    for n in range(10, 20_001, 10):
+        view.set_data(steps[:n], noisy[:n], loss[:n])
+    assert len(changes) < 60
+    (x0, x1), (y0, y1) = view.plot.getViewBox().viewRange()
+    assert x0 <= 0 and x1 >= 20_000
+    assert y0 <= min(noisy.min(), loss.min()) and y1 >= max(noisy.max(), loss.max())
+
+
+def test_loss_view_keeps_a_user_zoom_until_asked(qtbot):
+    from gdviz.ui.views.loss_view import LossView
+
+    view = LossView()
+    qtbot.addWidget(view)
+    view.show()
+    x = np.arange(100.0)
+    view.set_data(x, 10 - 0.05 * x, 10 - 0.05 * x)
+    box = view.plot.getViewBox()
+    box.scaleBy((0.5, 0.5))  # a user zoom (as the mouse wheel does)
+    box.sigRangeChangedManually.emit(box.state["mouseEnabled"])
+    zoomed = box.viewRange()
+    x = np.arange(400.0)
+    view.set_data(x, 10 - 0.01 * x, 10 - 0.01 * x)
+    assert box.viewRange() == zoomed
+    view.follow()  # the "A" button
+    (x0, x1), _ = box.viewRange()
+    assert x0 <= 0 and x1 >= 399
