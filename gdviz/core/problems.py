@@ -27,9 +27,22 @@ class Problem:
     default_start: tuple[float, float] = (0.0, 0.0)
     title = ""
 
+    # Terms summed per point of the loss surface (gdviz.core.surface): 1 for closed forms.
+    surface_terms: int = 1
+
     def minima(self) -> list[tuple[float, float]]:
         """Known minimisers, the global one first (empty when unknown or unbounded below)."""
         return []
+
+    def surface_loss(self, p1, p2):
+        """The loss the surface picture shows at parameters ``p1, p2`` (arrays): the full loss,
+        unless a subclass draws an approximation that costs less (and says so in
+        :meth:`surface_note`)."""
+        return self.full_loss(p1, p2)
+
+    def surface_note(self) -> str:
+        """What the surface picture is computed from, when that is not the exact full loss."""
+        return ""
 
     def hessian_at_optimum(self) -> np.ndarray | None:
         """The 2x2 Hessian at the (global) minimum, when there is one."""
@@ -185,6 +198,10 @@ class LogisticRegression(Problem):
         self.n_examples = data.n_examples
         self._x, self._y = data.x, data.y
         self._optimum, self._hessian = _newton_logistic(self._x, self._y)
+        self._bins = _x_bins(self._x, SURFACE_BINS) if self._x.size > SURFACE_BINS else None
+        self.surface_terms = self._x.size if self._bins is None else SURFACE_BINS
+        self._y_mean = float(np.mean(self._y)) if self._y.size else 0.0
+        self._yx_mean = float(np.mean(self._y * self._x)) if self._y.size else 0.0
 
     def minima(self) -> list[tuple[float, float]]:
         return [self._optimum] if self._optimum else []
@@ -233,10 +250,53 @@ class LogisticRegression(Problem):
             out[start : start + block] = np.mean(np.logaddexp(0.0, z) - self._y * z, axis=-1)
         return out.reshape(w.shape)
 
+    def surface_loss(self, w, b, block: int = 256):
+        """The full loss, with the examples grouped into SURFACE_BINS bins of x above that
+        many examples: ``L = mean(softplus(z)) - w*mean(y x) - b*mean(y)`` with ``z = w x + b``;
+        the second term is exact, the first sums ``count_k * softplus(w m_k + b)`` over the bins
+        (``m_k`` a bin's mean x). As softplus'' <= 1/4, each bin's error is at most
+        ``w^2 var_k / 8``: the whole surface is within ``w^2 * mean within-bin variance / 8`` of
+        the exact loss (:meth:`surface_error`). Cost: grid points x bins, whatever N is."""
+        if self._bins is None:
+            return self.full_loss(w, b, block)
+        means, weights, _ = self._bins
+        w, b = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
+        flat_w, flat_b = w.ravel(), b.ravel()
+        out = np.empty(flat_w.shape)
+        for start in range(0, flat_w.size, block):
+            z = np.multiply.outer(flat_w[start : start + block], means)
+            z += flat_b[start : start + block, None]
+            out[start : start + block] = np.logaddexp(0.0, z) @ weights
+        out -= flat_w * self._yx_mean + flat_b * self._y_mean
+        return out.reshape(w.shape)
+
+    def surface_error(self, w) -> float:
+        """The bound on ``|surface_loss - full_loss|`` at weight ``w`` (0 when exact)."""
+        return 0.0 if self._bins is None else float(w) ** 2 * self._bins[2] / 8
+
+    def surface_note(self) -> str:
+        if self._bins is None:
+            return ""
+        return f"surface: {self.n_examples:,} examples in {SURFACE_BINS:,} bins of x"
+
     def full_grad(self, w, b):
         z = np.multiply.outer(np.asarray(w, float), self._x) + np.expand_dims(b, -1)
         residual = _sigmoid(z) - self._y
         return np.mean(residual * self._x, axis=-1), np.mean(residual, axis=-1)
+
+
+SURFACE_BINS = 2048  # logistic surface: above this many examples, bins of x (surface_loss)
+
+
+def _x_bins(x: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """``bins`` groups of sorted ``x`` of (nearly) equal counts: their means, their weights
+    (count / N) and the count-weighted mean of their variances (for the error bound)."""
+    ordered = np.sort(x)
+    starts = (np.arange(bins) * ordered.size) // bins
+    counts = np.diff(np.append(starts, ordered.size))
+    means = np.add.reduceat(ordered, starts) / counts
+    spread = np.add.reduceat((ordered - np.repeat(means, counts)) ** 2, starts)
+    return means, counts / ordered.size, float(spread.sum() / ordered.size)
 
 
 def _sigmoid(z):

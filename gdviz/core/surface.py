@@ -18,8 +18,15 @@ class LossGrid:
     loss: np.ndarray
 
 
-def loss_grid(problem, window: tuple[float, float, float, float], shape=(200, 200)) -> LossGrid:
-    """Evaluate the full training loss on a ``shape = (n1, n2)`` grid over ``window``.
+GRID_SHAPE = (200, 200)  # the surface picture's grid
+COARSE_SHAPE = (50, 50)  # drawn first when the full grid takes a while
+QUICK_TERMS = 2_000_000  # grid points x terms per point computed at once (~20 ms); more: off
+# the GUI thread, coarse first (gdviz.ui.surface_maker)
+
+
+def loss_grid(problem, window: tuple[float, float, float, float], shape=GRID_SHAPE) -> LossGrid:
+    """Evaluate the loss the surface shows (``problem.surface_loss``: the full training loss,
+    or its documented approximation) on a ``shape = (n1, n2)`` grid over ``window``.
 
     For linear regression this is the closed form ``L* + d^T (H/2) d`` of the quadratic, so its
     cost does not depend on the number of examples.
@@ -27,10 +34,24 @@ def loss_grid(problem, window: tuple[float, float, float, float], shape=(200, 20
     p1_min, p1_max, p2_min, p2_max = window
     p1 = np.linspace(p1_min, p1_max, shape[0])
     p2 = np.linspace(p2_min, p2_max, shape[1])
+    return LossGrid(p1, p2, loss_on(problem, p1, p2))
+
+
+def loss_on(problem, p1: np.ndarray, p2: np.ndarray) -> np.ndarray:
+    """``loss[j, i]`` at ``(p1[i], p2[j])`` for the given axes (a grid, or some rows of one)."""
     grid1, grid2 = np.meshgrid(p1, p2)
     with np.errstate(all="ignore"):
-        loss = np.asarray(problem.full_loss(grid1, grid2), dtype=float)
-    return LossGrid(p1, p2, loss)
+        return np.asarray(problem.surface_loss(grid1, grid2), dtype=float)
+
+
+def grid_terms(problem, shape=GRID_SHAPE) -> int:
+    """The work of one grid: its points times the terms summed per point."""
+    return shape[0] * shape[1] * int(getattr(problem, "surface_terms", 1))
+
+
+def is_quick(problem, shape=GRID_SHAPE) -> bool:
+    """Whether a grid is cheap enough to compute where it is asked for (on the GUI thread)."""
+    return grid_terms(problem, shape) <= QUICK_TERMS
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from gdviz.app.state import DEFAULT_CONFIG, AppState
 from gdviz.core.config import RunConfig
 from gdviz.core.data import DataError, csv_header
 from gdviz.core.lessons import LessonError, load_lessons
-from gdviz.core.surface import curvature, loss_grid
+from gdviz.core.surface import curvature
 from gdviz.ui.about import about_html
 from gdviz.ui.commands import Commands
 from gdviz.ui.data_reader import DataReader
@@ -35,6 +35,7 @@ from gdviz.ui.persistence import (
 )
 from gdviz.ui.run_toolbar import RunToolbar
 from gdviz.ui.status import describe_changes
+from gdviz.ui.surface_maker import SurfaceMaker
 from gdviz.ui.views.surface3d import Surface3DView
 
 
@@ -54,6 +55,8 @@ class MainWindow(LectureMixin, QMainWindow):
         build_views(self)
         lessons = self._load_lessons()
         self.reader = DataReader(self)
+        self.surface_maker = SurfaceMaker(self)
+        self._coarse_of = None  # the problem whose coarse surface is shown, until refined
         self.commands = Commands(self.state, self.engine, lessons, self.badge.show_message,
                                  self.reader)  # fmt: skip
         self.controls = ControlsPanel(config)
@@ -109,6 +112,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.reader.progressed.connect(self._on_data_progressed)
         self.reader.finished.connect(self._on_data_read)
         self.reader.failed.connect(self._on_data_failed)
+        self.surface_maker.made.connect(self._on_surface_made)
+        self.surface_maker.failed.connect(self._on_surface_failed)
         e.started.connect(self._on_engine_started)
         e.progressed.connect(self._on_engine_progressed)
         e.stopped.connect(lambda _report: self._on_engine_progressed())
@@ -257,19 +262,35 @@ class MainWindow(LectureMixin, QMainWindow):
 
     # -- drawing ----------------------------------------------------------------------------------
     def _draw_surface(self, *_args) -> None:
+        """Ask for the run's loss surface: made at once or on its thread (_on_surface_made)."""
         info = self.engine.info
         if info is None:
             return
         problem, config = info.problem, info.configs[0]
-        grid = loss_grid(problem, problem.default_window(config.start), (200, 200))
+        self.surface_maker.request(problem, problem.default_window(config.start))
+        if self.surface_maker.computing:
+            self.surface_view.set_note("loss surface: computing…")
+
+    def _on_surface_made(self, problem, grid, final: bool) -> None:
+        info = self.engine.info
+        if info is None or info.problem is not problem:
+            return  # a surface of an earlier run
+        # A grid that refines a coarse one keeps the view as the user may have moved it since.
+        refines, self._coarse_of = self._coarse_of is problem, None if final else problem
         if info.comparing:  # only the picture changes: the runs go on
             self.compare_view.set_surface(grid, problem.minima(), problem.param_names,
                                           self.state.log_surface)  # fmt: skip
             return
         self.surface_view.set_surface(grid, problem.minima(), problem.param_names,
-                                      log_scale=self.state.log_surface)  # fmt: skip
-        if self.surface3d is not None:
+                                      self.state.log_surface, reset=not refines)  # fmt: skip
+        self.surface_view.set_note(problem.surface_note() if final else "loss surface: refining…")
+        if self.surface3d is not None and final:
             self.surface3d.set_surface(grid)
+        self.frames.mark_dirty()
+
+    def _on_surface_failed(self, message: str) -> None:
+        self.surface_view.set_note("")
+        self.badge.show_message("warning", f"The loss surface could not be drawn: {message}")
 
     def _add_marker(self, step: int, text: str) -> None:
         """Mark a mid-run hyperparameter change on the loss curve, in the current x units."""
@@ -348,5 +369,6 @@ class MainWindow(LectureMixin, QMainWindow):
             save_look(self.settings, self.state.theme, self.state.scale)
         self.engine.shutdown()
         self.reader.shutdown()
+        self.surface_maker.shutdown()
         self.sweep_panel.shutdown()
         super().closeEvent(event)

@@ -63,6 +63,12 @@ class SurfaceView(QWidget):
         for z, item in enumerate(overlays, start=10):
             item.setZValue(z)
             self.plot.addItem(item, ignoreBounds=True)  # the surface window frames the view
+        self._note_text = ""
+        self.note = pg.LabelItem(justify="left")  # set_note
+        self.note.setParentItem(self.view)
+        self.note.anchor(itemPos=(0, 1), parentPos=(0, 1), offset=(8, -6))
+        self.note.setZValue(40)
+        self.note.setVisible(False)
         self.gradient_arrow = Arrow(self.view, "gradient")
         self.step_arrow = Arrow(self.view, "step")
         self.apply_style(self.look.theme, self.look.scale)
@@ -74,9 +80,11 @@ class SurfaceView(QWidget):
         self.reset_view()
 
     # -- surface ----------------------------------------------------------------------------
-    def set_surface(self, grid, minima, param_names, log_scale: bool = False) -> None:
+    def set_surface(self, grid, minima, param_names, log_scale: bool = False,
+                    reset: bool = True) -> None:  # fmt: skip
         """Show ``grid`` (a LossGrid) as a heatmap with contours, mark ``minima`` (global first)
-        and name the axes after ``param_names``; the view is reset to the grid's window."""
+        and name the axes after ``param_names``; the view is reset to the grid's window (unless
+        not ``reset``: a finer grid of the same surface)."""
         p1, p2 = np.asarray(grid.p1, float), np.asarray(grid.p2, float)
         loss = np.asarray(grid.loss, float)
         self.surface_window = (float(p1[0]), float(p1[-1]), float(p2[0]), float(p2[-1]))
@@ -108,7 +116,17 @@ class SurfaceView(QWidget):
         names = [AXIS_TITLES.get(n, n) for n in param_names]
         c.set_axis_label(self.plot, "bottom", names[0], self.look)
         c.set_axis_label(self.plot, "left", names[1], self.look)
-        self.reset_view()
+        if reset:
+            self.reset_view()
+
+    def set_note(self, text: str) -> None:
+        """A line in the view's bottom-left corner on how the surface was computed ("" hides
+        it): it is still being refined, or drawn from bins of the examples."""
+        if text != self._note_text:
+            self._note_text = text
+            self.note.setText(text, color=self.look.theme.foreground,
+                              size=f"{self.look.pt(c.TICK_PT):g}pt")  # fmt: skip
+            self.note.setVisible(bool(text))
 
     def apply_style(self, theme, scale: float) -> None:
         """Restyle every item in place for ``theme`` (a gdviz.ui.theme.Theme) at presentation
@@ -143,6 +161,8 @@ class SurfaceView(QWidget):
         c.style_points(self.current_marker, look.size(18), edge, fill)
         self.gradient_arrow.restyle(look, t.gradient)
         self.step_arrow.restyle(look, t.step)
+        note, self._note_text = self._note_text, ""
+        self.set_note(note)  # in the new font and colour
         self._redraw_arrows()
 
     def reset_view(self) -> None:
