@@ -4,6 +4,12 @@ Runs that share an optimizer kind and a schedule are one vectorised :class:`Trai
 learning rates, momenta, betas, batch sizes and budgets may all differ); runs with another
 optimizer form another group. Every group advances by the same number of iterations, so after
 ``advance(n)`` all runs have done n iterations (or stopped: diverged, converged, finished).
+
+Memory is bounded whatever the budget: :attr:`Lockstep.trajectory`, every run's rows in run
+order (what the views draw and sessions save), thins its history as a single run's does
+(gdviz.core.trajectory), and each group keeps only the rows not gathered yet (GROUP_ROWS: its
+own history thins too, long after those rows were copied). Rows are matched by the count of
+rows made, which is the step: a group appends one row per iteration while it is active.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ from gdviz.core.batching import BatchSampler
 from gdviz.core.config import RUN_FIELDS as CONFIG_RUN_FIELDS
 from gdviz.core.config import RunConfig, budget_of, build_schedule, make_sampler, total_steps
 from gdviz.core.engine import Trainer
-from gdviz.core.limits import memory_problem
+from gdviz.core.limits import memory_problem, recording_rows
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, make_optimizer
 from gdviz.core.problems import Problem
 from gdviz.core.stops import Budget, RunStatus
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS, Trajectory
 
 MAX_RUNS = 6
+GROUP_ROWS = 16_384  # rows a group's own trajectory holds: gathered at least every quarter
 SCHEDULE_FIELDS = ("schedule", "gamma", "step_size", "t_max", "eta_min", "warmup")
 # Fields that may differ between compared runs (hyperparameters and identity, from RunConfig's
 # field specs); everything else defines the shared problem.
@@ -67,8 +74,10 @@ class Lockstep:
         self.problem, self.configs, self.labels = problem, configs, labels
         self.runs = len(configs)
         self.budgets = np.array([total_steps(c, problem) for c in configs])
-        # The groups' rows and the gathered copy: twice the rows of the longest run.
-        problem_of_memory = memory_problem(2 * (int(self.budgets.max()) + 1), self.runs)
+        # The gathered rows (thinned beyond recording_rows) and the groups' recent rows.
+        self.max_rows = recording_rows(self.runs)
+        rows = min(int(self.budgets.max()) + 1, self.max_rows) + GROUP_ROWS
+        problem_of_memory = memory_problem(rows, self.runs)
         if problem_of_memory:
             raise ValueError(f"these runs cannot start: {problem_of_memory}")
         groups: dict[tuple, list[int]] = {}
@@ -84,7 +93,8 @@ class Lockstep:
             for column, index in enumerate(members):
                 self._column[index] = (trainer, column)
         # Every run's rows in run order: what the views draw and sessions save.
-        self.trajectory = Trajectory(self.runs, int(min(self.budgets.max() + 1, 5_000_000)))
+        self.trajectory = Trajectory(self.runs, int(min(self.budgets.max() + 1, self.max_rows)),
+                                     max_rows=self.max_rows)  # fmt: skip
         self._gather()
 
     def _group_trainer(self, configs: list[RunConfig], members: list[int]) -> Trainer:
@@ -105,8 +115,9 @@ class Lockstep:
             runs=len(configs),
             schedule=build_schedule(c),
             tol=c.tol,
-            capacity=int(min(self.budgets[members].max(), 5_000_000)),
+            capacity=int(min(self.budgets[members].max(), GROUP_ROWS)),
             budget=[budget_of(config) for config in configs],
+            max_rows=GROUP_ROWS,
         )
 
     # -- the Trainer-like interface ---------------------------------------------------------------
@@ -124,9 +135,8 @@ class Lockstep:
 
     @property
     def ends(self) -> np.ndarray:
-        """Valid rows of each run in :attr:`trajectory`, after gathering the groups' new rows
-        (done here, when someone looks, rather than after every chunk: about 60 times a second
-        while the window animates instead of ~250)."""
+        """Valid rows of each run in :attr:`trajectory` (the groups' rows are gathered after
+        every round of :meth:`advance`)."""
         self._gather()
         return self.trajectory.ends
 
@@ -136,11 +146,16 @@ class Lockstep:
         target = self.step + min(int(steps), self.steps_to_budget())
         if cancel is not None and cancel.is_set():
             return 0
-        for _, trainer in self.groups:
-            # No cancel inside a round: every active group reaches the same step, so row r of
-            # every run is iteration r (a Pause is seen before the next round).
-            if trainer.active:
-                trainer.advance(target - trainer.step, None, chunk_size)
+        while self.step < target and self.active:
+            # Rounds of at most a quarter of a group's rows, each gathered at once: the rows not
+            # gathered yet are always among the newest half, which thinning leaves as they are.
+            # No cancel inside a round: every active group reaches the same step, so made row m
+            # of every run is iteration m (a Pause is seen before the next round).
+            round_end = min(target, self.step + GROUP_ROWS // 4)
+            for _, trainer in self.groups:
+                if trainer.active:
+                    trainer.advance(round_end - trainer.step, None, chunk_size)
+            self._gather()
         return steps
 
     def steps_to_budget(self) -> int:
@@ -178,22 +193,30 @@ class Lockstep:
 
     def _gather(self) -> None:
         """Copy the rows the groups made since the last call into :attr:`trajectory` (rows a
-        stopped run never reached are NaN; integer fields 0)."""
-        start = self.trajectory.length
-        stop = max(int(t.trajectory.length) for _, t in self.groups)
-        ends = np.array([int(t.trajectory.ends[col]) for t, col in
-                         map(self._column.get, range(self.runs))])  # fmt: skip
-        if stop > start:
-            values = {}
-            for name in FLOAT_FIELDS + INT_FIELDS:
-                kind = float if name in FLOAT_FIELDS else np.int64
-                values[name] = np.full((stop - start, self.runs), np.nan if kind is float else 0,
-                                       dtype=kind)  # fmt: skip
-            for k in range(self.runs):
-                trainer, column = self._column[k]
-                valid = min(stop, ends[k]) - start
-                for name in FLOAT_FIELDS + INT_FIELDS if valid > 0 else ():
-                    source = trainer.trajectory.fields[name]
-                    values[name][:valid, k] = source[start : start + valid, column]
-            self.trajectory.append(np.arange(start, stop, dtype=np.int64), values)
-        self.trajectory.ends[:] = ends
+        stopped run never reached are NaN; integer fields 0), matched by rows made (module
+        docstring)."""
+        gathered = self.trajectory.made
+        made = max(int(t.trajectory.made) for _, t in self.groups)
+        new = made - gathered
+        if new <= 0:
+            return
+        values = {}
+        for name in FLOAT_FIELDS + INT_FIELDS:
+            kind = float if name in FLOAT_FIELDS else np.int64
+            values[name] = np.full((new, self.runs), np.nan if kind is float else 0, dtype=kind)
+        valid = np.zeros(self.runs, dtype=np.int64)  # new rows that are run k's
+        for k in range(self.runs):
+            trainer, column = self._column[k]
+            source = trainer.trajectory
+            first = source.length - (source.made - gathered)  # its row of made row `gathered`
+            valid[k] = np.clip(int(source.ends[column]) - first, 0, new)
+            for name in FLOAT_FIELDS + INT_FIELDS if valid[k] else ():
+                rows = source.fields[name][first : first + valid[k], column]
+                values[name][: valid[k], k] = rows
+        longest = max((t.trajectory for _, t in self.groups), key=lambda t: t.made)
+        steps = longest.step[longest.length - new : longest.length]  # = gathered .. made - 1
+        self.trajectory.append(steps.copy(), values)
+        # Runs with new rows end among them; the others keep their ends (remapped if thinned).
+        first = self.trajectory.length - new
+        grew = valid > 0
+        self.trajectory.ends[grew] = first + valid[grew]

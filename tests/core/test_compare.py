@@ -101,3 +101,39 @@ def test_a_pause_between_groups_keeps_the_runs_in_step():
     ends = lock.ends
     loss = lock.trajectory.fields["loss"]
     assert list(ends) == [151, 151] and not np.isnan(loss[:151]).any()
+
+
+def test_a_long_comparison_keeps_bounded_memory_and_exact_kept_rows(monkeypatch):
+    """Reproduction: the groups' rows and the gathered copy both grew with the run (two full
+    copies, unbounded). Now the gathered recording thins as a single run's does, each group
+    keeps only rows not gathered yet, and every row kept is the very row of the run done alone
+    at that step; a run that diverges early keeps its end through the thinning."""
+    from gdviz.core import compare
+
+    monkeypatch.setattr(compare, "recording_rows", lambda runs: 1024)
+    monkeypatch.setattr(compare, "GROUP_ROWS", 1024)
+    base = RunConfig(dataset="synthetic", n_examples=200, batch_size=10, steps=20_000)
+    configs = [base.replace(lr=0.01), base.replace(lr=0.05, optimizer="momentum"),
+               base.replace(lr=3.0)]  # fmt: skip
+    problem = build_problem(base)
+    lock = Lockstep(problem, configs, ["slow", "momentum", "diverges"])
+    for _ in range(40):  # as the worker does: chunks, and the ends read between them
+        lock.advance(500)
+        _ = lock.ends
+    lock.finish()
+    traj = lock.trajectory
+    assert lock.step == 20_000 and traj.made == 20_001
+    assert traj.thinned > 0 and traj.capacity <= 1024 + 500
+    for _, trainer in lock.groups:
+        assert trainer.trajectory.capacity <= 1024
+    steps = traj.step[: traj.length]
+    assert steps[0] == 0 and steps[-1] == 20_000 and np.all(np.diff(steps) > 0)
+    for k, config in enumerate(configs):
+        view, status = single_run(config, problem)
+        assert lock.statuses[k].status == status.status
+        end = int(traj.ends[k])
+        kept = traj.step[:end]
+        assert kept[-1] == view["step"][-1]  # its last row survives the thinning
+        for name in ("p1", "p2", "loss", "epoch", "seen"):
+            np.testing.assert_allclose(traj.fields[name][:end, k], view[name][kept], rtol=1e-12)
+    assert lock.statuses[2].status == "diverged" and traj.ends[2] < traj.length
