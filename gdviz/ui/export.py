@@ -22,10 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PIL import GifImagePlugin, Image
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from gdviz.core.atomic import (
@@ -137,6 +135,8 @@ def export_widget_png(widget, path: str | Path, scale: int = 1) -> None:
 def _svg_bytes(size: QSize, paint: Callable[[QPainter], None]) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    from PySide6.QtSvg import QSvgGenerator  # on first use: the first window does not need it
+
     generator = QSvgGenerator()
     generator.setOutputDevice(buffer)
     generator.setSize(size)
@@ -181,18 +181,21 @@ def export_picture(widget, path: str | Path, scale: int = 1) -> None:
 def view_widget(window, name: str):
     """The widget showing ``name`` (window, surface, loss, data or sweep) in the current mode."""
     comparing = window.engine.comparing
+    # Looked up only for the name asked for: the compare view and the sweep panel are built on
+    # first use.
     widgets = {
-        "window": window,
-        "surface": window.compare_view.surface if comparing else window.surface_view,
-        "loss": window.compare_view.loss_widget if comparing else window.loss_view,
-        "data": None if comparing else window.data_view,
-        "sweep": window.sweep_panel,
+        "window": lambda: window,
+        "surface": lambda: window.compare_view.surface if comparing else window.surface_view,
+        "loss": lambda: window.compare_view.loss_widget if comparing else window.loss_view,
+        "data": lambda: None if comparing else window.data_view,
+        "sweep": lambda: window.sweep_panel,
     }
     if name not in widgets:
         raise ExportError(f"No view called {name!r}; choose one of {', '.join(widgets)}.")
-    if widgets[name] is None:
+    widget = widgets[name]()
+    if widget is None:
         raise ExportError("Compared runs have no data view; choose surface, loss or window.")
-    return widgets[name]
+    return widget
 
 
 # -- animations ---------------------------------------------------------------------------------
@@ -206,12 +209,14 @@ def ffmpeg_executable() -> str | None:
         return shutil.which("ffmpeg")
 
 
-def _pil_image(image: QImage, size: tuple[int, int]) -> Image.Image:
+def _pil_image(image: QImage, size: tuple[int, int]):
     image = image.convertToFormat(QImage.Format.Format_RGB888)
     if (image.width(), image.height()) != size:
         image = image.scaled(*size, Qt.AspectRatioMode.IgnoreAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)  # fmt: skip
     data = bytes(image.constBits())
+    from PIL import Image  # on first use: ~70 ms of imports the first window does not need
+
     return Image.frombytes("RGB", size, data, "raw", "RGB", image.bytesPerLine())
 
 
@@ -220,18 +225,21 @@ class GifStream:
     last one, which has every colour of the run) serves all frames, and each frame stores only
     the rectangle that changed. Memory: about 5 bytes a pixel of one frame, whatever the count."""
 
-    def __init__(self, path: Path, fps: float, palette_frame: Image.Image) -> None:
+    def __init__(self, path: Path, fps: float, palette_frame) -> None:
+        from PIL import GifImagePlugin, Image  # Pillow on first use (see _pil_image)
+
+        self._pil, self._gif = Image, GifImagePlugin
         self.handle = open(path, "wb")
         self.palette = palette_frame.quantize(255, method=Image.Quantize.MEDIANCUT)
         self.previous: np.ndarray | None = None
         self.fps, self.count = fps, 0
 
-    def add(self, image: Image.Image) -> None:
+    def add(self, image) -> None:
         # No dithering: it would shimmer in areas that did not change between frames.
-        frame = image.quantize(palette=self.palette, dither=Image.Dither.NONE)
+        frame = image.quantize(palette=self.palette, dither=self._pil.Dither.NONE)
         pixels = np.asarray(frame)
         if self.previous is None:
-            header, _ = GifImagePlugin.getheader(frame, None, {"loop": 0, "optimize": False})
+            header, _ = self._gif.getheader(frame, None, {"loop": 0, "optimize": False})
             self.handle.writelines(header)
             box = (0, 0, *frame.size)
         else:
@@ -244,7 +252,7 @@ class GifStream:
         delay = round(100 * (self.count + 1) / self.fps) - round(100 * self.count / self.fps)
         part = frame if box == (0, 0, *frame.size) else frame.crop(box)
         box = tuple(int(v) for v in box)
-        self.handle.writelines(GifImagePlugin.getdata(part, box[:2], duration=10 * delay))
+        self.handle.writelines(self._gif.getdata(part, box[:2], duration=10 * delay))
         self.count += 1
 
     def close(self) -> None:
@@ -272,7 +280,7 @@ class Mp4Stream:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE,
                                         stdout=subprocess.DEVNULL, stderr=self.errors)  # fmt: skip
 
-    def add(self, image: Image.Image) -> None:
+    def add(self, image) -> None:
         try:
             self.process.stdin.write(image.tobytes())
         except (BrokenPipeError, OSError):

@@ -221,7 +221,7 @@ def export_trajectory_csv(window, path: str | None = None) -> bool:
 
 def export_sweep_csv(window, path: str | None = None) -> bool:
     """The latest learning-rate sweep as CSV (``gdviz sweep --out`` columns)."""
-    result = window.sweep_panel.result()
+    result = window.sweep_result()
     if result is None:
         warn(window, "No sweep yet", "Show the learning-rate sweep (S) and let it finish.")
         return False

@@ -99,8 +99,9 @@ class FrameDrawer(QObject):
         mode = w.state.x_axis
         rows = r.draw_rows(LOSS_POINTS, 0, n)
         w.loss_view.set_x_label(mode)
+        growing = w.engine.running and n == len(r)
         w.loss_view.set_data(r.x_values(mode, rows), r.column("batch_loss")[rows],
-                             r.column("loss")[rows])  # fmt: skip
+                             r.column("loss")[rows], growing)  # fmt: skip
         # With one iteration per epoch (full batch) every iteration is a boundary: draw none.
         full_batch = int(r.column("epoch_iterations")[n - 1]) == 1 if n > 1 else True
         w.loss_view.set_epoch_boundaries(np.zeros(0) if full_batch else r.epoch_boundaries(mode, n))

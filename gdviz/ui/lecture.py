@@ -35,6 +35,7 @@ class LectureMixin:
         if self.isVisible():  # a hidden window hides its docks: that is not the user's choice
             self.state.views = views
         if shown:
+            self.sweep_panel  # noqa: B018 - built (into the dock) when first shown
             # A third of the height: the lesson's own views stay readable above it.
             self.resizeDocks([self.sweep_dock], [self.height() // 3], Qt.Orientation.Vertical)
             self.sweep_panel_follow()

@@ -20,7 +20,7 @@ from gdviz.ui.engine_session import EngineSession, RunInfo
 from gdviz.ui.export_dialogs import keep_last_session
 from gdviz.ui.focus import FocusReturner
 from gdviz.ui.frames import FrameDrawer
-from gdviz.ui.layout import build_controls_dock, build_views
+from gdviz.ui.layout import build_compare_view, build_controls_dock, build_sweep_panel, build_views
 from gdviz.ui.lecture import LectureMixin
 from gdviz.ui.lesson_navigator import LessonNavigator
 from gdviz.ui.menus import build_menus
@@ -52,6 +52,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self.state = AppState(config=config, theme=theme, scale=scale)
         self.engine = EngineSession(self)
         self.surface3d: Surface3DView | None = None
+        self._compare_view = self._sweep_panel = None  # built on first use (properties)
         build_views(self)
         lessons = self._load_lessons()
         self.reader = DataReader(self)
@@ -79,6 +80,30 @@ class MainWindow(LectureMixin, QMainWindow):
                                     f"({unusable}); the defaults are shown.")  # fmt: skip
         self.apply_look()
         self._on_state_views()
+
+    @property
+    def compare_view(self):
+        """The compare view, built the first time it is asked for."""
+        if self._compare_view is None:
+            self._compare_view = build_compare_view(self)
+        return self._compare_view
+
+    @property
+    def sweep_panel(self):
+        """The learning-rate sweep panel, built the first time it is asked for."""
+        if self._sweep_panel is None:
+            self._sweep_panel = build_sweep_panel(self)
+            self._sweep_panel.learningRatePicked.connect(self._on_sweep_rate_picked)
+        return self._sweep_panel
+
+    def sweep_result(self):
+        """The latest finished learning-rate sweep (None: none, or the panel was never shown)."""
+        return None if self._sweep_panel is None else self._sweep_panel.result()
+
+    def _views(self) -> list:
+        """The views that exist (the compare view only once built)."""
+        views = [self.surface_view, self.loss_view, self.data_view]
+        return views + ([self._compare_view] if self._compare_view is not None else [])
 
     def _load_lessons(self) -> list:
         try:
@@ -108,7 +133,6 @@ class MainWindow(LectureMixin, QMainWindow):
         k.replay.activeChanged.connect(self._on_engine_playing_changed)
         self.timeline.liveRequested.connect(k.go_live)
         self.sweep_dock.visibilityChanged.connect(self._on_sweep_dock_visibility_changed)
-        self.sweep_panel.learningRatePicked.connect(self._on_sweep_rate_picked)
         self.reader.progressed.connect(self._on_data_progressed)
         self.reader.finished.connect(self._on_data_read)
         self.reader.failed.connect(self._on_data_failed)
@@ -148,8 +172,9 @@ class MainWindow(LectureMixin, QMainWindow):
 
     def _on_state_view(self, *_args) -> None:
         self.toolbar.show_view(self.state)
+        if self._compare_view is not None:
+            self._compare_view.set_log_y(self.state.log_loss)
         self.loss_view.set_log_y(self.state.log_loss)
-        self.compare_view.set_log_y(self.state.log_loss)
         self.frames.mark_dirty()
 
     def _on_state_views(self, *_args) -> None:
@@ -157,6 +182,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.loss_view.setVisible("loss" in views)
         self.data_view.setVisible("data" in views)
         self.right_split.setVisible(bool({"loss", "data"} & views))
+        if "sweep" in views:
+            self.sweep_panel  # noqa: B018 - built (into its dock) before the dock is shown
         self.sweep_dock.setVisible("sweep" in views)
 
     def _on_state_timeline(self, rows) -> None:
@@ -245,7 +272,7 @@ class MainWindow(LectureMixin, QMainWindow):
         # Cheap frames (no antialiasing, no grid) while a run goes flat out; the still picture
         # after it stops is drawn in full quality.
         fast = playing and self.engine.full_speed
-        for view in (self.surface_view, self.loss_view, self.data_view, self.compare_view):
+        for view in self._views():
             view.set_fast(fast)
         self.frames.mark_dirty()
 
@@ -370,5 +397,6 @@ class MainWindow(LectureMixin, QMainWindow):
         self.engine.shutdown()
         self.reader.shutdown()
         self.surface_maker.shutdown()
-        self.sweep_panel.shutdown()
+        if self._sweep_panel is not None:
+            self._sweep_panel.shutdown()
         super().closeEvent(event)

@@ -11,19 +11,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gdviz.ui.views.ranges import FILL, fits, nice_step, stepped_range
+from gdviz.ui.views.ranges import FILL, fits, nice_step, run_range, stepped_range
 
 finite = st.floats(-1e12, 1e12, allow_nan=False)
 
 
-@given(finite, finite, st.booleans())
-def test_new_range_holds_the_data_and_is_kept(a, b, grow_up):
+@given(finite, finite)
+def test_new_range_holds_the_data_and_is_kept(a, b):
     lo, hi = min(a, b), max(a, b)
-    shown = stepped_range(None, lo, hi, grow_up=grow_up)
+    shown = stepped_range(None, lo, hi)
     assert shown[0] <= lo and hi <= shown[1]
     if hi > lo:
         assert (hi - lo) >= FILL * (shown[1] - shown[0])
-        assert stepped_range(shown, lo, hi, grow_up=grow_up) == shown  # kept: no new range
+        assert stepped_range(shown, lo, hi) == shown  # kept: no new range
 
 
 @given(st.floats(-30, 30), st.floats(0, 30))
@@ -49,11 +49,13 @@ def test_growing_run_changes_its_range_rarely():
     was a new range before), and every one holds the data."""
     shown, changes = None, 0
     for x1 in np.unique(np.geomspace(1, 1e6, 5000).round()):
-        new = stepped_range(shown, 0.0, float(x1), grow_up=True)
+        new = run_range(shown, 0.0, float(x1), growing=True)
         changes += new != shown
         shown = new
-        assert shown[0] <= 0 <= x1 <= shown[1]
+        assert shown[0] < 0 <= x1 <= shown[1]  # the first tick (0) inside, not on the edge
     assert changes <= 3 * math.log(1e6) / math.log(1 + 0.25)  # at least 25 % growth each time
+    still = run_range(shown, 0.0, 1e6, growing=False)  # paused or finished: framed tightly
+    assert still == pytest.approx((-2e4, 1.02e6))
 
 
 def test_shrunk_data_gets_a_new_range():
@@ -83,7 +85,7 @@ def test_loss_view_range_changes_in_steps(qtbot):
     loss = 5 * np.exp(-steps / 3000) + 1
     noisy = loss * (1 + 0.3 * np.random.default_rng(0).standard_normal(steps.size) ** 2)
     for n in range(10, 20_001, 10):
-        view.set_data(steps[:n], noisy[:n], loss[:n])
+        view.set_data(steps[:n], noisy[:n], loss[:n], growing=True)
     assert len(changes) < 60
     (x0, x1), (y0, y1) = view.plot.getViewBox().viewRange()
     assert x0 <= 0 and x1 >= 20_000

@@ -29,6 +29,7 @@ def lecture(qapp):
     window = MainWindow(settings=None)
     window.resize(1280, 720)
     window.show()
+    _ = window.sweep_panel  # built with the window (as before it was built on first use)
     yield window
     window.close()
     assert window.engine.is_shut_down()

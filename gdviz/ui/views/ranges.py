@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-HEADROOM = 0.25  # a growing end gets this fraction of the span beyond the data
+HEADROOM = 0.25  # a growing run's x range reaches this fraction of its span beyond it
 FILL = 0.4  # a kept range must have the data span at least this fraction of it
 PAD = 0.04  # the bounds of a new range sit this fraction of the span outside the data
 LOG_STEP = 0.5  # log axes (log10 units) are rounded to half decades
@@ -35,12 +35,10 @@ def fits(shown: tuple[float, float] | None, lo: float, hi: float) -> bool:
     return a <= lo and hi <= b and (hi - lo) >= FILL * (b - a)
 
 
-def stepped_range(shown, lo: float, hi: float, grow_up: bool = False, log: bool = False):
+def stepped_range(shown, lo: float, hi: float, log: bool = False):
     """The range to show data spanning [lo, hi]: ``shown`` itself while :func:`fits` holds,
-    else a new rounded range. ``grow_up`` (an axis whose data grows to the right, e.g. the
-    iterations of a running run) gives the upper end HEADROOM so that it is passed rarely: a
-    run that grows at a steady rate changes its x range O(log steps) times. ``log``: the values
-    are log10 units and the bounds are rounded to LOG_STEP."""
+    else a new one, PAD beyond the data and rounded (a range from zero stays at zero, as a
+    loss axis should). ``log``: the values are log10 units, rounded to LOG_STEP."""
     lo, hi = float(lo), float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return shown
@@ -51,17 +49,31 @@ def stepped_range(shown, lo: float, hi: float, grow_up: bool = False, log: bool 
     span = hi - lo
     if log:
         pad = max(PAD * span, 0.05)
-        top = hi + (HEADROOM * span if grow_up else pad)
-        return (
-            LOG_STEP * math.floor((lo - pad) / LOG_STEP),
-            LOG_STEP * math.ceil(top / LOG_STEP),
-        )
+        return (LOG_STEP * math.floor((lo - pad) / LOG_STEP),
+                LOG_STEP * math.ceil((hi + pad) / LOG_STEP))  # fmt: skip
     if span <= 0:  # one value: a unit (or its own size) around it
         half = max(abs(lo) * 0.1, 0.5)
         return (lo - half, hi + half)
     step = nice_step(span)
-    top = hi + (HEADROOM * span if grow_up else PAD * span)
     low = lo - PAD * span
     if lo >= 0 > low:
-        low = 0.0  # a loss or an iteration axis does not go below zero for padding
-    return (step * math.floor(low / step), step * math.ceil(top / step))
+        low = 0.0
+    return (step * math.floor(low / step), step * math.ceil((hi + PAD * span) / step))
+
+
+def run_range(shown, first: float, last: float, growing: bool):
+    """The x range of a run's curves from ``first`` to ``last`` (iterations, epochs or examples
+    seen). While it grows the end has HEADROOM, rounded, and is passed rarely: a run at a steady
+    rate changes its range O(log steps) times. A still run (paused, finished, rewound) is
+    framed tightly, 2 % each side, as an exported picture should be."""
+    first, last = float(first), float(last)
+    if not (math.isfinite(first) and math.isfinite(last)):
+        return shown
+    span = max(last - first, 1.0)
+    if not growing:
+        return (first - 0.02 * span, last + 0.02 * span)
+    if shown is not None and shown[0] <= first and last <= shown[1] and fits(shown, first, last):
+        return shown
+    end = last + HEADROOM * span
+    end = first + nice_step(end - first) * math.ceil((end - first) / nice_step(end - first))
+    return (first - 0.02 * (end - first), end)
