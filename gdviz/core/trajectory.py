@@ -108,13 +108,23 @@ class Trajectory:
         recent = min(self.length, max(self.max_rows // 2, incoming))
         split = self.length - recent
         keep = np.concatenate([np.arange(0, split, 2), np.arange(split, self.length)])
-        keep = np.union1d(keep, self.ends[self.ends > 0] - 1)  # each run's last valid row
+        last_rows = self.ends[self.ends > 0] - 1  # each run's last valid row is kept
+        odd_old = last_rows[(last_rows < split) & (last_rows % 2 == 1)]
+        if odd_old.size:
+            keep = np.union1d(keep, odd_old)
         capacity = max(min(self.capacity, self.max_rows), len(keep) + incoming)
         step = np.empty(capacity, dtype=np.int64)
-        step[: len(keep)] = self.step[keep]
         fields = _empty_fields(capacity, self.runs)
-        for name, array in self.fields.items():
-            fields[name][: len(keep)] = array[keep]
+        for target, source in (
+            (step, self.step),
+            *((fields[n], a) for n, a in self.fields.items()),
+        ):
+            if odd_old.size:  # a run that stopped long ago: its row among the thinned ones
+                target[: len(keep)] = source[keep]
+            else:  # two slices copy ~3x faster than the same rows gathered by index
+                old = (split + 1) // 2
+                target[:old] = source[0:split:2]
+                target[old : len(keep)] = source[split : self.length]
         # New arrays: a reader's snapshot keeps the old ones, whole, until it lets them go.
         self.step, self.fields = step, fields
         self.ends = np.searchsorted(keep, self.ends).astype(np.int64)

@@ -80,6 +80,12 @@ class EngineSession(QObject):
 
     # -- what the session knows ------------------------------------------------------------------
     @property
+    def frame_turn(self):
+        """A lock to hold while drawing and painting a frame: the engine computes no chunk
+        meanwhile (EngineWorker), so the frame does not fight it for the GIL."""
+        return self._worker.turn
+
+    @property
     def recording(self) -> Recording | None:
         return self.info.recording if self.info is not None else None
 

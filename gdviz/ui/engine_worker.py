@@ -11,6 +11,7 @@ trainer's trajectory, which the GUI's recording reads.
 from __future__ import annotations
 
 import queue
+import threading
 import time
 
 import numpy as np
@@ -28,12 +29,21 @@ from gdviz.ui.engine_protocol import (
 )
 
 EMIT_INTERVAL = 1.0 / 60.0  # at most ~60 progress reports a second: one per frame
+TURN_TIMEOUT = 0.25  # seconds the engine waits for a frame to end before it goes on anyway
 MAX_PACED_CHUNK = 4096  # at a set speed, never more at once (so cancel stays quick)
 YIELD_SECONDS = 0.001  # pause after each ~4 ms chunk at full speed: the GUI runs meanwhile
 
 
 class EngineWorker(QObject):
-    """Runs jobs; emits ``progressed`` (Progress), ``stopped`` (Stopped), ``failed``."""
+    """Runs jobs; emits ``progressed`` (Progress), ``stopped`` (Stopped), ``failed``.
+
+    ``turn`` is a lock the worker holds while it computes a chunk and the GUI thread holds
+    while it draws and paints a frame (EngineSession.frame_turn). Without it the two threads
+    took turns at the GIL at each of the hundreds of Python/C++ crossings of a frame, and the
+    GUI thread waited up to a switch interval at each: a 20 ms frame took ~50 ms flat out and
+    the 16 ms timer's gaps reached 80-100 ms (benchmarks/bench_gui.py). With it, a frame waits
+    for at most one chunk (~4 ms) and then runs alone.
+    """
 
     progressed = Signal(object)
     stopped = Signal(object)
@@ -42,6 +52,7 @@ class EngineWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._changes: queue.Queue = queue.Queue()
+        self.turn = threading.Lock()
 
     def submit(self, change: Change | SpeedChange) -> None:
         """Queue a change for the running job (or the next one), applied on this thread."""
@@ -121,15 +132,20 @@ class EngineWorker(QObject):
                     next_due = pace_start + (trainer.step - pace_step) / speed
                     time.sleep(min(max(next_due - time.perf_counter(), 0.0005), EMIT_INTERVAL))
                     continue
+            # A frame being drawn finishes first (a frame never waits for more than one chunk).
+            turn = self.turn.acquire(timeout=TURN_TIMEOUT)
             tick = time.perf_counter()
-            trainer.advance(count, cancel, chunk_size=min(count, 512))
+            try:
+                trainer.advance(count, cancel, chunk_size=min(count, 512))
+            finally:
+                if turn:
+                    self.turn.release()
             elapsed = time.perf_counter() - tick
             if elapsed > 0 and speed == UNLIMITED:
                 # Chunks of ~4 ms: cancel and pause are checked far more often than frames.
                 chunk = int(np.clip(chunk * 0.004 / elapsed, 16, 8192))
-                # Give the GUI thread the GIL for a moment after every chunk: without this it
-                # waits up to a switch interval at each of the many Python/C++ crossings of a
-                # redraw, and frames stall for hundreds of milliseconds (benchmarks/bench_gui).
+                # A moment after every chunk for the GUI thread's other work (input, signals):
+                # a frame takes the turn (the class docstring); the rest needs the GIL.
                 time.sleep(YIELD_SECONDS)
             now = time.perf_counter()
             if now - last_emit >= EMIT_INTERVAL:

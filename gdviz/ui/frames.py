@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QTimer
 
 PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
 FRAME_INTERVAL = 1 / 30  # seconds between frames while a run plays
-LOSS_POINTS = 20_000  # loss-curve points drawn (pyqtgraph downsamples further for the screen)
+LOSS_POINTS = 6_000  # loss-curve points drawn (pyqtgraph downsamples further for the screen)
 
 
 class FrameDrawer(QObject):
@@ -66,7 +66,11 @@ class FrameDrawer(QObject):
             self.draw()
 
     def draw(self) -> None:
-        """Redraw every view now."""
+        """Redraw every view now (the engine waits meanwhile: EngineSession.frame_turn)."""
+        with self.window.engine.frame_turn:
+            self._draw()
+
+    def _draw(self) -> None:
         w = self.window
         recording = w.engine.recording
         self._dirty = False

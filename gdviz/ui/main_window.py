@@ -5,7 +5,7 @@ shown, the engine session (engine_session.py) owns the run and its recording, th
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
 
 from gdviz.app.state import DEFAULT_CONFIG, AppState
@@ -104,6 +104,14 @@ class MainWindow(LectureMixin, QMainWindow):
         """The views that exist (the compare view only once built)."""
         views = [self.surface_view, self.loss_view, self.data_view]
         return views + ([self._compare_view] if self._compare_view is not None else [])
+
+    def event(self, event) -> bool:
+        """The window's paint (every view, in one pass over its backing store, on the window's
+        UpdateRequest) holds the engine's frame turn, as drawing does (frames.py)."""
+        if event.type() == QEvent.Type.UpdateRequest:
+            with self.engine.frame_turn:
+                return super().event(event)
+        return super().event(event)
 
     def _load_lessons(self) -> list:
         try:

@@ -349,3 +349,36 @@ def test_impossible_saved_settings_fall_back_to_the_defaults_with_a_notice(qtbot
         assert "number of examples must be at most" in win.badge.text()
     finally:
         win.close()
+
+
+def test_a_frame_is_drawn_and_painted_while_the_engine_waits(qtbot, window):
+    """Flat out, the engine and a frame took turns at the GIL at every Python/C++ crossing of
+    the frame; now the frame holds the engine's turn while it draws and while the window
+    paints, and the engine computes no chunk meanwhile."""
+    from PySide6.QtCore import QEvent
+
+    turn = window.engine.frame_turn
+    held = []
+    real_set_path = window.surface_view.set_path
+
+    def set_path(*args, **kwargs):
+        held.append(("draw", turn.locked()))
+        return real_set_path(*args, **kwargs)
+
+    window.surface_view.set_path = set_path
+    real_paint = window.loss_view.plot_widget.paintEvent
+
+    def paint(event):
+        held.append(("paint", turn.locked()))
+        return real_paint(event)
+
+    window.loss_view.plot_widget.paintEvent = paint
+    window.state.speed = 0
+    window.engine.play()
+    qtbot.waitUntil(lambda: {kind for kind, _ in held} == {"draw", "paint"}, timeout=10_000)
+    window.engine.pause()
+    qtbot.waitUntil(lambda: not window.engine.running, timeout=10_000)
+    assert held and all(locked for _, locked in held)
+    assert not turn.locked()  # and given back
+    window.event(QEvent(QEvent.Type.UpdateRequest))  # the window's paint, by hand
+    assert not turn.locked()
