@@ -72,6 +72,10 @@ def compare_timer_gaps(seconds: float = 5.0) -> dict:
     rates = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
     runs = tuple(CompareRun(f"lr {lr}", base.replace(lr=lr)) for lr in rates)
     window.commands.start({"config": base, "compare": runs})
+    # Until the compared recording was bounded, 6 x 50,000,000 steps were refused for memory
+    # and this measured the single run left on screen: say so if it happens again.
+    if not window.engine.comparing:
+        raise RuntimeError("the comparison did not start: " + window.badge.text())
     settle_heap()
     window.state.speed = 0
     gaps = _gaps_while_playing(window, seconds)

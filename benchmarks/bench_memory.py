@@ -8,6 +8,7 @@ Not a test; a script that prints a table and always exits 0::
 * **window**: the main window (offscreen unless a display is set) plays a 50,000,000-step run
   at full speed; resident memory (VmRSS) after ``--seconds`` seconds, with the steps made, and
   the high-water mark (VmHWM);
+* **compare**: the same, with six learning rates compared side by side (lockstep);
 * **run**: ``gdviz run --steps 10000000`` (N = 1,000, B = 10, no ``--out``), peak memory;
 * **sweep**: ``gdviz sweep --num 64 --steps 200000``, peak memory;
 * **floor**: a Python process that imports numpy, PySide6 and pyqtgraph and shows an empty
@@ -39,6 +40,11 @@ app = create_application()
 config = RunConfig(dataset="synthetic", n_examples=1000, batch_size=10, lr=0.01, steps=50_000_000)
 window = MainWindow(config=config, settings=None)
 window.show()
+if sys.argv[2] == "compare":
+    from gdviz.core.lessons import CompareRun
+    rates = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+    runs = tuple(CompareRun(f"lr {lr}", config.replace(lr=lr)) for lr in rates)
+    window.commands.start({"config": config, "compare": runs})
 window.state.speed = 0
 window.commands.toggle_play()
 end = time.perf_counter() + float(sys.argv[1])
@@ -96,21 +102,22 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     gdviz = [sys.executable, "-m", "gdviz"]
-    rows = {"window": [], "floor": [], "run": [], "sweep": []}
+    rows = {"window": [], "compare": [], "floor": [], "run": [], "sweep": []}
     for _ in range(args.repeats):
-        rows["window"].append(python(WINDOW, args.seconds))
+        rows["window"].append(python(WINDOW, args.seconds, "single"))
+        rows["compare"].append(python(WINDOW, args.seconds, "compare"))
         rows["floor"].append(python(FLOOR))
         run = ["run", "--dataset", "synthetic", "--n-examples", "1000", "--batch-size", "10"]
         rows["run"].append(peak_of([*gdviz, *run, "--steps", "10000000"]))
         rows["sweep"].append(peak_of([*gdviz, "sweep", "--dataset", "synthetic", "--num", "64",
                                       "--steps", "200000", "--lr-min", "0.001", "--lr-max",
                                       "0.1"]))  # fmt: skip
-    window = rows["window"]
     print(f"median (min-max) of {args.repeats}; MB")
-    print(
-        f"  window after {args.seconds:g} s flat out: resident {describe([w[0] for w in window])}"
-        f", peak {describe([w[1] for w in window])}, steps {describe([w[2] for w in window])}"
-    )
+    for name, title in (("window", "window"), ("compare", "window, 6 runs compared,")):
+        window = rows[name]
+        print(f"  {title} after {args.seconds:g} s flat out: resident "
+              f"{describe([w[0] for w in window])}, peak {describe([w[1] for w in window])}, "
+              f"steps {describe([w[2] for w in window])}")  # fmt: skip
     print(
         f"  python + PySide6 + pyqtgraph window (floor): {describe([f[0] for f in rows['floor']])}"
     )

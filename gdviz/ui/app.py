@@ -151,7 +151,7 @@ def apply_start(window, start: WindowStart) -> None:
     if start.speed is not None:
         window.state.speed = start.speed
     if start.play:
-        window.engine.play()
+        window.commands.play()
 
 
 def self_test(timeout_s: float = 60.0) -> int:

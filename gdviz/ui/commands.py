@@ -102,6 +102,15 @@ class Commands:
             self.engine.play()
         return True
 
+    def play(self) -> None:
+        """Play the run; a start that waits for its CSV plays once it has started (the
+        command line's --play with --dataset FILE was lost while the file was read)."""
+        if self._pending is not None:
+            values, _ = self._pending
+            self._pending = (values, True)
+        else:
+            self.engine.play()
+
     @property
     def start_pending(self) -> bool:
         """A start waits for its CSV to be read."""

@@ -244,7 +244,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.read_progress.hide()
         if not self.commands.start_pending:
             return  # read for a session being opened: export_dialogs.restore_session waits for it
-        if self.controls.data_read():
+        data = problem.data
+        if self.controls.data_read(data.n_examples, data.skipped_rows):
             self.commands.drop_pending_start()
         elif not self.commands.resume_start(problem):  # e.g. one usable row: the message says so
             self.controls.set_config(self.state.config)

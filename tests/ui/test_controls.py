@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdviz.core.config import RunConfig, read_data
+from gdviz.core.config import RunConfig, build_problem, read_data
 from gdviz.core.optimizers import OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
 from gdviz.ui.panels.controls import ControlsPanel
 from gdviz.ui.panels.optimizer_group import KNOBS
@@ -103,8 +103,9 @@ def test_csv_config_round_trips(make_panel, tmp_path):
     assert panel.problem.x_combo.isVisibleTo(panel)
     # The panel never parses a CSV on the GUI thread: N shows once the window has read it.
     assert panel.problem.info_label.text() == "Reading the file…"
-    read_data(config)
-    assert not panel.data_read()  # the batch size (10, the default) need not change
+    read_data(config)  # what the window's reader does off the GUI thread, then tells the panel
+    data = build_problem(config).data
+    assert not panel.data_read(data.n_examples, data.skipped_rows)  # batch 10 need not change
     assert "N = 2" in panel.problem.info_label.text()
     assert "1 row skipped (empty or not a number)" in panel.problem.info_label.text()
 
@@ -324,7 +325,8 @@ def test_csv_source_asks_for_a_file_then_uses_numeric_columns(make_panel, qtbot,
     assert (config.dataset, config.x_column, config.y_column) == (str(path), "weight", "mpg")
     assert not panel.error_label.isVisibleTo(panel)
     read_data(config)  # what the window's reader does off the GUI thread
-    panel.data_read()
+    data = build_problem(config).data
+    panel.data_read(data.n_examples, data.skipped_rows)
     assert "1 row skipped (empty or not a number)" in panel.problem.info_label.text()
     panel.problem.y_combo.setCurrentIndex(panel.problem.y_combo.findText("weight"))
     panel.problem.x_combo.setCurrentIndex(panel.problem.x_combo.findText("mpg"))

@@ -302,6 +302,28 @@ def test_the_command_line_opens_the_window_at_a_demo(qtbot):
         win.close()
 
 
+def test_play_on_the_command_line_plays_a_csv_once_it_is_read(qtbot, tmp_path):
+    # Reproduction: `gdviz --dataset FILE --play` opened at iteration 0, "ready: press
+    # Space": Play came while the file was read, before there was a run to play.
+    from gdviz.ui.app import WindowStart, apply_start
+    from gdviz.ui.main_window import MainWindow
+
+    path = tmp_path / "line.csv"
+    x = np.arange(200, dtype=float)
+    np.savetxt(path, np.column_stack([x, 2 * x + 1]), delimiter=",", header="x,y", comments="")
+    config = RunConfig(dataset=str(path), x_column="x", y_column="y", batch_size=10, steps=50)
+    start = WindowStart(lesson=None, speed=0, play=True, config=config)
+    win = MainWindow(config=start.config, settings=None)
+    qtbot.addWidget(win)
+    try:
+        assert win.commands.start_pending  # the file is being read
+        apply_start(win, start)
+        qtbot.waitUntil(lambda: win.engine.recording is not None
+                        and win.engine.recording.last("step", 0) == 50, timeout=10_000)  # fmt: skip
+    finally:
+        win.close()
+
+
 def test_the_session_is_kept_on_quit_and_reopened(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
