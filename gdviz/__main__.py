@@ -36,6 +36,8 @@ def build_parser() -> OneLineParser:
     window.add_argument("--speed", type=_speed, metavar="N|max", help="iterations per second, "
                         "or max for as fast as possible")  # fmt: skip
     window.add_argument("--play", action="store_true", help="start training at once")
+    window.add_argument("--lecture", action="store_true", help="lecture mode: text of at "
+                        "least 20 px and big counters (F5 in the window; remembered)")  # fmt: skip
     add_run_options(parser, only_given=True)  # any option of gdviz run: the window's run
     subparsers = parser.add_subparsers(title="commands", parser_class=OneLineParser)
     run.add_parser(subparsers)

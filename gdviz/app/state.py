@@ -44,6 +44,9 @@ class AppState:
     timeline: int | None = None  # rows shown (rewound); None = live, the newest row
     theme: str = "light"
     scale: float = 1.0  # presentation scale of fonts, lines and markers
+    # Lecture mode: text of at least 20 px everywhere, big counters. The presenter's, like the
+    # look, but not a session's or a lesson's: it is remembered by the app (ui/persistence.py).
+    lecture: bool = False
 
     def snapshot(self) -> dict:
         """Every field by name (values are immutable, so this is a true copy)."""

@@ -102,6 +102,7 @@ class WindowStart:
     play: bool = False
     config: RunConfig | None = None
     session: str | None = None
+    lecture: bool = False
 
     @classmethod
     def from_args(cls, args) -> WindowStart:
@@ -114,7 +115,7 @@ class WindowStart:
         given = {name: value for name, value in vars(args).items() if name in FIELD_SPECS}
         config = config_from_args(argparse.Namespace(**given)) if given else None
         lesson = find_lesson(load_lessons(), args.lesson) if args.lesson else None
-        return cls(lesson, args.speed, args.play, config)
+        return cls(lesson, args.speed, args.play, config, lecture=args.lecture)
 
 
 def run_app(argv: list[str] | None = None, session: str | None = None,
@@ -133,7 +134,7 @@ def run_app(argv: list[str] | None = None, session: str | None = None,
     app = create_application(argv)
     window = MainWindow(config=start.config, settings=QSettings())
     app.aboutToQuit.connect(window.engine.shutdown)
-    window.show()
+    window.show_on_screen()
     if start.session:
         from gdviz.ui.export_dialogs import open_session
 
@@ -150,6 +151,8 @@ def apply_start(window, start: WindowStart) -> None:
         window.commands.open_lesson(start.lesson)
     if start.speed is not None:
         window.state.speed = start.speed
+    if start.lecture:
+        window.state.lecture = True
     if start.play:
         window.commands.play()
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdviz.ui.compare_view import CompareView
+from gdviz.ui.counters import LectureCounters
 from gdviz.ui.lesson_navigator import LessonCard
 from gdviz.ui.notice import NoticeBanner
 from gdviz.ui.status import StatusLine
@@ -46,6 +47,9 @@ def build_views(window) -> None:
     layout = QVBoxLayout(central)
     layout.setContentsMargins(4, 4, 4, 4)
     layout.addWidget(window.badge)
+    window.counters = LectureCounters()  # lecture mode only
+    window.counters.hide()
+    layout.addWidget(window.counters)
     layout.addWidget(window.view_stack, 1)
     window.timeline = TimelineBar()
     layout.addWidget(window.timeline)
@@ -70,7 +74,7 @@ def build_compare_view(window) -> CompareView:
     """The compare view (two plots of up to six runs), built on the first comparison: most
     sessions never compare, and it took ~0.1 s of the first window's start-up."""
     view = CompareView()
-    view.apply_style(window.theme, window.state.scale)
+    view.apply_style(window.theme, window.shown_scale)
     view.set_log_y(window.state.log_loss)
     window.view_stack.addWidget(view)
     return view

@@ -4,9 +4,11 @@ full screen, the clean view and the shortcut overview."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
+from gdviz.ui.roles import TICK_PT
 from gdviz.ui.shortcuts_dialog import DEFAULT_SHORTCUTS, ShortcutsDialog
-from gdviz.ui.theme import THEMES, apply_theme
+from gdviz.ui.theme import THEMES, apply_theme, lecture_scale
 
 
 class LectureMixin:
@@ -18,12 +20,32 @@ class LectureMixin:
     def theme(self):
         return THEMES[self.state.theme]
 
+    @property
+    def shown_scale(self) -> float:
+        """The scale the window is drawn at: the presenter's, or in lecture mode at least the
+        one at which its smallest text (the panel's slider ends) is LECTURE_MIN_PX pixels."""
+        if not self.state.lecture:
+            return self.state.scale
+        base = QApplication.font().pointSizeF()
+        smallest = min(base if base > 0 else 9.0, TICK_PT)
+        return lecture_scale(smallest, self.logicalDpiY(), self.state.scale)
+
     def apply_look(self, *_args) -> None:
-        """Theme and presentation scale (fonts, line widths, markers) of the whole window."""
+        """Theme and presentation scale (fonts, line widths, markers) of the whole window, and
+        lecture mode's counters."""
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == self.state.theme)
-        apply_theme(self, self.theme, self.state.scale)
+        self.lecture_action.setChecked(self.state.lecture)
+        self.counters.setVisible(self.state.lecture)
+        apply_theme(self, self.theme, self.shown_scale)
         self.frames.mark_dirty()
+
+    def toggle_lecture(self) -> None:
+        """Lecture mode on or off (F5): readable from the back of the room."""
+        self.state.lecture = not self.state.lecture
+        scale = f"text {self.shown_scale:.0%}"
+        word = "on" if self.state.lecture else "off"
+        self.statusBar().showMessage(f"Lecture mode {word} ({scale}); F5 switches it", 3000)
 
     def set_look(self, theme_name: str, scale: float) -> None:
         self.state.apply({"theme": theme_name, "scale": scale})

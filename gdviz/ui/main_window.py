@@ -28,9 +28,12 @@ from gdviz.ui.panels.controls import ControlsPanel
 from gdviz.ui.persistence import (
     last_session_path,
     restore_window,
+    restored_geometry,
+    save_lecture,
     save_look,
     save_window,
     saved_config_and_problem,
+    saved_lecture,
     saved_look,
 )
 from gdviz.ui.run_toolbar import RunToolbar
@@ -49,7 +52,8 @@ class MainWindow(LectureMixin, QMainWindow):
         theme, scale = saved_look(settings)
         saved, unusable = saved_config_and_problem(settings) if config is None else (None, "")
         config = config or saved or DEFAULT_CONFIG
-        self.state = AppState(config=config, theme=theme, scale=scale)
+        self.state = AppState(config=config, theme=theme, scale=scale,
+                              lecture=saved_lecture(settings))  # fmt: skip
         self.engine = EngineSession(self)
         self.surface3d: Surface3DView | None = None
         self._compare_view = self._sweep_panel = None  # built on first use (properties)
@@ -163,6 +167,7 @@ class MainWindow(LectureMixin, QMainWindow):
         s.events.timeline.connect(self._on_state_timeline)
         s.events.theme.connect(self.apply_look)
         s.events.scale.connect(self.apply_look)
+        s.events.lecture.connect(self.apply_look)
 
     # -- the state, shown -------------------------------------------------------------------------
     def _on_state_run_spec(self, *_args) -> None:
@@ -210,7 +215,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self.view_stack.setCurrentWidget(self.compare_view if info.comparing else self.main_split)
         if info.comparing:
             self.compare_view.set_runs(list(info.labels))
-            self.compare_view.apply_style(self.theme, self.state.scale)
+            self.compare_view.apply_style(self.theme, self.shown_scale)
         shape = curvature(problem)
         data = getattr(problem, "data", None)
         self.controls.set_problem_info(
@@ -291,6 +296,7 @@ class MainWindow(LectureMixin, QMainWindow):
         if info is None:
             return
         n = self.frames.rows_shown()
+        self.counters.update_from(recording, n)
         if info.comparing:
             self.status_line.update_compare(recording, n, list(info.labels))
         else:
@@ -392,6 +398,16 @@ class MainWindow(LectureMixin, QMainWindow):
         QMessageBox.about(self, "About gdviz", about_html())
 
     # -- persistence and shutdown -----------------------------------------------------------------
+    def show_on_screen(self) -> None:
+        """Show the window as it was left, or, the first time (no saved geometry), filling the
+        screen: 1280x720 on a 1920x1080 projector left a third of it empty."""
+        if restored_geometry(self.settings):
+            self.show()
+            return
+        screen = self.screen().availableGeometry()
+        self.setGeometry(screen)  # without a window manager, maximising does nothing
+        self.showMaximized()
+
     def layout_parts(self) -> dict:
         """The widgets whose state persists between launches (see ui/persistence.py)."""
         return {"window": self, "main_split": self.main_split, "right_split": self.right_split}
@@ -403,6 +419,7 @@ class MainWindow(LectureMixin, QMainWindow):
             keep_last_session(self, last_session_path())
             save_window(self.settings, self.layout_parts(), self.state.config)
             save_look(self.settings, self.state.theme, self.state.scale)
+            save_lecture(self.settings, self.state.lecture)
         self.engine.shutdown()
         self.reader.shutdown()
         self.surface_maker.shutdown()

@@ -50,6 +50,10 @@ def _view_menu(window, view_menu) -> None:
     view_menu.addAction(sweep_action)
     full_screen = view_menu.addAction("Full screen", window.toggle_full_screen)
     full_screen.setShortcut(QKeySequence("F11"))
+    window.lecture_action = view_menu.addAction("Lecture mode", window.toggle_lecture)
+    window.lecture_action.setCheckable(True)
+    window.lecture_action.setShortcut(QKeySequence("F5"))
+    window.lecture_action.setToolTip("Text of at least 20 px, big counters over the views")
     clean = view_menu.addAction("Clean view (hide the controls)", window.toggle_clean_view)
     clean.setShortcut(QKeySequence("H"))
     for action in window.toolbar.view_actions():

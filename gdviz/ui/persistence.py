@@ -82,6 +82,22 @@ def saved_look(settings: QSettings | None) -> tuple[str, float]:
     return (name if name in THEMES else "light"), MIN_SCALE + steps * SCALE_STEP
 
 
+def saved_lecture(settings: QSettings | None) -> bool:
+    """Whether the last session was in lecture mode."""
+    if settings is None:
+        return False
+    return str(settings.value("look/lecture", "false")).lower() in ("true", "1")
+
+
+def save_lecture(settings: QSettings, on: bool) -> None:
+    settings.setValue("look/lecture", "true" if on else "false")
+
+
+def restored_geometry(settings: QSettings | None) -> bool:
+    """Whether a window geometry was saved (else the window opens maximised)."""
+    return settings is not None and settings.value("window/geometry") is not None
+
+
 def save_look(settings: QSettings, theme_name: str, scale: float) -> None:
     settings.setValue("look/theme", theme_name)
     settings.setValue("look/scale", scale)

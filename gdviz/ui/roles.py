@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROLE_PROPERTY = "gdviz_role"
-TICK_PT = 8.0
+TICK_PT = 9.0  # slider ends and the like: the smallest text (lecture mode sizes from it)
 
 
 @dataclass(frozen=True)

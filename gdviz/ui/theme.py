@@ -8,6 +8,7 @@ plot views). Nothing is re-created, so a run keeps animating while the look chan
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QSize, Qt
@@ -173,6 +174,17 @@ HIGH_CONTRAST = replace(
 )  # fmt: skip
 
 THEMES: dict[str, Theme] = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}
+
+
+LECTURE_MIN_PX = 20  # lecture mode: no text smaller than this many pixels
+
+
+def lecture_scale(smallest_pt: float, dpi: float, scale: float = DEFAULT_SCALE) -> float:
+    """The presentation scale (a SCALE_STEP, at least ``scale``) at which text of
+    ``smallest_pt`` points is at least LECTURE_MIN_PX pixels on a ``dpi`` screen."""
+    needed = LECTURE_MIN_PX / (smallest_pt * dpi / 72)
+    steps = math.ceil(round((needed - MIN_SCALE) / SCALE_STEP, 6))
+    return min(max(scale, MIN_SCALE + steps * SCALE_STEP), MAX_SCALE)
 
 
 def next_scale(scale: float, direction: int) -> float:
