@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
-COUNTER_PX = 34  # the counters' height in pixels (lecture text elsewhere is at least 20 px)
+COUNTER_PX = 34  # the counters' text height in pixels (lecture text elsewhere is at least 20 px)
+MIN_PX = 20  # shrunk to fit a narrow window, never below lecture mode's smallest text
 
 
 def counter_text(recording, rows: int) -> str:
@@ -37,12 +39,34 @@ class LectureCounters(QLabel):
         super().__init__()
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setObjectName("lectureCounters")
+        # Its text must never widen the window (a label's minimum width is its text's: a long
+        # loss pushed a maximised window past the screen's edge): the text shrinks instead.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._set_pixels(COUNTER_PX)
+        self.setToolTip("Lecture mode (F5): the iteration, the epoch and the loss shown")
+
+    def _set_pixels(self, pixels: int) -> None:
         font = self.font()
-        font.setPixelSize(COUNTER_PX)
+        font.setPixelSize(pixels)
         font.setBold(True)
         self.setFont(font)
-        self.setToolTip("Lecture mode (F5): the iteration, the epoch and the loss shown")
+        self.setFixedHeight(round(pixels * 1.5))
 
     def update_from(self, recording, rows: int) -> None:
         if self.isVisible():  # hidden outside lecture mode: nothing to format
             self.setText(counter_text(recording, rows))
+            self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """COUNTER_PX, or smaller (never under MIN_PX) where the line would be cut off."""
+        font = QFont(self.font())
+        font.setPixelSize(COUNTER_PX)
+        wide = QFontMetrics(font).horizontalAdvance(self.text()) + 16
+        pixels = max(MIN_PX, min(COUNTER_PX, int(COUNTER_PX * self.width() / max(wide, 1))))
+        if pixels != self.font().pixelSize():
+            font.setPixelSize(pixels)
+            self.setFont(font)

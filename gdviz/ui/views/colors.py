@@ -38,6 +38,7 @@ LABEL_PT = 14  # axis titles (the brief asks for >= 12 pt)
 TICK_PT = 12
 ANNOTATION_PT = 13
 LEGEND_PT = TICK_PT + 1
+LECTURE_FLOOR_PT = 15  # 20 px at 96 dpi: the smallest text of lecture mode
 
 
 def surface_colormap(tint: str = WHITE, blend: float = 0.35) -> pg.ColorMap:
@@ -176,7 +177,9 @@ def fit_legend(legend: pg.LegendItem, view: pg.ViewBox, look: Look, force: bool 
     """Style the legend, with smaller text (never below the unscaled size) where it would be
     wider than 60 % of the view: enlarged in a narrow column it hides the data. Without
     ``force`` it is only re-rendered when the text size changes (on every view resize)."""
-    points, floor = look.pt(LEGEND_PT), min(look.pt(LEGEND_PT), LEGEND_PT)
+    # Never below the unscaled size, nor (once scaled that far) below lecture mode's 20 px.
+    points = look.pt(LEGEND_PT)
+    floor = min(points, max(LEGEND_PT, LECTURE_FLOOR_PT))
     texts = [label.text for _sample, label in legend.items]
     if view.width() > 50 and texts:
 

@@ -1,0 +1,105 @@
+"""Lecture mode (F5, --lecture, remembered): no text under 20 px, big counters above the views,
+and nothing that widens the window past the screen."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QLineEdit
+
+from gdviz.ui.theme import LECTURE_MIN_PX, lecture_scale
+
+
+def test_lecture_scale_makes_the_smallest_text_twenty_pixels():
+    assert lecture_scale(9.0, 96) == 1.75  # 9 pt = 12 px: x1.67, rounded up to a 0.25 step
+    assert lecture_scale(12.0, 96) == 1.25  # 16 px: x1.25
+    assert lecture_scale(9.0, 96, scale=2.0) == 2.0  # a larger presenter's scale is kept
+    assert lecture_scale(4.0, 96) == 2.5  # never beyond the largest scale
+    for points in (7.0, 8.0, 9.0, 10.0, 11.0):
+        assert points * 96 / 72 * lecture_scale(points, 96) >= LECTURE_MIN_PX - 1e-9
+
+
+def _pixels(widget) -> int:
+    return QFontInfo(widget.font()).pixelSize()
+
+
+def test_lecture_mode_text_is_at_least_twenty_pixels(qtbot, window):
+    window.commands.open_lesson(0)
+    window.engine.run_synchronously(30)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.state.lecture and window.lecture_action.isChecked()
+    qtbot.waitUntil(window.counters.isVisible, timeout=2000)
+    window.frames.draw()
+    dpi = window.logicalDpiY()
+    kinds = (QLabel, QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
+    small = []
+    for kind in kinds:
+        for widget in window.findChildren(kind):
+            if widget.isVisibleTo(window) and _pixels(widget) < LECTURE_MIN_PX:
+                name = widget.text() if hasattr(widget, "text") else widget.objectName()
+                small.append((type(widget).__name__, name, _pixels(widget)))
+    assert not small, small
+    # The plots' text: ticks, axis titles and legends.
+    for view in (window.surface_view, window.loss_view, window.data_view):
+        plot = view.plot
+        for side in ("bottom", "left"):
+            axis = plot.getAxis(side)
+            tick_px = axis.style["tickFont"].pointSizeF() * dpi / 72
+            assert tick_px >= LECTURE_MIN_PX, (type(view).__name__, side, tick_px)
+            title_pt = float(axis.labelStyle["font-size"].removesuffix("pt"))
+            assert title_pt * dpi / 72 >= LECTURE_MIN_PX
+    for legend in (window.loss_view.legend, window.data_view.legend):
+        for _sample, label in legend.items:
+            points = float(label.opts["size"].removesuffix("pt"))
+            assert points * dpi / 72 >= LECTURE_MIN_PX
+    # The counters: the numbers of the row shown, in large type.
+    text = window.counters.text()
+    recording = window.engine.recording
+    assert text.startswith(f"Iteration {int(recording.last('step')):,}")
+    assert "loss" in text and _pixels(window.counters) >= LECTURE_MIN_PX
+    qtbot.keyClick(window, Qt.Key.Key_F5)  # and off again: the presenter's own scale
+    assert not window.state.lecture and not window.counters.isVisible()
+    assert window.shown_scale == window.state.scale
+
+
+def test_the_counters_never_widen_the_window(qtbot, window):
+    # Reproduction: a label's minimum width is its text's, and a long counter line pushed the
+    # maximised window past the right edge of the screen (the lesson card cut off).
+    window.state.lecture = True
+    window.counters.setText("Iteration 1")
+    narrow = window.minimumSizeHint().width()
+    window.counters.setText("Iteration 123,456,789   ·   epoch 99,999, batch 12 of 345   ·   "
+                            "loss 1.234e+56")  # fmt: skip
+    assert window.minimumSizeHint().width() == narrow
+
+
+def test_lecture_mode_is_remembered(tmp_path):
+    from gdviz.ui.persistence import save_lecture, saved_lecture
+
+    settings = QSettings(str(tmp_path / "gdviz.ini"), QSettings.Format.IniFormat)
+    assert saved_lecture(settings) is False and saved_lecture(None) is False
+    save_lecture(settings, True)
+    assert saved_lecture(settings) is True
+    settings.setValue("look/lecture", "garbage")
+    assert saved_lecture(settings) is False
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_the_command_line_opens_in_lecture_mode(qtbot, given):
+    from gdviz.__main__ import build_parser
+    from gdviz.ui.app import WindowStart, apply_start
+    from gdviz.ui.main_window import MainWindow
+
+    args = build_parser().parse_args(["--lecture"] if given else [])
+    assert isinstance(args, argparse.Namespace)
+    start = WindowStart.from_args(args)
+    win = MainWindow(config=start.config, settings=None)
+    qtbot.addWidget(win)
+    try:
+        apply_start(win, start)
+        assert win.state.lecture is given
+    finally:
+        win.close()
