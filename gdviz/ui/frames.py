@@ -17,8 +17,11 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
+from gdviz.core.config import total_steps
+
 PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
 FRAME_INTERVAL = 1 / 30  # seconds between frames while a run plays
+WHOLE_RUN_AXIS = 100_000  # iterations: shorter runs are framed whole from their start
 LOSS_POINTS = 6_000  # loss-curve points drawn (pyqtgraph downsamples further for the screen)
 
 
@@ -88,6 +91,15 @@ class FrameDrawer(QObject):
             else:
                 self._draw_single(recording, n)
 
+    def _run_end(self, mode: str) -> float | None:
+        """The iteration the run stops at, when the loss axis is to show the whole run from its
+        start (budgets up to WHOLE_RUN_AXIS iterations, on an iterations axis)."""
+        problem = self.window.engine.problem
+        if mode != "iterations" or problem is None:
+            return None
+        budget = total_steps(self.window.state.config, problem)
+        return float(budget) if budget <= WHOLE_RUN_AXIS else None
+
     def _draw_single(self, r, n: int) -> None:
         w = self.window
         n = min(n, r.end(0))
@@ -105,7 +117,7 @@ class FrameDrawer(QObject):
         w.loss_view.set_x_label(mode)
         growing = w.engine.running and n == len(r)
         w.loss_view.set_data(r.x_values(mode, rows), r.column("batch_loss")[rows],
-                             r.column("loss")[rows], growing)  # fmt: skip
+                             r.column("loss")[rows], growing, self._run_end(mode))  # fmt: skip
         # With one iteration per epoch (full batch) every iteration is a boundary: draw none.
         full_batch = int(r.column("epoch_iterations")[n - 1]) == 1 if n > 1 else True
         w.loss_view.set_epoch_boundaries(np.zeros(0) if full_batch else r.epoch_boundaries(mode, n))

@@ -21,8 +21,11 @@ def test_new_range_holds_the_data_and_is_kept(a, b):
     lo, hi = min(a, b), max(a, b)
     shown = stepped_range(None, lo, hi)
     assert shown[0] <= lo and hi <= shown[1]
-    if hi > lo:
-        assert (hi - lo) >= FILL * (shown[1] - shown[0])
+    if lo >= 0:  # a loss is shown from zero: its fall is seen in proportion
+        assert shown[0] == 0
+    low = min(lo, 0.0) if lo >= 0 else lo
+    if hi > low:
+        assert (hi - low) >= FILL * (shown[1] - shown[0])
         assert stepped_range(shown, lo, hi) == shown  # kept: no new range
 
 
@@ -62,6 +65,16 @@ def test_shrunk_data_gets_a_new_range():
     shown = stepped_range(None, 0.0, 1000.0)
     assert not fits(shown, 0.0, 10.0)
     assert stepped_range(shown, 0.0, 10.0)[1] <= 25
+
+
+def test_a_short_run_is_framed_whole_from_its_start():
+    """Reproduction: before a run the loss axis read -0.01 ... 0.01 iterations and 550-675 for
+    the loss; now it shows the whole budget and the loss from zero to the start."""
+    assert run_range(None, 0.0, 0.0, growing=False, end=500.0) == pytest.approx((-10.0, 510.0))
+    assert run_range(None, 0.0, 120.0, growing=True, end=500.0) == pytest.approx((-10.0, 510.0))
+    assert run_range(None, 0.0, 600.0, growing=True, end=500.0)[1] >= 600  # continued beyond
+    low, high = stepped_range(None, 613.9, 613.9)
+    assert low == 0 and 613.9 <= high <= 700
 
 
 def test_non_finite_data_keeps_the_range():

@@ -71,7 +71,7 @@ class LossView(QWidget):
         self._following = True
         self._shown: tuple = (None, None)  # the x and y ranges set, in view units
         self._data_box: tuple | None = None  # x0, x1, y0, y1 (linear), p0, p1 (positive y)
-        self._growing = False
+        self._growing, self._end = False, None
         view = self.plot.getViewBox()
         view.sigRangeChangedManually.connect(self._stop_following)
         self.plot.autoBtn.clicked.connect(self.follow)  # after pyqtgraph's own handler
@@ -106,10 +106,11 @@ class LossView(QWidget):
         line.label.fill = c.brush(t.background, t.fill_alpha)
         line.label.setFont(self.look.font(c.TICK_PT))
 
-    def set_data(self, x, batch_loss, loss, growing: bool = False) -> None:
+    def set_data(self, x, batch_loss, loss, growing: bool = False, end=None) -> None:
         """``x`` per iteration (iteration, epoch or examples seen) and both losses (whether the
         y axis is logarithmic is the application state's: ``set_log_y``); ``growing``: the run
-        is adding rows (its x range is given room ahead, views/ranges.py)."""
+        is adding rows (its x range is given room ahead); ``end``: the x where the run will
+        stop, if the whole run is to be framed from its start (views/ranges.py)."""
         xb, yb, _ = sanitize(x, batch_loss)
         xl, yl, _ = sanitize(x, loss)
         self.batch_curve.setData(xb, yb, connect="finite")
@@ -123,7 +124,7 @@ class LossView(QWidget):
             self._legend_corner = corner
             offset = (12, 12) if rising else (-12, 12)
             self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
-        self._growing = growing
+        self._growing, self._end = growing, end
         self._data_box = _data_box(xl if xl.size else xb, yb, yl)
         if self._data_box is not None and self._data_box[4] is not None:
             self._y_span = self._data_box[4:]  # positive: boundaries exist on a log axis too
@@ -138,7 +139,7 @@ class LossView(QWidget):
             return
         x0, x1, y0, y1, p0, p1 = self._data_box
         x_shown, y_shown = self._shown
-        x_range = run_range(x_shown, x0, x1, self._growing)
+        x_range = run_range(x_shown, x0, x1, self._growing, self._end)
         if self.is_log_y():
             y_range = y_shown if p0 is None else stepped_range(
                 y_shown, np.log10(p0), np.log10(p1), log=True)  # fmt: skip

@@ -37,13 +37,16 @@ def fits(shown: tuple[float, float] | None, lo: float, hi: float) -> bool:
 
 def stepped_range(shown, lo: float, hi: float, log: bool = False):
     """The range to show data spanning [lo, hi]: ``shown`` itself while :func:`fits` holds,
-    else a new one, PAD beyond the data and rounded (a range from zero stays at zero, as a
-    loss axis should). ``log``: the values are log10 units, rounded to LOG_STEP."""
+    else a new one, PAD beyond the data and rounded. Data that is not negative (a loss) is
+    shown from zero on a linear axis: a loss falling from 614 to 99 must not fill the axis as
+    if it had fallen to nothing. ``log``: the values are log10 units, rounded to LOG_STEP."""
     lo, hi = float(lo), float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return shown
     if hi < lo:
         lo, hi = hi, lo
+    if not log and lo >= 0:
+        lo = 0.0
     if fits(shown, lo, hi):
         return shown
     span = hi - lo
@@ -51,9 +54,9 @@ def stepped_range(shown, lo: float, hi: float, log: bool = False):
         pad = max(PAD * span, 0.05)
         return (LOG_STEP * math.floor((lo - pad) / LOG_STEP),
                 LOG_STEP * math.ceil((hi + pad) / LOG_STEP))  # fmt: skip
-    if span <= 0:  # one value: a unit (or its own size) around it
+    if span <= 0:  # one value: a unit (or its own size) around it; zero: from zero up
         half = max(abs(lo) * 0.1, 0.5)
-        return (lo - half, hi + half)
+        return (0.0, 1.0) if lo == 0 else (lo - half, hi + half)
     step = nice_step(span)
     low = lo - PAD * span
     if lo >= 0 > low:
@@ -61,14 +64,18 @@ def stepped_range(shown, lo: float, hi: float, log: bool = False):
     return (step * math.floor(low / step), step * math.ceil((hi + PAD * span) / step))
 
 
-def run_range(shown, first: float, last: float, growing: bool):
+def run_range(shown, first: float, last: float, growing: bool, end: float | None = None):
     """The x range of a run's curves from ``first`` to ``last`` (iterations, epochs or examples
-    seen). While it grows the end has HEADROOM, rounded, and is passed rarely: a run at a steady
+    seen). ``end``, where the run will stop (its budget), frames the whole run from the start:
+    the empty axis says what is coming and a slow run is seen to be far from done. Without it,
+    while the run grows its end has HEADROOM, rounded, and is passed rarely: a run at a steady
     rate changes its range O(log steps) times. A still run (paused, finished, rewound) is
     framed tightly, 2 % each side, as an exported picture should be."""
     first, last = float(first), float(last)
     if not (math.isfinite(first) and math.isfinite(last)):
         return shown
+    if end is not None and math.isfinite(end) and end > first and end >= last:
+        return (first - 0.02 * (end - first), end + 0.02 * (end - first))
     span = max(last - first, 1.0)
     if not growing:
         return (first - 0.02 * span, last + 0.02 * span)
