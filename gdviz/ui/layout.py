@@ -43,6 +43,10 @@ def build_views(window) -> None:
     window.main_split.setStretchFactor(1, 2)
     window.view_stack = QStackedWidget()
     window.view_stack.addWidget(window.main_split)  # and the compare view, once built
+    window.blank_page = QWidget()  # B or period: the views blanked (LectureMixin.toggle_blank)
+    window.blank_page.setStyleSheet("background: black;")
+    window.blank_page.setAutoFillBackground(True)
+    window.view_stack.addWidget(window.blank_page)
     central = QWidget()
     layout = QVBoxLayout(central)
     layout.setContentsMargins(4, 4, 4, 4)

@@ -90,6 +90,17 @@ class LectureMixin:
         else:
             self.showFullScreen()
 
+    def toggle_blank(self) -> None:
+        """Blank the views to black and back (B or period: a presenter's clicker's "blank
+        screen" key); the run, the controls and the lesson are left as they are."""
+        stack = self.view_stack
+        if stack.currentWidget() is self.blank_page:
+            stack.setCurrentWidget(self.compare_view if self.engine.comparing else self.main_split)
+            self.counters.setVisible(self.state.lecture)
+        else:
+            stack.setCurrentWidget(self.blank_page)
+            self.counters.hide()
+
     def toggle_clean_view(self) -> None:
         """Only the views: hide the controls, the lesson card and the toolbar (H again)."""
         clean = self.controls_dock.isVisible()

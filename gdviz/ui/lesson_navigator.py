@@ -61,11 +61,14 @@ class LessonNavigator(QObject):
     """Menu actions (1-9, PageDown, PageUp, Home) and a toolbar picker over a list of lessons."""
 
     lessonChosen = Signal(int)  # index into the lessons list
+    startRequested = Signal()  # Next on a lesson that has not started: start it
 
-    def __init__(self, lessons: list[Lesson], current: Callable[[], int | None], parent) -> None:
+    def __init__(self, lessons: list[Lesson], current: Callable[[], int | None], parent,
+                 waiting: Callable[[], bool] = lambda: False) -> None:  # fmt: skip
         super().__init__(parent)
         self.lessons = lessons
         self._current = current  # the index of the lesson shown (the state knows it)
+        self._waiting = waiting  # whether the lesson shown has not started (the engine knows)
         self.picker = QComboBox()
         self.picker.addItem("Choose a lesson…")
         for number, lesson in enumerate(lessons, start=1):
@@ -86,7 +89,7 @@ class LessonNavigator(QObject):
             self.actions.append(action)
         menu.addSeparator()
         for text, keys, slot in (
-            ("Next lesson", ("PgDown",), self.next),
+            ("Next lesson (or start the lesson shown)", ("PgDown",), self.next),
             ("Previous lesson", ("PgUp",), self.previous),
             ("Restart lesson", ("Home",), self.restart),
         ):
@@ -108,7 +111,12 @@ class LessonNavigator(QObject):
             self.lessonChosen.emit(index)
 
     def next(self) -> None:
+        """The next lesson, or, on a lesson that has not started, its start: a presenter's
+        clicker has only PageDown and PageUp, and the lecture must go on without Space."""
         index = self.index
+        if index is not None and self._waiting():
+            self.startRequested.emit()
+            return
         self.choose(0 if index is None else min(index + 1, len(self.lessons) - 1))
 
     def previous(self) -> None:

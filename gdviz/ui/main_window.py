@@ -65,7 +65,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.commands = Commands(self.state, self.engine, lessons, self.badge.show_message,
                                  self.reader)  # fmt: skip
         self.controls = ControlsPanel(config)
-        self.navigator = LessonNavigator(lessons, self.commands.lesson_index, self)
+        self.navigator = LessonNavigator(lessons, self.commands.lesson_index, self,
+                                         self._lesson_waiting)  # fmt: skip
         build_controls_dock(self)
         self.toolbar = RunToolbar(self)
         self.addToolBar(self.toolbar)
@@ -99,6 +100,12 @@ class MainWindow(LectureMixin, QMainWindow):
             self._sweep_panel = build_sweep_panel(self)
             self._sweep_panel.learningRatePicked.connect(self._on_sweep_rate_picked)
         return self._sweep_panel
+
+    def _lesson_waiting(self) -> bool:
+        """The run shown has not made an iteration and is not playing (PageDown starts it)."""
+        recording = self.engine.recording
+        waiting = recording is not None and len(recording) == 1
+        return waiting and not self.engine.playing and not self.commands.start_pending
 
     def sweep_result(self):
         """The latest finished learning-rate sweep (None: none, or the panel was never shown)."""
@@ -141,6 +148,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self.controls.openDataRequested.connect(self.open_data)
         self.surface_view.pointPicked.connect(self._on_surface_point_picked)
         self.navigator.lessonChosen.connect(k.open_lesson)
+        self.navigator.startRequested.connect(k.play)
         self.timeline.scrubbed.connect(k.scrub_to)
         k.replay.activeChanged.connect(self._on_engine_playing_changed)
         self.timeline.liveRequested.connect(k.go_live)

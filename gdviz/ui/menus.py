@@ -50,6 +50,8 @@ def _view_menu(window, view_menu) -> None:
     view_menu.addAction(sweep_action)
     full_screen = view_menu.addAction("Full screen", window.toggle_full_screen)
     full_screen.setShortcut(QKeySequence("F11"))
+    blank = view_menu.addAction("Blank the views", window.toggle_blank)
+    blank.setShortcuts([QKeySequence("B"), QKeySequence(".")])
     window.lecture_action = view_menu.addAction("Lecture mode", window.toggle_lecture)
     window.lecture_action.setCheckable(True)
     window.lecture_action.setShortcut(QKeySequence("F5"))

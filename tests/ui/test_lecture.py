@@ -43,7 +43,9 @@ def test_number_keys_and_clicker_keys_navigate_lessons(qtbot, lecture):
     assert lecture.navigator.index == 0
     assert lecture.lesson_card.isVisible() and LESSONS[0].title in lecture.lesson_card.text.text()
     assert lecture.state.config == LESSONS[0].config
-    press(qtbot, lecture, Qt.Key.Key_PageDown)
+    press(qtbot, lecture, Qt.Key.Key_PageDown)  # a lesson not started: PageDown starts it
+    assert lecture.navigator.index == 0 and lecture.engine.playing
+    press(qtbot, lecture, Qt.Key.Key_PageDown)  # then the next lesson
     assert lecture.navigator.index == 1 and lecture.state.config == LESSONS[1].config
     press(qtbot, lecture, Qt.Key.Key_PageUp)
     assert lecture.navigator.index == 0
@@ -56,7 +58,7 @@ def test_number_keys_and_clicker_keys_navigate_lessons(qtbot, lecture):
     assert lecture.engine.run_id == run_id + 1 and int(lecture.engine.recording.last("step")) == 0
     press(qtbot, lecture, Qt.Key.Key_9)
     assert lecture.navigator.index == 8
-    for _ in range(len(LESSONS) + 2):  # PageDown stops at the last lesson
+    for _ in range(2 * len(LESSONS) + 2):  # start, next, ...: it stops at the last lesson
         press(qtbot, lecture, Qt.Key.Key_PageDown)
     assert lecture.navigator.index == len(LESSONS) - 1
 

@@ -103,3 +103,28 @@ def test_the_command_line_opens_in_lecture_mode(qtbot, given):
         assert win.state.lecture is given
     finally:
         win.close()
+
+
+def test_a_clickers_page_down_opens_a_lesson_then_starts_it(qtbot, window):
+    """A presenter's clicker sends PageDown and PageUp only: PageDown opens the next lesson, a
+    second PageDown starts it (no Space needed), a third goes on to the lesson after it."""
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    assert window.state.lesson is not None
+    first = window.state.lesson
+    assert len(window.engine.recording) == 1 and not window.engine.playing
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    assert window.state.lesson == first and window.engine.playing
+    qtbot.waitUntil(lambda: len(window.engine.recording) > 1, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    assert window.state.lesson != first
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    assert window.state.lesson == first
+
+
+def test_b_or_period_blanks_the_views_and_back(qtbot, window):
+    shown = window.view_stack.currentWidget()
+    for key in (Qt.Key.Key_B, Qt.Key.Key_Period):
+        qtbot.keyClick(window, key)
+        assert window.view_stack.currentWidget() is window.blank_page
+        qtbot.keyClick(window, key)
+        assert window.view_stack.currentWidget() is shown
