@@ -54,7 +54,8 @@ def test_step_one_iteration_and_one_epoch(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: step_count(window) == 20, timeout=3000)
     assert int(window.engine.recording.last("epoch")) == 2
-    assert "Iteration 20" in window.status_line.text()
+    # The status line is drawn with the next frame (frames are paced while a run plays).
+    qtbot.waitUntil(lambda: "Iteration 20" in window.status_line.text(), timeout=1000)
 
 
 def test_uneven_epoch_counts_ceil(qtbot):
