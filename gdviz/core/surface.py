@@ -54,6 +54,16 @@ def is_quick(problem, shape=GRID_SHAPE) -> bool:
     return grid_terms(problem, shape) <= QUICK_TERMS
 
 
+def lowest_loss(problem) -> float | None:
+    """The full training loss at the problem's (global) minimum, when it has a known one."""
+    minima = problem.minima()
+    if not minima:
+        return None
+    with np.errstate(all="ignore"):
+        value = float(np.asarray(problem.full_loss(*minima[0])))
+    return value if np.isfinite(value) else None
+
+
 @dataclass(frozen=True)
 class Curvature:
     """Eigenvalues of the Hessian at the optimum and the full-batch learning-rate limits.

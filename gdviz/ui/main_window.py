@@ -12,7 +12,7 @@ from gdviz.app.state import DEFAULT_CONFIG, AppState
 from gdviz.core.config import RunConfig
 from gdviz.core.data import DataError, csv_header
 from gdviz.core.lessons import LessonError, load_lessons
-from gdviz.core.surface import curvature
+from gdviz.core.surface import curvature, lowest_loss
 from gdviz.ui.about import about_html
 from gdviz.ui.commands import Commands
 from gdviz.ui.data_reader import DataReader
@@ -239,6 +239,7 @@ class MainWindow(LectureMixin, QMainWindow):
             self.data_view.set_data(data.raw_x, data.y, data.x_label, data.y_label,
                                     logistic=config.model == "logistic")  # fmt: skip
         self.loss_view.clear()
+        self.loss_view.set_lowest(lowest_loss(problem))
         self.loss_view.set_log_y(self.state.log_loss)
         self._place_markers()
         self._on_engine_progressed()

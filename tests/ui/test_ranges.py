@@ -123,3 +123,31 @@ def test_loss_view_keeps_a_user_zoom_until_asked(qtbot):
     view.follow()  # the "A" button
     (x0, x1), _ = box.viewRange()
     assert x0 <= 0 and x1 >= 399
+
+
+def test_the_lowest_loss_is_the_least_squares_loss_and_is_drawn(qtbot):
+    """Lessons 1-3: "far from done" is the gap between the curve and the lowest possible loss,
+    now a dashed line; its value is that of numpy's least-squares fit, independently."""
+    from gdviz.core.config import RunConfig, build_problem
+    from gdviz.core.surface import lowest_loss
+    from gdviz.ui.views.loss_view import LossView
+
+    problem = build_problem(RunConfig())
+    x, y = problem.data.x, problem.data.y
+    (w, b), *_ = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)
+    assert lowest_loss(problem) == pytest.approx(float(problem.full_loss(w, b)), rel=1e-12)
+    assert lowest_loss(build_problem(RunConfig(surface="saddle"))) is None  # no minimum
+    view = LossView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_lowest(18.78)
+    steps = np.arange(100.0)
+    view.set_data(steps, 600 * 0.97**steps + 100, 600 * 0.97**steps + 100, end=500.0)
+    assert view.lowest_line.isVisible() and view.lowest_line.value() == pytest.approx(18.78)
+    assert "18.78" in view.lowest_line.label.toPlainText()
+    _, (y0, y1) = view.plot.getViewBox().viewRange()
+    assert y0 <= 18.78 <= y1
+    view.set_log_y(True)
+    assert view.lowest_line.value() == pytest.approx(np.log10(18.78))
+    view.set_lowest(None)
+    assert not view.lowest_line.isVisible()

@@ -139,8 +139,9 @@ def style_axis(axis: pg.AxisItem, look: Look) -> None:
     # Tick marks and the gap to their labels grow with the text, or 2.5x labels touch the line.
     gap = 5 if axis.orientation in ("left", "right") else 2  # pyqtgraph's defaults at 1x
     axis.setStyle(tickLength=round(-5 * look.scale), tickTextOffset=round(gap * look.scale))
-    # Larger text, fewer ticks: at lecture size "2000 3000 4000" ran together into one number.
-    axis.setTickDensity(min(1.0, 1.0 / look.scale))
+    # Larger text, fewer ticks: at lecture size "2000 3000 4000" ran together into one number
+    # (1/scale was not enough: the labels widen with the scale and so does their spacing).
+    axis.setTickDensity(min(1.0, 1.0 / look.scale**2))
 
 
 def set_axis_label(plot: pg.PlotItem, side: str, text: str, look: Look | None = None) -> None:

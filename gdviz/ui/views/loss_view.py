@@ -65,6 +65,16 @@ class LossView(QWidget):
         self._y_span = (1.0, 1.0)
         self._legend_corner = None
         self._markers: list[pg.InfiniteLine] = []
+        # The lowest loss possible (the problem's minimum), dashed: "far from done" is the gap
+        # between the curve and this line.
+        self._lowest: float | None = None
+        # Its label right-aligned above the line's right end, below the legend.
+        label_opts = {"position": 0.97, "anchors": [(1, 1), (1, 1)]}
+        self.lowest_line = pg.InfiniteLine(angle=0, movable=False, label="lowest loss",
+                                           labelOpts=label_opts)  # fmt: skip
+        self.lowest_line.setZValue(5)
+        self.lowest_line.setVisible(False)
+        self.plot.addItem(self.lowest_line, ignoreBounds=True)
         # The view's ranges are this view's, set in steps (views/ranges.py), not pyqtgraph's
         # autorange; a pan or zoom by the user stops the following until "A" or a new run.
         self.plot.disableAutoRange()
@@ -98,6 +108,10 @@ class LossView(QWidget):
         self.boundaries.setPen(look.pen(t.boundary, 1, alpha=t.boundary_alpha))
         for line in self._markers:
             self._style_marker(line)
+        self.lowest_line.setPen(look.pen(t.foreground, 1.5, alpha=0.7, style=Qt.PenStyle.DashLine))
+        self.lowest_line.label.setColor(t.foreground)
+        self.lowest_line.label.fill = c.brush(t.background, t.fill_alpha)
+        self.lowest_line.label.setFont(look.font(c.TICK_PT))
 
     def _style_marker(self, line: pg.InfiniteLine) -> None:
         t = self.look.theme
@@ -125,7 +139,7 @@ class LossView(QWidget):
             offset = (12, 12) if rising else (-12, 12)
             self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
         self._growing, self._end = growing, end
-        self._data_box = _data_box(xl if xl.size else xb, yb, yl)
+        self._data_box = _data_box(xl if xl.size else xb, yb, yl, self._lowest)
         if self._data_box is not None and self._data_box[4] is not None:
             self._y_span = self._data_box[4:]  # positive: boundaries exist on a log axis too
         self._set_ranges()
@@ -195,9 +209,24 @@ class LossView(QWidget):
         if text != self.plot.getAxis("bottom").labelText:
             c.set_axis_label(self.plot, "bottom", text, self.look)
 
+    def set_lowest(self, loss: float | None) -> None:
+        """The problem's lowest possible loss as a dashed line (None: not known, no line)."""
+        finite = loss is not None and np.isfinite(loss)
+        self._lowest = float(loss) if finite else None
+        self._place_lowest()
+
+    def _place_lowest(self) -> None:
+        value = self._lowest
+        shown = value is not None and (value > 0 or not self.is_log_y())
+        self.lowest_line.setVisible(shown)
+        if shown:  # a log axis's view units are log10 (pyqtgraph maps curves, not lines)
+            self.lowest_line.setValue(np.log10(value) if self.is_log_y() else value)
+            self.lowest_line.label.setText(f"lowest loss {value:.4g}")
+
     def set_log_y(self, on: bool) -> None:
         if bool(on) != self.is_log_y():
             self.plot.setLogMode(y=bool(on))
+            self._place_lowest()
             # The range in the new units now: painted with the old one, a log axis would be
             # asked for 10**(6e8) (a diverged run's linear range) and overflow.
             self.follow()
@@ -256,10 +285,11 @@ class LossView(QWidget):
         self.follow()
 
 
-def _data_box(x, batch_loss, loss) -> tuple | None:
-    """``(x0, x1, y0, y1, p0, p1)``: the x extent, the finite y extent of both curves and their
-    positive extent (None, None without positive values); None without finite data."""
-    y = np.concatenate([batch_loss, loss])
+def _data_box(x, batch_loss, loss, lowest=None) -> tuple | None:
+    """``(x0, x1, y0, y1, p0, p1)``: the x extent, the finite y extent of both curves (and of
+    the ``lowest`` possible loss, so its line is in view) and their positive extent (None, None
+    without positive values); None without finite data."""
+    y = np.concatenate([batch_loss, loss, [] if lowest is None else [lowest]])
     y = y[np.isfinite(y)]
     if not x.size or not y.size:
         return None
