@@ -68,8 +68,9 @@ class LossView(QWidget):
         # The lowest loss possible (the problem's minimum), dashed: "far from done" is the gap
         # between the curve and this line.
         self._lowest: float | None = None
-        # Its label right-aligned above the line's right end, below the legend.
-        label_opts = {"position": 0.97, "anchors": [(1, 1), (1, 1)]}
+        # Its label above the line's left end: in a narrow view at lecture size the start of
+        # the text must be the part that shows (right-aligned, "lowest" was cut off).
+        label_opts = {"position": 0.03, "anchors": [(0, 1), (0, 1)]}
         self.lowest_line = pg.InfiniteLine(angle=0, movable=False, label="lowest loss",
                                            labelOpts=label_opts)  # fmt: skip
         self.lowest_line.setZValue(5)
@@ -221,7 +222,7 @@ class LossView(QWidget):
         self.lowest_line.setVisible(shown)
         if shown:  # a log axis's view units are log10 (pyqtgraph maps curves, not lines)
             self.lowest_line.setValue(np.log10(value) if self.is_log_y() else value)
-            self.lowest_line.label.setText(f"lowest loss {value:.4g}")
+            self.lowest_line.label.setText(f"lowest: {value:.4g}")
 
     def set_log_y(self, on: bool) -> None:
         if bool(on) != self.is_log_y():
