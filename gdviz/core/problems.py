@@ -241,14 +241,10 @@ class LogisticRegression(Problem):
         return loss, np.sum(residual * x, axis=-1), np.sum(residual, axis=-1)
 
     def full_loss(self, w, b, block: int = 256):
-        w, b = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
-        flat_w, flat_b = w.ravel(), b.ravel()
-        out = np.empty(flat_w.shape)
-        for start in range(0, flat_w.size, block):  # bounded memory for large grids
-            z = np.multiply.outer(flat_w[start : start + block], self._x)
-            z += flat_b[start : start + block, None]
-            out[start : start + block] = np.mean(np.logaddexp(0.0, z) - self._y * z, axis=-1)
-        return out.reshape(w.shape)
+        def mean_loss(z):
+            return np.mean(np.logaddexp(0.0, z) - self._y * z, axis=-1)
+
+        return _over_blocks(w, b, self._x, mean_loss, block)
 
     def surface_loss(self, w, b, block: int = 256):
         """The full loss, with the examples grouped into SURFACE_BINS bins of x above that
@@ -260,15 +256,10 @@ class LogisticRegression(Problem):
         if self._bins is None:
             return self.full_loss(w, b, block)
         means, weights, _ = self._bins
-        w, b = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
-        flat_w, flat_b = w.ravel(), b.ravel()
-        out = np.empty(flat_w.shape)
-        for start in range(0, flat_w.size, block):
-            z = np.multiply.outer(flat_w[start : start + block], means)
-            z += flat_b[start : start + block, None]
-            out[start : start + block] = np.logaddexp(0.0, z) @ weights
-        out -= flat_w * self._yx_mean + flat_b * self._y_mean
-        return out.reshape(w.shape)
+        softplus = _over_blocks(w, b, means, lambda z: np.logaddexp(0.0, z) @ weights, block)
+        return softplus - (
+            np.asarray(w, float) * self._yx_mean + np.asarray(b, float) * self._y_mean
+        )
 
     def surface_error(self, w) -> float:
         """The bound on ``|surface_loss - full_loss|`` at weight ``w`` (0 when exact)."""
@@ -286,6 +277,19 @@ class LogisticRegression(Problem):
 
 
 SURFACE_BINS = 2048  # logistic surface: above this many examples, bins of x (surface_loss)
+
+
+def _over_blocks(w, b, x: np.ndarray, reduce, block: int) -> np.ndarray:
+    """``reduce(z)`` over the last axis of ``z = w x + b`` for parameters ``w, b`` of any
+    (broadcast) shape, ``block`` parameter pairs at a time: memory bounded for large grids."""
+    w, b = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
+    flat_w, flat_b = w.ravel(), b.ravel()
+    out = np.empty(flat_w.shape)
+    for start in range(0, flat_w.size, block):
+        z = np.multiply.outer(flat_w[start : start + block], x)
+        z += flat_b[start : start + block, None]
+        out[start : start + block] = reduce(z)
+    return out.reshape(w.shape)
 
 
 def _x_bins(x: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, float]:

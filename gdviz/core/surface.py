@@ -46,7 +46,7 @@ def loss_on(problem, p1: np.ndarray, p2: np.ndarray) -> np.ndarray:
 
 def grid_terms(problem, shape=GRID_SHAPE) -> int:
     """The work of one grid: its points times the terms summed per point."""
-    return shape[0] * shape[1] * int(getattr(problem, "surface_terms", 1))
+    return shape[0] * shape[1] * int(problem.surface_terms)
 
 
 def is_quick(problem, shape=GRID_SHAPE) -> bool:

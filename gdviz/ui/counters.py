@@ -12,8 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from gdviz.ui.views.colors import LECTURE_MIN_PX
+
 COUNTER_PX = 34  # the counters' text height in pixels (lecture text elsewhere is at least 20 px)
-MIN_PX = 20  # shrunk to fit a narrow window, never below lecture mode's smallest text
+MIN_PX = LECTURE_MIN_PX  # shrunk to fit a narrow window, never below lecture mode's smallest
 
 
 def counter_text(recording, rows: int) -> str:

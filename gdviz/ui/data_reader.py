@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from gdviz.core.config import RunConfig, build_problem, read_data
-from gdviz.ui.worker_thread import WorkerThread
+from gdviz.ui.worker_thread import LatestRequest, WorkerThread
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress signals
 
@@ -83,49 +83,41 @@ class DataReader(QObject):
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         worker.progressed.connect(self._on_progressed)
-        self._request: ReadRequest | None = None
-        self._next_id = 0
+        self._requests = LatestRequest()
 
     @property
     def reading(self) -> bool:
-        return self._request is not None
+        return self._requests.current is not None
 
     @property
     def file_name(self) -> str:
-        return Path(self._request.config.dataset).name if self._request else ""
+        request = self._requests.current
+        return Path(request.config.dataset).name if request else ""
 
     def read(self, config: RunConfig) -> None:
         """Read ``config``'s CSV columns (superseding a read under way)."""
-        self.cancel()
-        self._next_id += 1
-        self._request = ReadRequest(self._next_id, config, threading.Event())
+        request = self._requests.new(lambda request_id, cancel: ReadRequest(request_id, config,
+                                                                            cancel))  # fmt: skip
         self.progressed.emit(self.file_name, 0.0)
-        self._submit.emit(self._request)
+        self._submit.emit(request)
 
     def cancel(self) -> None:
-        if self._request is not None:
-            self._request.cancel.set()
-            self._request = None
+        self._requests.cancel()
 
     def shutdown(self) -> None:
         self.cancel()
         self._thread.shutdown()
 
-    def _current(self, request_id: int) -> bool:
-        return self._request is not None and self._request.request_id == request_id
-
     def _on_progressed(self, request_id: int, fraction: float) -> None:
-        if self._current(request_id):
+        if self._requests.get(request_id):
             self.progressed.emit(self.file_name, fraction)
 
     def _on_finished(self, request_id: int, problem) -> None:
-        if self._current(request_id):
-            self._request = None
+        if self._requests.finish(request_id):
             self.finished.emit(problem)
 
     def _on_failed(self, request_id: int, message: str) -> None:
-        if self._current(request_id):
-            self._request = None
+        if self._requests.finish(request_id):
             self.failed.emit(message)
 
 

@@ -95,7 +95,7 @@ class LectureMixin:
         screen" key); the run, the controls and the lesson are left as they are."""
         stack = self.view_stack
         if stack.currentWidget() is self.blank_page:
-            stack.setCurrentWidget(self.compare_view if self.engine.comparing else self.main_split)
+            stack.setCurrentWidget(self.run_page())
             self.counters.setVisible(self.state.lecture)
         else:
             stack.setCurrentWidget(self.blank_page)

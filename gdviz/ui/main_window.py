@@ -111,6 +111,10 @@ class MainWindow(LectureMixin, QMainWindow):
         """The latest finished learning-rate sweep (None: none, or the panel was never shown)."""
         return None if self._sweep_panel is None else self._sweep_panel.result()
 
+    def run_page(self):
+        """The page of the view stack that shows the run: the compare view or the views."""
+        return self.compare_view if self.engine.comparing else self.main_split
+
     def _views(self) -> list:
         """The views that exist (the compare view only once built)."""
         views = [self.surface_view, self.loss_view, self.data_view]
@@ -220,7 +224,7 @@ class MainWindow(LectureMixin, QMainWindow):
         """A new run (or comparison): its problem drawn, the panel told N and the limits."""
         self.badge.dismiss()
         problem, config = info.problem, info.configs[0]
-        self.view_stack.setCurrentWidget(self.compare_view if info.comparing else self.main_split)
+        self.view_stack.setCurrentWidget(self.run_page())
         if info.comparing:
             self.compare_view.set_runs(list(info.labels))
             self.compare_view.apply_style(self.theme, self.shown_scale)

@@ -18,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from gdviz.core.surface import COARSE_SHAPE, GRID_SHAPE, LossGrid, is_quick, loss_grid, loss_on
-from gdviz.ui.worker_thread import WorkerThread
+from gdviz.ui.worker_thread import LatestRequest, WorkerThread
 
 ROWS_PER_BLOCK = 25  # grid rows between checks for a newer request (~0.1-0.3 s at most)
 
@@ -80,14 +80,13 @@ class SurfaceMaker(QObject):
         self._submit.connect(worker.make)
         worker.made.connect(self._on_made)
         worker.failed.connect(self._on_failed)
-        self._request: SurfaceRequest | None = None
-        self._next_id = 0
+        self._requests = LatestRequest()
         self._last: tuple | None = None  # (problem, window, final grid): a redraw is free
 
     @property
     def computing(self) -> bool:
         """Whether a grid is being made off the GUI thread."""
-        return self._request is not None
+        return self._requests.current is not None
 
     def request(self, problem, window) -> None:
         """Make ``problem``'s surface over ``window`` (superseding a request under way)."""
@@ -98,35 +97,31 @@ class SurfaceMaker(QObject):
             self.made.emit(problem, last[2], True)  # the same surface drawn again (log scale)
             return
         if is_quick(problem):
-            self._remember(problem, window, loss_grid(problem, window, GRID_SHAPE))
-            self.made.emit(problem, self._last[2], True)
+            grid = loss_grid(problem, window, GRID_SHAPE)
+            self._last = (problem, window, grid)
+            self.made.emit(problem, grid, True)
             return
-        self._next_id += 1
-        self._request = SurfaceRequest(self._next_id, problem, window, threading.Event())
-        self._submit.emit(self._request)
+        self._submit.emit(
+            self._requests.new(
+                lambda request_id, cancel: SurfaceRequest(request_id, problem, window, cancel)
+            )
+        )
 
     def cancel(self) -> None:
-        if self._request is not None:
-            self._request.cancel.set()
-            self._request = None
+        self._requests.cancel()
 
     def shutdown(self) -> None:
         self.cancel()
         self._thread.shutdown()
 
     def _on_made(self, request_id: int, grid: LossGrid, final: bool) -> None:
-        request = self._request
-        if request is None or request.request_id != request_id:
+        request = self._requests.finish(request_id) if final else self._requests.get(request_id)
+        if request is None:
             return  # superseded
         if final:
-            self._request = None
-            self._remember(request.problem, request.window, grid)
+            self._last = (request.problem, request.window, grid)
         self.made.emit(request.problem, grid, final)
 
-    def _remember(self, problem, window, grid: LossGrid) -> None:
-        self._last = (problem, window, grid)
-
     def _on_failed(self, request_id: int, message: str) -> None:
-        if self._request is not None and self._request.request_id == request_id:
-            self._request = None
+        if self._requests.finish(request_id):
             self.failed.emit(message)

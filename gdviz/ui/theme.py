@@ -176,7 +176,7 @@ HIGH_CONTRAST = replace(
 THEMES: dict[str, Theme] = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}
 
 
-LECTURE_MIN_PX = 20  # lecture mode: no text smaller than this many pixels
+LECTURE_MIN_PX = c.LECTURE_MIN_PX  # lecture mode: no text smaller than this many pixels
 
 
 def lecture_scale(smallest_pt: float, dpi: float, scale: float = DEFAULT_SCALE) -> float:

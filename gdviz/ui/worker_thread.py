@@ -11,6 +11,7 @@ QThread is destroyed.
 from __future__ import annotations
 
 import atexit
+import threading
 import weakref
 
 from PySide6.QtCore import QObject, QThread
@@ -43,3 +44,38 @@ class WorkerThread:
         self._shut_down = True
         self.thread.quit()
         self.thread.wait(timeout_ms)
+
+
+class LatestRequest:
+    """The newest of a series of requests to a worker (the CSV reader's, the surface maker's):
+    a new one cancels the one under way (its ``cancel`` event is set; the worker stops at its
+    next check) and answers about any but the newest are dropped. A request is any object with
+    ``request_id`` and ``cancel``, made by :meth:`new`."""
+
+    def __init__(self) -> None:
+        self.current = None
+        self._count = 0
+
+    def new(self, make):
+        """Cancel the current request and make the next: ``make(request_id, cancel_event)``."""
+        self.cancel()
+        self._count += 1
+        self.current = make(self._count, threading.Event())
+        return self.current
+
+    def cancel(self) -> None:
+        if self.current is not None:
+            self.current.cancel.set()
+            self.current = None
+
+    def get(self, request_id: int):
+        """The current request if it is ``request_id``, else None (it was superseded)."""
+        current = self.current
+        return current if current is not None and current.request_id == request_id else None
+
+    def finish(self, request_id: int):
+        """Like :meth:`get`, and the request is over: no longer current."""
+        request = self.get(request_id)
+        if request is not None:
+            self.current = None
+        return request

@@ -38,7 +38,8 @@ LABEL_PT = 14  # axis titles (the brief asks for >= 12 pt)
 TICK_PT = 12
 ANNOTATION_PT = 13
 LEGEND_PT = TICK_PT + 1
-LECTURE_FLOOR_PT = 15  # 20 px at 96 dpi: the smallest text of lecture mode
+LECTURE_MIN_PX = 20  # lecture mode: no text smaller than this many pixels
+LECTURE_FLOOR_PT = LECTURE_MIN_PX * 72 / 96  # the same in points at 96 dpi (15 pt)
 
 
 def surface_colormap(tint: str = WHITE, blend: float = 0.35) -> pg.ColorMap:
