@@ -32,7 +32,7 @@ class DataView(QWidget):
         super().__init__(parent)
         self.look = c.Look()
         self._fast = False
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": c.ReadableAxis("bottom")})
         self.message = QLabel(NO_DATA_MESSAGE, alignment=Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self._stack = QStackedLayout(self)
