@@ -23,7 +23,8 @@ THEMES = ("light", "dark", "high contrast")
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
 # The view settings a lesson or a session sets, with the value every lesson starts from.
 VIEW_DEFAULTS = {"x_axis": "iterations", "log_surface": True, "log_loss": False,
-                 "views": ("surface", "loss", "data"), "speed": 100, "timeline": None}  # fmt: skip
+                 "equal_axes": None, "views": ("surface", "loss", "data"), "speed": 100,
+                 "timeline": None}  # fmt: skip
 LOOK_FIELDS = ("theme", "scale")  # the presenter's look: kept when a lesson opens
 
 
@@ -39,6 +40,9 @@ class AppState:
     x_axis: str = "iterations"  # loss curve against iterations, epochs or examples seen
     log_surface: bool = True  # surface coloured by log(loss)
     log_loss: bool = False  # logarithmic loss axis
+    # The surface drawn with one unit of each parameter equally long; None: where the problem's
+    # two parameters share a scale (Problem.equal_scales), True or False: as the user chose.
+    equal_axes: bool | None = None
     views: tuple[str, ...] = ("surface", "loss", "data")  # which of VIEWS are shown
     speed: int = 100  # iterations per second; 0 = as fast as possible
     timeline: int | None = None  # rows shown (rewound); None = live, the newest row

@@ -30,6 +30,14 @@ class Problem:
     # Terms summed per point of the loss surface (gdviz.core.surface): 1 for closed forms.
     surface_terms: int = 1
 
+    @property
+    def equal_scales(self) -> bool:
+        """Whether both parameters are measured on one scale, so that the surface is drawn with
+        equal axes (one unit of p1 as long as one of p2) and its true shape shows: a model on a
+        standardised feature, where w and b are both in units of y per standard deviation."""
+        data = getattr(self, "data", None)
+        return bool(data is not None and data.standardized)
+
     def minima(self) -> list[tuple[float, float]]:
         """Known minimisers, the global one first (empty when unknown or unbounded below)."""
         return []

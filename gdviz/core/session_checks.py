@@ -21,8 +21,8 @@ SCALES = (0.75, 2.5)
 STATUSES = ("running", "finished", "converged", "diverged")
 MAX_ROWS = 10**8  # far beyond any run the window keeps (and an early "no" for absurd shapes)
 VIEW_DEFAULTS = {"x_axis": "iterations", "log_surface": True, "log_loss": False,
-                 "theme": "light", "scale": 1.0, "views": ["surface", "loss", "data"],
-                 "speed": 100, "timeline": None}  # fmt: skip
+                 "equal_axes": None, "theme": "light", "scale": 1.0,
+                 "views": ["surface", "loss", "data"], "speed": 100, "timeline": None}  # fmt: skip
 LESSON_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -102,6 +102,8 @@ def check_view(view) -> dict:
     require(v["theme"] in THEMES, f"view theme must be one of {', '.join(THEMES)}")
     for key in ("log_surface", "log_loss"):
         require(isinstance(v[key], bool), f"view {key} must be true or false")
+    require(v["equal_axes"] is None or isinstance(v["equal_axes"], bool),
+            "view equal_axes must be true, false or null")
     scale = v["scale"]
     number = isinstance(scale, int | float) and not isinstance(scale, bool)
     require(number and SCALES[0] <= scale <= SCALES[1], f"view scale must be {SCALES[0]} to "

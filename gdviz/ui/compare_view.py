@@ -3,9 +3,12 @@ on one plot, each run in its own colour-blind-safe colour with a legend."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gdviz.ui.views import colors as c
@@ -13,7 +16,15 @@ from gdviz.ui.views.surface_view import SurfaceView
 
 # Okabe-Ito, in an order whose first three stay apart for every common colour-vision deficiency.
 RUN_COLORS = (c.BLUE, c.VERMILLION, c.GREEN, c.PURPLE, c.ORANGE, c.SKY_BLUE)
+# And a dash and a symbol each, so that paths that cross or share a line stay apart in grey
+# print, on a washed-out projector and for any colour vision.
+_DASH = Qt.PenStyle
+RUN_DASHES = (_DASH.SolidLine, _DASH.DashLine, _DASH.DotLine, _DASH.DashDotLine,
+              _DASH.DashDotDotLine, _DASH.SolidLine)  # fmt: skip
+RUN_SYMBOLS = ("o", "s", "t", "d", "h", "star")
+KEY_MARKS = ("●━━", "■╍╍", "▼┉┉", "◆━╸", "⬢╸╸", "★━━")  # the symbols and dashes, in text
 PATH_POINTS = 3000  # vertices per run path drawn
+STACKED_ABOVE = 0.6  # the surface above the loss plot when the page is taller than 0.6 x wide
 
 
 class CompareView(QWidget):
@@ -29,6 +40,9 @@ class CompareView(QWidget):
         self.legend = self.loss_plot.addLegend(
             offset=(-8, 8), labelTextSize=f"{c.TICK_PT}pt", brush=c.brush(c.WHITE, 0.85)
         )
+        # Which path is which, on the surface itself: a key above it (inside, it hid a start,
+        # a minimum or a path in one lesson or another).
+        self._labels: list[str] = []
         # Peak downsampling and clipping: a curve costs what the screen shows, not the run length.
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_plot.setClipToView(True)
@@ -39,7 +53,7 @@ class CompareView(QWidget):
         self.paths: list[pg.PlotCurveItem] = []
         self.points: list[pg.ScatterPlotItem] = []
         self.curves: list[pg.PlotDataItem] = []
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.surface)
         split.addWidget(self.loss_widget)
         split.setStretchFactor(0, 1)
@@ -48,22 +62,39 @@ class CompareView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
 
+    def resizeEvent(self, event) -> None:
+        """Side by side in a wide page, one above the other otherwise: between a lecture's
+        docks (990 x 750 px at 1920 x 1080) side by side made the surface a portrait strip and
+        the loss plot a narrow column, where both are wider than tall by nature."""
+        super().resizeEvent(event)
+        size = event.size()
+        tall = size.height() > STACKED_ABOVE * size.width()
+        wanted = Qt.Orientation.Vertical if tall else Qt.Orientation.Horizontal
+        if self.split.orientation() != wanted:
+            self.split.setOrientation(wanted)
+            half = (size.height() if tall else size.width()) // 2
+            self.split.setSizes([half, half])
+        self._show_key()  # wrapped to the surface's new width
+
     def set_runs(self, labels: list[str]) -> None:
         """One colour, path, current point and loss curve per run (items are reused)."""
         while len(self.paths) < len(labels):
-            color = RUN_COLORS[len(self.paths) % len(RUN_COLORS)]
-            path = pg.PlotCurveItem(pen=c.pen(color, 2), connect="finite")
-            point = pg.ScatterPlotItem(size=16, pen=c.pen(c.BLACK, 1.5), brush=c.brush(color))
+            index = len(self.paths)
+            color = RUN_COLORS[index % len(RUN_COLORS)]
+            path = pg.PlotCurveItem(pen=self._pen(index), connect="finite")
+            point = pg.ScatterPlotItem(size=16, pen=c.pen(c.BLACK, 1.5), brush=c.brush(color),
+                                       symbol=RUN_SYMBOLS[index % len(RUN_SYMBOLS)])  # fmt: skip
             for item, z in ((path, 20), (point, 30)):
                 item.setZValue(z)
                 self.surface.plot.addItem(item)
-            curve = pg.PlotDataItem(pen=c.pen(color, 2), antialias=not self._fast)
+            curve = pg.PlotDataItem(pen=self._pen(index, dashed=False), antialias=not self._fast)
             path.opts["antialias"] = not self._fast
             self.loss_plot.addItem(curve)
             self.paths.append(path)
             self.points.append(point)
             self.curves.append(curve)
         self.legend.clear()
+        self._labels = list(labels)
         for index, (path, point, curve) in enumerate(zip(self.paths, self.points, self.curves,
                                                          strict=True)):  # fmt: skip
             used = index < len(labels)
@@ -74,10 +105,7 @@ class CompareView(QWidget):
             curve.setData([], [])
             if used:
                 self.legend.addItem(curve, labels[index])
-
-    def set_surface(self, grid, minima, param_names, log_scale: bool = True) -> None:
-        self.surface.set_surface(grid, minima, param_names, log_scale=log_scale)
-        self.surface.set_path([], [])
+        self._show_key()
 
     def update_from(self, buffer, x_mode: str, count: int | None = None) -> None:
         """Redraw every run from the first ``count`` rows of the recording ``buffer`` (default
@@ -107,12 +135,11 @@ class CompareView(QWidget):
         """While runs go flat out: no antialiasing and no grid (most of a frame's paint cost,
         benchmarks/bench_gui); the still picture after they stop is drawn in full."""
         self._fast = fast
-        width = 1 if fast else self._look.width(2)  # 1 px takes Qt's fast line path
-        for index, item in enumerate((*self.paths, *self.curves)):
-            item.opts["antialias"] = not fast
-            if hasattr(item, "curve"):
-                item.curve.opts["antialias"] = not fast
-            item.setPen(c.pen(RUN_COLORS[index % len(self.paths) % len(RUN_COLORS)], width))
+        for index, (path, curve) in enumerate(zip(self.paths, self.curves, strict=True)):
+            for item in (path, curve, curve.curve):
+                item.opts["antialias"] = not fast
+            path.setPen(self._pen(index))
+            curve.setPen(self._pen(index, dashed=False))
         self.loss_plot.showGrid(x=not fast, y=not fast, alpha=self._grid_alpha)
         self.surface.set_fast(fast)
 
@@ -125,13 +152,45 @@ class CompareView(QWidget):
         self.loss_plot.showGrid(x=not self._fast, y=not self._fast, alpha=theme.grid_alpha)
         for index, (path, point, curve) in enumerate(zip(self.paths, self.points, self.curves,
                                                          strict=True)):  # fmt: skip
-            color = RUN_COLORS[index % len(RUN_COLORS)]
-            width = 1 if self._fast else look.width(2)
-            path.setPen(c.pen(color, width))
+            path.setPen(self._pen(index))
             point.setSize(look.size(16))
             point.setPen(look.pen(theme.foreground, 1.5))
-            curve.setPen(c.pen(color, width))
+            curve.setPen(self._pen(index, dashed=False))
         c.fit_legend(self.legend, self.loss_plot.getViewBox(), look, force=True)
+        self._show_key()
+
+    def _show_key(self) -> None:
+        """The key above the surface: each run's symbol and dash in its colour, then its
+        label; as many runs a line as fit the surface's width (a title wider than the view
+        widened the plot past it, and the colour bar went off screen)."""
+        look = self._look
+        points = look.pt(c.LEGEND_PT)
+        metrics = QFontMetricsF(c.font(points, look.theme.bold))
+        room = max(self.surface.width() - look.size(40), 100)
+        lines, line, used = [], [], 0.0
+        for index, label in enumerate(self._labels):
+            mark = KEY_MARKS[index % len(KEY_MARKS)]
+            width = metrics.horizontalAdvance(f"{mark} {label}   ")
+            if line and used + width > room:
+                lines.append(line)
+                line, used = [], 0.0
+            color = RUN_COLORS[index % len(RUN_COLORS)]
+            line.append(f'<span style="color:{color}">{mark}</span>&nbsp;{html.escape(label)}')
+            used += width
+        lines.append(line)
+        text = "<br>".join("&nbsp;&nbsp;&nbsp;".join(entries) for entries in lines if entries)
+        self.surface.plot.setTitle(text or None, color=look.theme.foreground,
+                                   size=f"{points:g}pt")  # fmt: skip
+
+    def _pen(self, index: int, dashed: bool = True):
+        """Run ``index``'s line: its colour, and on the surface its dash (the loss curves are
+        told apart by colour: dashes would break up a noisy curve); 1 px solid flat out (Qt's
+        fast path: wide or dashed pens cost ~8x on long paths)."""
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        if self._fast:
+            return c.pen(color, 1)
+        dash = RUN_DASHES[index % len(RUN_DASHES)] if dashed else Qt.PenStyle.SolidLine
+        return self._look.pen(color, 2, style=dash)
 
     def set_log_y(self, on: bool) -> None:
         if bool(on) != self.loss_plot.getAxis("left").logMode:

@@ -80,6 +80,7 @@ def build_compare_view(window) -> CompareView:
     view = CompareView()
     view.apply_style(window.theme, window.shown_scale)
     view.set_log_y(window.state.log_loss)
+    window.surfaces.watch(view.surface)
     window.view_stack.addWidget(view)
     return view
 

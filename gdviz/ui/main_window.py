@@ -38,7 +38,7 @@ from gdviz.ui.persistence import (
 )
 from gdviz.ui.run_toolbar import RunToolbar
 from gdviz.ui.status import describe_changes
-from gdviz.ui.surface_maker import SurfaceMaker
+from gdviz.ui.surface_presenter import SurfacePresenter
 from gdviz.ui.views.surface3d import Surface3DView
 
 
@@ -60,8 +60,7 @@ class MainWindow(LectureMixin, QMainWindow):
         build_views(self)
         lessons = self._load_lessons()
         self.reader = DataReader(self)
-        self.surface_maker = SurfaceMaker(self)
-        self._coarse_of = None  # the problem whose coarse surface is shown, until refined
+        self.surfaces = SurfacePresenter(self)
         self.commands = Commands(self.state, self.engine, lessons, self.badge.show_message,
                                  self.reader)  # fmt: skip
         self.controls = ControlsPanel(config)
@@ -160,8 +159,6 @@ class MainWindow(LectureMixin, QMainWindow):
         self.reader.progressed.connect(self._on_data_progressed)
         self.reader.finished.connect(self._on_data_read)
         self.reader.failed.connect(self._on_data_failed)
-        self.surface_maker.made.connect(self._on_surface_made)
-        self.surface_maker.failed.connect(self._on_surface_failed)
         e.started.connect(self._on_engine_started)
         e.progressed.connect(self._on_engine_progressed)
         e.stopped.connect(lambda _report: self._on_engine_progressed())
@@ -174,7 +171,8 @@ class MainWindow(LectureMixin, QMainWindow):
             getattr(s.events, name).connect(self._on_state_view)
         s.events.speed.connect(self._on_engine_playing_changed)  # flat out draws cheaper
         s.events.x_axis.connect(self._place_markers)
-        s.events.log_surface.connect(self._draw_surface)
+        s.events.log_surface.connect(self.surfaces.redraw)
+        s.events.equal_axes.connect(self.surfaces.draw)
         s.events.views.connect(self._on_state_views)
         s.events.timeline.connect(self._on_state_timeline)
         s.events.theme.connect(self.apply_look)
@@ -236,7 +234,7 @@ class MainWindow(LectureMixin, QMainWindow):
             config=config,  # the state (and the panel) show this problem right after
         )  # fmt: skip
         self.timeline.set_length(len(info.recording), info.recording.column("step"))
-        self._draw_surface()
+        self.surfaces.draw()
         if data is None:
             self.data_view.set_visible_message("No data: an analytic surface")
         else:
@@ -315,38 +313,6 @@ class MainWindow(LectureMixin, QMainWindow):
         else:
             self.status_line.update_from(recording, n, info, self.engine.playing)
 
-    # -- drawing ----------------------------------------------------------------------------------
-    def _draw_surface(self, *_args) -> None:
-        """Ask for the run's loss surface: made at once or on its thread (_on_surface_made)."""
-        info = self.engine.info
-        if info is None:
-            return
-        problem, config = info.problem, info.configs[0]
-        self.surface_maker.request(problem, problem.default_window(config.start))
-        if self.surface_maker.computing:
-            self.surface_view.set_note("loss surface: computing…")
-
-    def _on_surface_made(self, problem, grid, final: bool) -> None:
-        info = self.engine.info
-        if info is None or info.problem is not problem:
-            return  # a surface of an earlier run
-        # A grid that refines a coarse one keeps the view as the user may have moved it since.
-        refines, self._coarse_of = self._coarse_of is problem, None if final else problem
-        if info.comparing:  # only the picture changes: the runs go on
-            self.compare_view.set_surface(grid, problem.minima(), problem.param_names,
-                                          self.state.log_surface)  # fmt: skip
-            return
-        self.surface_view.set_surface(grid, problem.minima(), problem.param_names,
-                                      self.state.log_surface, reset=not refines)  # fmt: skip
-        self.surface_view.set_note(problem.surface_note() if final else "loss surface: refining…")
-        if self.surface3d is not None and final:
-            self.surface3d.set_surface(grid)
-        self.frames.mark_dirty()
-
-    def _on_surface_failed(self, message: str) -> None:
-        self.surface_view.set_note("")
-        self.badge.show_message("warning", f"The loss surface could not be drawn: {message}")
-
     def _add_marker(self, step: int, text: str) -> None:
         """Mark a mid-run hyperparameter change on the loss curve, in the current x units."""
         recording = self.engine.recording
@@ -369,7 +335,7 @@ class MainWindow(LectureMixin, QMainWindow):
             self.surface3d_dock.setWidget(self.surface3d)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.surface3d_dock)
             self.surface3d_dock.visibilityChanged.connect(self.surface3d_action.setChecked)
-            self._draw_surface()
+            self.surfaces.draw()
         if self.surface3d is not None:
             self.surface3d_dock.setVisible(on)
             if on:  # wide enough to see the shape
@@ -435,7 +401,7 @@ class MainWindow(LectureMixin, QMainWindow):
             save_lecture(self.settings, self.state.lecture)
         self.engine.shutdown()
         self.reader.shutdown()
-        self.surface_maker.shutdown()
+        self.surfaces.shutdown()
         if self._sweep_panel is not None:
             self._sweep_panel.shutdown()
         super().closeEvent(event)

@@ -60,6 +60,15 @@ def _view_menu(window, view_menu) -> None:
     clean.setShortcut(QKeySequence("H"))
     for action in window.toolbar.view_actions():
         view_menu.addAction(action)
+    # Checked by the surface presenter to show what is drawn (a problem's default when the
+    # state has no choice): triggered, not toggled, so that only a click sets the state.
+    window.equal_axes_action = view_menu.addAction("Equal axes on the surface")
+    window.equal_axes_action.setCheckable(True)
+    window.equal_axes_action.setShortcut(QKeySequence("E"))
+    window.equal_axes_action.setToolTip("One unit of w as long as one unit of b, so the bowl "
+                                        "shows its true shape (E)")  # fmt: skip
+    window.equal_axes_action.triggered.connect(
+        lambda on: setattr(window.state, "equal_axes", bool(on)))
     view_menu.addSeparator()
     window.surface3d_action = view_menu.addAction("3-D surface")
     window.surface3d_action.setCheckable(True)

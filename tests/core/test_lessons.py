@@ -99,26 +99,57 @@ def test_lesson_shows_what_it_expects(lesson: Lesson):
         assert status != "diverged" and loss_ratio(trainer, problem) > 1.5
 
 
-def test_learning_rate_trio_against_curvature():
-    right, small, large = (BY_ID[f"learning-rate-{k}"] for k in ("just-right", "too-small",
-                                                                  "too-large"))  # fmt: skip
+def way_left(trainer, problem, config) -> float:
+    """The distance still to go to the minimum, as a fraction of the start's."""
+    best = np.array(problem.minima()[0])
+    start = np.array(config.start or problem.default_start)
+    return float(np.hypot(*(np.array(trainer.params).ravel() - best)) / np.hypot(*(start - best)))
+
+
+def test_learning_rates_just_right_and_too_small():
+    right, small = BY_ID["learning-rate-just-right"], BY_ID["learning-rate-too-small"]
     limits = curvature(build_problem(right.config))
-    assert right.config.lr < limits.lr_max_stable < large.config.lr
+    assert right.config.lr < limits.lr_max_stable
     assert small.config.lr == pytest.approx(right.config.lr / 100)
+    assert small.config.replace(lr=right.config.lr) == right.config.replace(
+        steps=small.config.steps)  # same data, same start
     trainer, problem = run(right.config)
     assert trainer.statuses[0].status == "converged" and trainer.statuses[0].step <= 100
     assert loss_ratio(trainer, problem) == pytest.approx(1.0, abs=0.01)
-    trainer, _ = run(large.config)
-    assert trainer.statuses[0].status == "diverged" and trainer.statuses[0].step <= BUDGET
     trainer, problem = run(small.config)
     assert trainer.step == BUDGET and loss_ratio(trainer, problem) > 1.5
 
 
+def test_too_large_zig_zags_across_an_elongated_valley_and_climbs():
+    config = BY_ID["learning-rate-too-large"].config
+    limits = curvature(build_problem(config))
+    assert limits.condition_number >= 5  # elongated: the overshoot goes across, not along
+    assert limits.lr_max_stable < config.lr < 1.1 * limits.lr_max_stable
+    trainer, _ = run(config)
+    assert trainer.statuses[0].status == "diverged" and trainer.statuses[0].step <= 100
+    t = trainer.trajectory
+    x, y = (t.fields[name][: t.length, 0] for name in ("p1", "p2"))
+    loss = t.fields["loss"][: t.length, 0]
+    first = slice(0, 16)  # the steps that the lesson's view shows
+    # Across the valley (y, the steep axis) every step lands on the other side, farther out.
+    assert np.all(np.sign(y[first][1:]) == -np.sign(y[first][:-1]))
+    assert np.all(np.abs(y[first][1:]) > np.abs(y[first][:-1]))
+    # Along the gentle floor (x) it still slides towards the minimum.
+    assert np.all(np.abs(x[first][1:]) < np.abs(x[first][:-1]))
+    assert np.all(np.diff(loss[first]) > 0)  # and the loss only climbs
+
+
 def test_goldilocks_trio():
-    runs = [run(r.config) for r in BY_ID["goldilocks-trio"].compare]
-    (slow, slow_problem), (right, right_problem), (large, _) = runs
-    assert slow.statuses[0].status != "diverged" and loss_ratio(slow, slow_problem) > 1.5
-    assert right.statuses[0].status == "converged" or loss_ratio(right, right_problem) <= 1.01
+    lesson = BY_ID["goldilocks-trio"]
+    runs = [run(r.config) for r in lesson.compare]
+    (slow, problem), (right, _), (large, _) = runs
+    limits = curvature(problem)
+    slow_lr, right_lr, large_lr = (r.config.lr for r in lesson.compare)
+    assert slow_lr < right_lr < limits.lr_max_stable < large_lr
+    assert slow.statuses[0].status != "diverged"
+    assert 0.3 < way_left(slow, problem, lesson.config) < 0.7  # "only halfway"
+    assert right.statuses[0].status == "converged" or way_left(right, problem,
+                                                               lesson.config) < 1e-6
     assert large.statuses[0].status == "diverged"
 
 

@@ -197,7 +197,7 @@ def test_trajectory_csv_equals_gdviz_run_out(single, tmp_path):
 def test_compared_runs_csv_has_a_run_column(trio, tmp_path):
     assert dialogs.export_trajectory_csv(trio, str(tmp_path / "t.csv"))
     lines = (tmp_path / "t.csv").read_text().splitlines()
-    assert lines[0].startswith("run,step,") and lines[1].startswith("too small: lr 0.001,0,")
+    assert lines[0].startswith("run,step,") and lines[1].startswith("too small: lr 0.0015,0,")
 
 
 def test_sweep_csv_needs_a_sweep(single, tmp_path, monkeypatch):
@@ -208,7 +208,7 @@ def test_sweep_csv_needs_a_sweep(single, tmp_path, monkeypatch):
 
 
 # -- sessions -----------------------------------------------------------------------------------
-def test_a_reopened_session_shows_the_same_picture(trio, tmp_path):
+def test_a_reopened_session_shows_the_same_picture(qtbot, trio, tmp_path):
     path = tmp_path / "trio.json"
     assert dialogs.save_session_as(trio, str(path))
     other = make_window()
@@ -222,6 +222,10 @@ def test_a_reopened_session_shows_the_same_picture(trio, tmp_path):
         assert other.badge.text() == trio.badge.text() and "diverged" in other.badge.text()
         assert not other.toolbar.play_action.isEnabled()  # a recording: Reset runs it again
         for window in (trio, other):
+            # Equal axes: the surface is extended to the view's shape once it is laid out.
+            surface = window.compare_view.surface
+            qtbot.waitUntil(surface.covers_view, timeout=5_000)
+            qtbot.waitUntil(lambda w=window: not w.surfaces.maker.computing, timeout=5_000)
             window.frames.mark_dirty()
             window.frames.draw()
         a = np.asarray(Image.open(io.BytesIO(export.image_png_bytes(

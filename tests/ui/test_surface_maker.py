@@ -103,18 +103,18 @@ def test_the_window_draws_a_logistic_surface_and_says_how(qtbot, window):
     window.commands.change_config(config)
     window.commands.restart()
     view = window.surface_view
-    assert window.surface_maker.computing and view.note.isVisible()
-    qtbot.waitUntil(lambda: not window.surface_maker.computing, timeout=30_000)
+    assert window.surfaces.maker.computing and view.note.isVisible()
+    qtbot.waitUntil(lambda: not window.surfaces.maker.computing, timeout=30_000)
     assert view.image.image.shape == GRID_SHAPE[::-1]
     assert view.note.isVisible() and "5,000 examples in 2,048 bins" in view.note.text
     window.commands.change_config(config.replace(model="linear"))
     window.commands.restart()
-    assert not window.surface_maker.computing and not view.note.isVisible()
+    assert not window.surfaces.maker.computing and not view.note.isVisible()
 
 
 @pytest.mark.parametrize("n", [100, 1_000])
 def test_quick_surfaces_are_drawn_at_once(qtbot, window, n):
     window.commands.change_config(window.state.config.replace(n_examples=n))
     window.commands.restart()
-    assert not window.surface_maker.computing
+    assert not window.surfaces.maker.computing
     assert window.surface_view.image.image.shape == GRID_SHAPE[::-1]

@@ -86,6 +86,11 @@ class Surface3DView(QWidget):
         self.surface.setData(x=x, y=y, z=z, colors=np.asarray(colors, dtype=np.float32))
         self._mapping = (p1[0], p1[-1], p2[0], p2[-1], low, unit, top)
 
+    @property
+    def window(self) -> tuple[float, float, float, float] | None:
+        """The parameters the mesh spans, ``(p1_min, p1_max, p2_min, p2_max)``."""
+        return None if self._mapping is None else tuple(float(v) for v in self._mapping[:4])
+
     def set_path(self, p1: np.ndarray, p2: np.ndarray, loss: np.ndarray) -> None:
         """The path lifted slightly above the surface; points outside the window are clipped."""
         if self._mapping is None or len(p1) == 0:

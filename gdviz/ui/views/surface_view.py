@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from gdviz.core.contours import contour_levels, contour_segments
@@ -21,16 +21,21 @@ GRADIENT_FRACTION = 0.12  # gradient arrow length, as a fraction of the view wid
 TAIL_BRUSHES = [pg.mkBrush(color) for color in c.TIME_MAP.getLookupTable(nPts=12, mode="qcolor")]
 STEP_MIN_FRACTION = 0.06  # tiny steps are enlarged to at least this fraction
 AXIS_TITLES = {"w": "weight w", "b": "bias b"}
+COVER_WAIT_MS = 250  # a pan or zoom settles this long before the surface is extended to it
+COVER_MARGIN = 0.15  # an extended surface reaches this fraction of the view beyond each side
 
 
 class SurfaceView(QWidget):
     """The loss surface as a heatmap with contours; the descent path on top.
 
     Left-click on the surface emits :attr:`pointPicked` with parameter coordinates (the app uses
-    it as the start point); the ``start`` marker can also be dragged.
+    it as the start point); the ``start`` marker can also be dragged. When a pan, a zoom, a
+    resize or equal axes show parameters beyond the computed surface, :attr:`uncovered` asks for
+    a surface over :meth:`wanted_window`, so the picture never has a blank margin.
     """
 
     pointPicked = Signal(float, float)
+    uncovered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,8 +78,17 @@ class SurfaceView(QWidget):
         self.step_arrow = Arrow(self.view, "step")
         self.apply_style(self.look.theme, self.look.scale)
 
+        self._equal_axes = False
+        self.home_window: tuple | None = None  # set_home
+        self._at_home = True  # the view frames the home window (not moved since)
+        self.view.sigRangeChangedManually.connect(self._left_home)
+        self.view.sigResized.connect(self._on_resized)
+        self._cover_timer = QTimer(self, singleShot=True, interval=COVER_WAIT_MS)
+        self._cover_timer.timeout.connect(self._check_covered)
         self.view.sigRangeChanged.connect(self._redraw_arrows)
         self.view.sigResized.connect(self._redraw_arrows)
+        for changed in (self.view.sigRangeChanged, self.view.sigResized):
+            changed.connect(lambda *_: self._cover_timer.start())
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.start_marker.sigPositionChangeFinished.connect(self._on_start_dragged)
         self.reset_view()
@@ -164,14 +178,73 @@ class SurfaceView(QWidget):
         self._redraw_arrows()
 
     def reset_view(self) -> None:
-        """Frame the surface window."""
-        x0, x1, y0, y1 = self.surface_window
+        """Frame the home window (or the surface's, before there is one): with equal axes the
+        view widens one axis to its shape, and does so again on a resize until moved."""
+        x0, x1, y0, y1 = self.home_window or self.surface_window
         self.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._at_home = True
+
+    def set_home(self, window) -> None:
+        """The parameters the view frames when reset (e.g. the start and the optimum)."""
+        self.home_window = tuple(float(v) for v in window)
+
+    # -- equal axes and the surface's extent ------------------------------------------------
+    @property
+    def equal_axes(self) -> bool:
+        return self._equal_axes
+
+    def set_equal_axes(self, on: bool) -> None:
+        """One unit of each parameter equally long on screen (a round bowl looks round), or
+        each axis stretched to fill the view."""
+        if bool(on) != self._equal_axes:
+            self._equal_axes = bool(on)
+            self.view.setAspectLocked(self._equal_axes, ratio=1.0)
+            self.reset_view()
+
+    def fitted_window(self, window) -> tuple[float, float, float, float]:
+        """``window`` widened about its centre to the view's shape when the axes are equal (so
+        that framing it leaves no blank margin); as it is otherwise."""
+        x0, x1, y0, y1 = (float(v) for v in window)
+        width_px, height_px = self.view.width(), self.view.height()
+        if not self._equal_axes or width_px < 10 or height_px < 10:
+            return x0, x1, y0, y1
+        half_x, half_y, aspect = (x1 - x0) / 2, (y1 - y0) / 2, width_px / height_px
+        if half_x < half_y * aspect:
+            half_x = half_y * aspect
+        else:
+            half_y = half_x / aspect
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        return cx - half_x, cx + half_x, cy - half_y, cy + half_y
+
+    def wanted_window(self) -> tuple[float, float, float, float]:
+        """The shown range with a margin: the window to extend the surface to."""
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        mx, my = COVER_MARGIN * (x1 - x0), COVER_MARGIN * (y1 - y0)
+        return x0 - mx, x1 + mx, y0 - my, y1 + my
+
+    def covers_view(self) -> bool:
+        """Whether the computed surface fills the shown range (to a thousandth of it)."""
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        w0, w1, v0, v1 = self.surface_window
+        tx, ty = 1e-3 * (x1 - x0), 1e-3 * (y1 - y0)
+        return w0 <= x0 + tx and x1 - tx <= w1 and v0 <= y0 + ty and y1 - ty <= v1
+
+    def _left_home(self, *_args) -> None:
+        self._at_home = False
+
+    def _on_resized(self, *_args) -> None:
+        if self._at_home and self._equal_axes:
+            self.reset_view()  # framed for the new shape
+
+    def _check_covered(self) -> None:
+        if self.isVisible() and not self.covers_view():
+            self.uncovered.emit()
 
     def fit_path(self) -> None:
         """Frame the drawn path and the minima."""
         xs, ys = self.path_line.getData()
         mx, my = self.minima.getData()
+        self._at_home = False
         xs = np.concatenate([np.zeros(0) if xs is None else xs, mx])
         ys = np.concatenate([np.zeros(0) if ys is None else ys, my])
         if xs.size == 0:
