@@ -102,8 +102,10 @@ def check_view(view) -> dict:
     require(v["theme"] in THEMES, f"view theme must be one of {', '.join(THEMES)}")
     for key in ("log_surface", "log_loss"):
         require(isinstance(v[key], bool), f"view {key} must be true or false")
-    require(v["equal_axes"] is None or isinstance(v["equal_axes"], bool),
-            "view equal_axes must be true, false or null")
+    require(
+        v["equal_axes"] is None or isinstance(v["equal_axes"], bool),
+        "view equal_axes must be true, false or null",
+    )
     scale = v["scale"]
     number = isinstance(scale, int | float) and not isinstance(scale, bool)
     require(number and SCALES[0] <= scale <= SCALES[1], f"view scale must be {SCALES[0]} to "

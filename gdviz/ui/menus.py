@@ -68,7 +68,8 @@ def _view_menu(window, view_menu) -> None:
     window.equal_axes_action.setToolTip("One unit of w as long as one unit of b, so the bowl "
                                         "shows its true shape (E)")  # fmt: skip
     window.equal_axes_action.triggered.connect(
-        lambda on: setattr(window.state, "equal_axes", bool(on)))
+        lambda on: setattr(window.state, "equal_axes", bool(on))
+    )
     view_menu.addSeparator()
     window.surface3d_action = view_menu.addAction("3-D surface")
     window.surface3d_action.setCheckable(True)

@@ -112,7 +112,8 @@ def test_learning_rates_just_right_and_too_small():
     assert right.config.lr < limits.lr_max_stable
     assert small.config.lr == pytest.approx(right.config.lr / 100)
     assert small.config.replace(lr=right.config.lr) == right.config.replace(
-        steps=small.config.steps)  # same data, same start
+        steps=small.config.steps
+    )  # same data, same start
     trainer, problem = run(right.config)
     assert trainer.statuses[0].status == "converged" and trainer.statuses[0].step <= 100
     assert loss_ratio(trainer, problem) == pytest.approx(1.0, abs=0.01)
@@ -148,8 +149,7 @@ def test_goldilocks_trio():
     assert slow_lr < right_lr < limits.lr_max_stable < large_lr
     assert slow.statuses[0].status != "diverged"
     assert 0.3 < way_left(slow, problem, lesson.config) < 0.7  # "only halfway"
-    assert right.statuses[0].status == "converged" or way_left(right, problem,
-                                                               lesson.config) < 1e-6
+    assert right.statuses[0].status == "converged" or way_left(right, problem, lesson.config) < 1e-6
     assert large.statuses[0].status == "diverged"
 
 
