@@ -23,8 +23,8 @@ THEMES = ("light", "dark", "high contrast")
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
 # The view settings a lesson or a session sets, with the value every lesson starts from.
 VIEW_DEFAULTS = {"x_axis": "iterations", "log_surface": True, "log_loss": False,
-                 "equal_axes": None, "views": ("surface", "loss", "data"), "speed": 100,
-                 "timeline": None}  # fmt: skip
+                 "equal_axes": None, "loss_tail": False, "views": ("surface", "loss", "data"),
+                 "speed": 100, "timeline": None}  # fmt: skip
 LOOK_FIELDS = ("theme", "scale")  # the presenter's look: kept when a lesson opens
 
 
@@ -43,6 +43,7 @@ class AppState:
     # The surface drawn with one unit of each parameter equally long; None: where the problem's
     # two parameters share a scale (Problem.equal_scales), True or False: as the user chose.
     equal_axes: bool | None = None
+    loss_tail: bool = False  # the loss axis framing the rows after the first drop (SGD noise)
     views: tuple[str, ...] = ("surface", "loss", "data")  # which of VIEWS are shown
     speed: int = 100  # iterations per second; 0 = as fast as possible
     timeline: int | None = None  # rows shown (rewound); None = live, the newest row
@@ -86,6 +87,7 @@ def lesson_snapshot(lesson: Lesson) -> dict:
         "x_axis": lesson.x_axis,
         "views": tuple(lesson.views),
         "speed": lesson.speed,
+        "loss_tail": lesson.loss_tail,
     }
 
 

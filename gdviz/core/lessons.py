@@ -8,7 +8,11 @@ loudly when it is loaded instead of quietly showing the wrong thing in front of 
     {"schema": 1, "title": "...", "explanation": "Two to five sentences.",
      "config": {RunConfig fields}, "views": ["surface", "loss"],
      "compare": [{"label": "...", "overrides": {RunConfig fields}}, ...],   (optional)
-     "x_axis": "iterations", "speed": 100, "expect": "converges"}           (optional)
+     "x_axis": "iterations", "speed": 100, "expect": "converges",           (optional)
+     "loss_tail": true}                                                      (optional)
+
+``loss_tail`` frames the loss axis on the rows after the first drop, so that SGD's noise fills
+the plot instead of a flat line under the first iterations' loss.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ VIEWS = ("surface", "loss", "data", "sweep")
 X_AXES = ("iterations", "epochs", "examples seen")
 EXPECTATIONS = ("converges", "diverges", "slow")
 REQUIRED_KEYS = ("schema", "title", "explanation", "config", "views")
-OPTIONAL_KEYS = ("compare", "x_axis", "speed", "expect")
+OPTIONAL_KEYS = ("compare", "x_axis", "speed", "expect", "loss_tail")
 SENTENCES = (2, 5)
 COMPARE_RUNS = (2, 6)
 MAX_SPEED = 1_000_000
@@ -71,6 +75,7 @@ class Lesson:
     x_axis: str = "iterations"  # loss-curve x axis, one of X_AXES
     speed: int = 100  # animation speed in iterations per second (0 = as fast as possible)
     expect: str | None = None  # what the run shows: one of EXPECTATIONS (checked by the tests)
+    loss_tail: bool = False  # the loss axis frames the rows after the first drop
 
 
 def default_folder() -> Path:
@@ -134,7 +139,9 @@ def lesson_to_dict(lesson: Lesson) -> dict:
              "overrides": {k: v for k, v in run.config.to_dict().items() if base[k] != v}}
             for run in lesson.compare
         ]  # fmt: skip
-    data.update(x_axis=lesson.x_axis, speed=lesson.speed, expect=lesson.expect)
+    data.update(
+        x_axis=lesson.x_axis, speed=lesson.speed, expect=lesson.expect, loss_tail=lesson.loss_tail
+    )
     return data
 
 
@@ -189,9 +196,12 @@ def _parse(data, lesson_id: str, order: int) -> Lesson:
     expect = data.get("expect")
     if expect is not None and expect not in EXPECTATIONS:
         raise LessonError(f"expect must be one of {', '.join(EXPECTATIONS)}; got {expect!r}")
+    loss_tail = data.get("loss_tail", False)
+    if not isinstance(loss_tail, bool):
+        raise LessonError(f"loss_tail must be true or false; got {loss_tail!r}")
     compare = _compare(data.get("compare", []), config)
     return Lesson(lesson_id, order, title, explanation, config, tuple(views), compare, x_axis,
-                  speed, expect)  # fmt: skip
+                  speed, expect, loss_tail)  # fmt: skip
 
 
 def _text(data: dict, key: str) -> str:

@@ -1,17 +1,15 @@
 """CompareView: 2-6 runs side by side — their paths on one loss surface and their training losses
-on one plot, each run in its own colour-blind-safe colour with a legend."""
+on one plot, each run in its own colour-blind-safe colour, dash and symbol, with keys above."""
 
 from __future__ import annotations
-
-import html
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gdviz.ui.views import colors as c
+from gdviz.ui.views.key import PlotKey
 from gdviz.ui.views.surface_view import SurfaceView
 
 # Okabe-Ito, in an order whose first three stay apart for every common colour-vision deficiency.
@@ -24,7 +22,7 @@ RUN_DASHES = (_DASH.SolidLine, _DASH.DashLine, _DASH.DotLine, _DASH.DashDotLine,
 RUN_SYMBOLS = ("o", "s", "t", "d", "h", "star")
 KEY_MARKS = ("●━━", "■╍╍", "▼┉┉", "◆━╸", "⬢╸╸", "★━━")  # the symbols and dashes, in text
 PATH_POINTS = 3000  # vertices per run path drawn
-STACKED_ABOVE = 0.6  # the surface above the loss plot when the page is taller than 0.6 x wide
+STACKED_SHARE = 0.8  # stacked when it shows the surface at least 0.8 x as large as side by side
 
 
 class CompareView(QWidget):
@@ -37,12 +35,11 @@ class CompareView(QWidget):
         self.surface.set_path([], [])
         self.loss_widget = QWidget()
         self.loss_plot_widget, self.loss_plot = c.embed_plot(self.loss_widget, "iteration", "loss")
-        self.legend = self.loss_plot.addLegend(
-            offset=(-8, 8), labelTextSize=f"{c.TICK_PT}pt", brush=c.brush(c.WHITE, 0.85)
-        )
-        # Which path is which, on the surface itself: a key above it (inside, it hid a start,
-        # a minimum or a path in one lesson or another).
+        # Which path is which: keys above the plots (inside, a legend hid a start, a minimum
+        # or a path in one lesson or another).
+        self.surface_key, self.loss_key = PlotKey(self.surface.plot), PlotKey(self.loss_plot)
         self._labels: list[str] = []
+        self.surface.homeChanged.connect(self.arrange)
         # Peak downsampling and clipping: a curve costs what the screen shows, not the run length.
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_plot.setClipToView(True)
@@ -63,18 +60,29 @@ class CompareView(QWidget):
         layout.addWidget(split)
 
     def resizeEvent(self, event) -> None:
-        """Side by side in a wide page, one above the other otherwise: between a lecture's
-        docks (990 x 750 px at 1920 x 1080) side by side made the surface a portrait strip and
-        the loss plot a narrow column, where both are wider than tall by nature."""
         super().resizeEvent(event)
-        size = event.size()
-        tall = size.height() > STACKED_ABOVE * size.width()
+        self.arrange()
+
+    def arrange(self) -> None:
+        """Side by side, or the surface above the loss plot: whichever shows the surface's home
+        window larger, with equal axes (one above the other when that is nearly as large,
+        STACKED_SHARE, since a loss plot is wider than tall by nature). Between a lecture's
+        docks side by side made lesson 8's wide bowl a strip; stacked, lesson 9's tall one."""
+        width, height = self.width(), self.height()
+        home = self.surface.home_window
+        if home is None or width < 10 or height < 10:
+            return
+        span_x, span_y = max(home[1] - home[0], 1e-300), max(home[3] - home[2], 1e-300)
+        if not self.surface.equal_axes:
+            span_x = span_y = 1.0  # stretched to fill: the area decides
+        side = min(width / 2 / span_x, height / span_y)
+        stacked = min(width / span_x, height / 2 / span_y)
+        tall = stacked >= STACKED_SHARE * side
         wanted = Qt.Orientation.Vertical if tall else Qt.Orientation.Horizontal
         if self.split.orientation() != wanted:
             self.split.setOrientation(wanted)
-            half = (size.height() if tall else size.width()) // 2
+            half = (height if tall else width) // 2
             self.split.setSizes([half, half])
-        self._show_key()  # wrapped to the surface's new width
 
     def set_runs(self, labels: list[str]) -> None:
         """One colour, path, current point and loss curve per run (items are reused)."""
@@ -93,7 +101,6 @@ class CompareView(QWidget):
             self.paths.append(path)
             self.points.append(point)
             self.curves.append(curve)
-        self.legend.clear()
         self._labels = list(labels)
         for index, (path, point, curve) in enumerate(zip(self.paths, self.points, self.curves,
                                                          strict=True)):  # fmt: skip
@@ -103,8 +110,6 @@ class CompareView(QWidget):
             path.setData([], [])
             point.setData([], [])
             curve.setData([], [])
-            if used:
-                self.legend.addItem(curve, labels[index])
         self._show_key()
 
     def update_from(self, buffer, x_mode: str, count: int | None = None) -> None:
@@ -144,8 +149,10 @@ class CompareView(QWidget):
         self.surface.set_fast(fast)
 
     def apply_style(self, theme, scale: float) -> None:
-        """Restyle the loss plot, legend and run pens (the surface styles itself)."""
+        """Restyle the surface, the loss plot, the keys and run pens (built after lecture mode
+        was switched on, the surface kept the default size)."""
         look = self._look = c.Look(theme, scale)
+        self.surface.apply_style(theme, scale)
         self.loss_plot_widget.setBackground(theme.background)
         c.style_axes(self.loss_plot, look)
         self._grid_alpha = theme.grid_alpha
@@ -156,31 +163,19 @@ class CompareView(QWidget):
             point.setSize(look.size(16))
             point.setPen(look.pen(theme.foreground, 1.5))
             curve.setPen(self._pen(index, dashed=False))
-        c.fit_legend(self.legend, self.loss_plot.getViewBox(), look, force=True)
         self._show_key()
 
     def _show_key(self) -> None:
-        """The key above the surface: each run's symbol and dash in its colour, then its
-        label; as many runs a line as fit the surface's width (a title wider than the view
-        widened the plot past it, and the colour bar went off screen)."""
-        look = self._look
-        points = look.pt(c.LEGEND_PT)
-        metrics = QFontMetricsF(c.font(points, look.theme.bold))
-        room = max(self.surface.width() - look.size(40), 100)
-        lines, line, used = [], [], 0.0
-        for index, label in enumerate(self._labels):
-            mark = KEY_MARKS[index % len(KEY_MARKS)]
-            width = metrics.horizontalAdvance(f"{mark} {label}   ")
-            if line and used + width > room:
-                lines.append(line)
-                line, used = [], 0.0
-            color = RUN_COLORS[index % len(RUN_COLORS)]
-            line.append(f'<span style="color:{color}">{mark}</span>&nbsp;{html.escape(label)}')
-            used += width
-        lines.append(line)
-        text = "<br>".join("&nbsp;&nbsp;&nbsp;".join(entries) for entries in lines if entries)
-        self.surface.plot.setTitle(text or None, color=look.theme.foreground,
-                                   size=f"{points:g}pt")  # fmt: skip
+        """Each run's key: above the surface its symbol and dash, above the loss plot its
+        line, in its colour; wrapped to each plot's width."""
+        colors = [RUN_COLORS[i % len(RUN_COLORS)] for i in range(len(self._labels))]
+        marks = [KEY_MARKS[i % len(KEY_MARKS)] for i in range(len(self._labels))]
+        self.surface_key.set_entries(zip(colors, marks, self._labels, strict=True))
+        self.loss_key.set_entries(
+            (color, "━━", label) for color, label in zip(colors, self._labels, strict=True)
+        )
+        for key in (self.surface_key, self.loss_key):
+            key.restyle(self._look)
 
     def _pen(self, index: int, dashed: bool = True):
         """Run ``index``'s line: its colour, and on the surface its dash (the loss curves are

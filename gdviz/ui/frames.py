@@ -88,6 +88,7 @@ class FrameDrawer(QObject):
             w.update_status()
             if w.engine.comparing:
                 w.compare_view.update_from(recording, w.state.x_axis, n)
+                w.controls.parameters.show_values((), None)
             else:
                 self._draw_single(recording, n)
 
@@ -107,6 +108,7 @@ class FrameDrawer(QObject):
         path_rows = r.draw_rows(PATH_POINTS, PATH_TAIL, n)
         w.surface_view.set_path(p1[path_rows], p2[path_rows], r.column("epoch")[path_rows])
         current = (float(p1[-1]), float(p2[-1]))
+        w.controls.parameters.show_values(w.engine.problem.param_names, current)
         gradient = (float(r.column("g1")[n - 1]), float(r.column("g2")[n - 1]))
         step = (float(p1[-1] - p1[-2]), float(p2[-1] - p2[-2])) if n > 1 else None
         w.surface_view.set_current(current, None if np.isnan(gradient[0]) else gradient, step)

@@ -100,7 +100,8 @@ def build_controls_dock(window) -> None:
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setMinimumWidth(window.controls.minimumSizeHint().width() + 24)
-    window.controls_dock = QDockWidget("Hyperparameters", window)
+    # Not "Hyperparameters": the dock also holds the problem, and the parameters training computes.
+    window.controls_dock = QDockWidget("Settings", window)
     window.controls_dock.setObjectName("controls")
     window.controls_dock.setWidget(scroll)
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.controls_dock)

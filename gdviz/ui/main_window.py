@@ -25,6 +25,7 @@ from gdviz.ui.lecture import LectureMixin
 from gdviz.ui.lesson_navigator import LessonNavigator
 from gdviz.ui.menus import build_menus
 from gdviz.ui.panels.controls import ControlsPanel
+from gdviz.ui.panels.quiet import signals_blocked
 from gdviz.ui.persistence import (
     last_session_path,
     restore_window,
@@ -173,6 +174,7 @@ class MainWindow(LectureMixin, QMainWindow):
         s.events.x_axis.connect(self._place_markers)
         s.events.log_surface.connect(self.surfaces.redraw)
         s.events.equal_axes.connect(self.surfaces.draw)
+        s.events.loss_tail.connect(self._on_state_view)
         s.events.views.connect(self._on_state_views)
         s.events.timeline.connect(self._on_state_timeline)
         s.events.theme.connect(self.apply_look)
@@ -198,6 +200,9 @@ class MainWindow(LectureMixin, QMainWindow):
         if self._compare_view is not None:
             self._compare_view.set_log_y(self.state.log_loss)
         self.loss_view.set_log_y(self.state.log_loss)
+        self.loss_view.set_tail(self.state.loss_tail)
+        with signals_blocked(self.loss_tail_action):
+            self.loss_tail_action.setChecked(self.state.loss_tail)
         self.frames.mark_dirty()
 
     def _on_state_views(self, *_args) -> None:

@@ -70,6 +70,12 @@ def _view_menu(window, view_menu) -> None:
     window.equal_axes_action.triggered.connect(
         lambda on: setattr(window.state, "equal_axes", bool(on))
     )
+    window.loss_tail_action = view_menu.addAction("Loss axis: after the first drop")
+    window.loss_tail_action.setCheckable(True)
+    window.loss_tail_action.setShortcut(QKeySequence("T"))
+    window.loss_tail_action.setToolTip("Frame the loss after its first drop, so that SGD's "
+                                       "noise fills the plot (T)")  # fmt: skip
+    window.loss_tail_action.toggled.connect(lambda on: setattr(window.state, "loss_tail", bool(on)))
     view_menu.addSeparator()
     window.surface3d_action = view_menu.addAction("3-D surface")
     window.surface3d_action.setCheckable(True)

@@ -107,7 +107,7 @@ def test_csv_config_round_trips(make_panel, tmp_path):
     data = build_problem(config).data
     assert not panel.data_read(data.n_examples, data.skipped_rows)  # batch 10 need not change
     assert "N = 2" in panel.problem.info_label.text()
-    assert "1 row skipped (empty or not a number)" in panel.problem.info_label.text()
+    assert "1 row skipped (blank or text)" in panel.problem.info_label.text()
 
 
 # -- learning rate ------------------------------------------------------------------------------
@@ -151,7 +151,18 @@ def test_lr_markers_show_stability_limits(make_panel):
     assert panel.lr.slider.markers() == (0.52, 0.26)
     text = panel.lr.markers_label.text()
     assert "diverges above 0.52" in text and "fastest 0.26" in text
-    assert "8 rows skipped (empty or not a number)" in panel.problem.info_label.text()
+    assert "8 rows skipped (blank or text)" in panel.problem.info_label.text()
+    # Raw Auto MPG (lesson 12): λmin/λmax ~ 1e-8, so 2/(λmin+λmax) rounds to 2/λmax; the
+    # fastest rate must not read as the same number as the limit.
+    from gdviz.core.config import RunConfig, build_problem
+    from gdviz.core.surface import curvature
+
+    shape = curvature(build_problem(RunConfig(standardize=False)))
+    assert shape.lr_fastest < shape.lr_max_stable and f"{shape.lr_fastest:.3g}" == (
+        f"{shape.lr_max_stable:.3g}")  # fmt: skip
+    panel.set_problem_info(398, 8, shape.lr_max_stable, shape.lr_fastest)
+    text = panel.lr.markers_label.text()
+    assert "diverges above 1.05e-7" in text and "fastest just below the limit" in text
     # Another problem: its markers are not known yet, so none are shown.
     combo = panel.problem.source_combo
     combo.setCurrentIndex(combo.findData("penguins"))
@@ -327,7 +338,7 @@ def test_csv_source_asks_for_a_file_then_uses_numeric_columns(make_panel, qtbot,
     read_data(config)  # what the window's reader does off the GUI thread
     data = build_problem(config).data
     panel.data_read(data.n_examples, data.skipped_rows)
-    assert "1 row skipped (empty or not a number)" in panel.problem.info_label.text()
+    assert "1 row skipped (blank or text)" in panel.problem.info_label.text()
     panel.problem.y_combo.setCurrentIndex(panel.problem.y_combo.findText("weight"))
     panel.problem.x_combo.setCurrentIndex(panel.problem.x_combo.findText("mpg"))
     assert (panel.config().x_column, panel.config().y_column) == ("mpg", "weight")

@@ -52,10 +52,9 @@ def test_lecture_mode_text_is_at_least_twenty_pixels(qtbot, window):
             assert tick_px >= LECTURE_MIN_PX, (type(view).__name__, side, tick_px)
             title_pt = float(axis.labelStyle["font-size"].removesuffix("pt"))
             assert title_pt * dpi / 72 >= LECTURE_MIN_PX
-    for legend in (window.loss_view.legend, window.data_view.legend):
-        for _sample, label in legend.items:
-            points = float(label.opts["size"].removesuffix("pt"))
-            assert points * dpi / 72 >= LECTURE_MIN_PX
+    for view in (window.loss_view, window.data_view):
+        assert view.key.text() and view.key.points() * dpi / 72 >= LECTURE_MIN_PX - 0.5
+        assert view.plot.titleLabel.opts["size"] == f"{view.key.points():g}pt"  # as drawn
     # The counters: the numbers of the row shown, in large type.
     text = window.counters.text()
     recording = window.engine.recording

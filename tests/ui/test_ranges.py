@@ -151,3 +151,49 @@ def test_the_lowest_loss_is_the_least_squares_loss_and_is_drawn(qtbot):
     assert view.lowest_line.value() == pytest.approx(np.log10(18.78))
     view.set_lowest(None)
     assert not view.lowest_line.isVisible()
+
+
+# -- the tail: SGD's noise fills the plot ---------------------------------------------------------
+def test_the_tail_starts_after_the_first_drop():
+    from gdviz.ui.views.ranges import TAIL_MIN_FRACTION, tail_start
+
+    rng = np.random.default_rng(0)
+    t = np.arange(500.0)
+    loss = 180 * 0.8**t + 1.0 + 0.5 * rng.random(500)  # a fast drop onto a noisy floor
+    first = tail_start(loss)
+    # 180·0.8^t falls below the floor's typical 1.25 (x2 = 2.5, less the noise) near t = 20.
+    assert 15 <= first <= 25 and np.all(loss[first:] < 180 * 0.8**first + 1.5)
+    assert tail_start(np.full(100, 3.0)) == math.ceil(TAIL_MIN_FRACTION * 100)  # flat: a tail
+    assert tail_start([5.0, np.inf, np.inf, np.inf, np.inf, np.inf]) == 0  # never settles
+    assert tail_start([1.0, 2.0]) == 0
+
+
+def test_lesson_4s_noisy_loss_fills_the_loss_axis(qtbot):
+    """Lesson 4 on a linear axis: the per-example loss's jumps span most of the plot, and the
+    first iterations (loss ~180) run off its top."""
+    from gdviz.core.config import build_problem, build_trainer
+    from gdviz.core.lessons import load_lessons
+    from gdviz.ui.views.loss_view import LossView
+
+    lesson = next(x for x in load_lessons() if x.id == "sgd-noisy-gradient")
+    assert lesson.loss_tail
+    problem = build_problem(lesson.config)
+    trainer = build_trainer(lesson.config, problem)
+    trainer.advance(500)
+    t = trainer.trajectory
+    batch, loss = (t.fields[k][: t.length, 0] for k in ("batch_loss", "loss"))
+    steps = np.arange(t.length, dtype=float)
+    view = LossView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_tail(True)
+    view.set_data(steps, batch, loss)
+    _, (y0, y1) = view.plot.getViewBox().viewRange()
+    assert loss[0] > 10 * y1  # the start runs off the top
+    late = batch[250:]
+    assert (np.nanmax(late) - np.nanmin(late)) > 0.4 * (y1 - y0)  # the noise fills the plot
+    view.set_tail(False)
+    view.set_data(steps, batch, loss)
+    _, (y0, y1) = view.plot.getViewBox().viewRange()
+    assert y1 >= loss[0]  # all of it, the noise squashed at the bottom
+    assert (np.nanmax(late) - np.nanmin(late)) < 0.1 * (y1 - y0)

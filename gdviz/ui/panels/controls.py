@@ -10,6 +10,7 @@ from gdviz.core.surfaces import SURFACES
 from gdviz.ui.panels.batch_control import BatchSizeControl
 from gdviz.ui.panels.log_slider import LearningRateControl
 from gdviz.ui.panels.optimizer_group import OptimizerGroup
+from gdviz.ui.panels.parameters_box import ParametersBox
 from gdviz.ui.panels.problem_group import ProblemGroup
 from gdviz.ui.panels.problem_sources import N_FIELDS, PROBLEM_FIELDS, examples_in, reading_data
 from gdviz.ui.panels.schedule_group import ScheduleGroup
@@ -54,6 +55,7 @@ class ControlsPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
+        self.parameters = ParametersBox()  # shown, not edited: what training computes
         self.problem = ProblemGroup()
         self.lr = LearningRateControl(config.lr)
         self.batch = BatchSizeControl()
@@ -68,6 +70,7 @@ class ControlsPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(6)
         for widget in (
+            self.parameters,
             self.problem,
             _boxed("Learning rate", self.lr),
             _boxed("Batch size", self.batch),

@@ -202,10 +202,12 @@ class LearningRateControl(QWidget):
         ):
             if value is not None and value > 0:
                 off = "" if self.LOW <= value <= self.HIGH else " (off the scale)"
-                parts.append(
-                    f'<span style="color:{color.name()}">▲ {text} '
-                    f"{format_number(value, 3)}{off}</span>"
-                )
+                shown = format_number(value, 3)
+                if text == "fastest" and diverge and shown == format_number(diverge, 3):
+                    # A very thin valley (λmin << λmax): 2/(λmin+λmax) is 2/λmax to many digits,
+                    # and "fastest 1.05e-7" read as the same number as "diverges above 1.05e-7".
+                    shown = "just below the limit"
+                parts.append(f'<span style="color:{color.name()}">▲ {text} {shown}{off}</span>')
         self.markers_label.setText(" &nbsp; ".join(parts))
         self.markers_label.setVisible(bool(parts))
 

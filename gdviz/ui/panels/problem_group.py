@@ -241,8 +241,10 @@ class ProblemGroup(QGroupBox):
             return
         text = f"N = {n} {'nominal' if nominal else 'training'} examples"
         if skipped:
-            text += (f"\n{skipped} row{'s' if skipped != 1 else ''} skipped (empty or not a "
-                     "number)")  # fmt: skip
+            # Short enough for one line of the dock at lecture size: a label that wraps onto
+            # a third line after a change of text was cut off (the scroll area sizes its panel
+            # from the labels' size hints, not from the lines at their width).
+            text += f"\n{skipped} row{'s' if skipped != 1 else ''} skipped (blank or text)"
         self.info_label.setText(text)
 
     def _fill_csv(self, path: str, columns: list[str], x: str | None, y: str | None) -> None:

@@ -16,13 +16,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedLayout, QWidget
 
 from gdviz.ui.views import colors as c
+from gdviz.ui.views.key import PlotKey
 
 NO_DATA_MESSAGE = "No data: an analytic surface"
 CURVE_POINTS = 241  # samples of the sigmoid (a line needs only its two clipped endpoints)
 JITTER = 0.04  # logistic labels 0/1 are spread vertically so overlapping points stay countable
 DENSITY_ABOVE = 20_000  # examples; more are drawn as a density image
 DENSITY_BINS = (480, 320)  # x, y: finer than a view's pixels at 1920x1080 need not be
-LEGEND_SAMPLE = 20_000  # examples the legend's corner choice looks at
 
 
 class DataView(QWidget):
@@ -40,7 +40,7 @@ class DataView(QWidget):
         self._stack.addWidget(self.message)
         self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
         c.style_plot(self.plot, "x", "y")
-        self.legend = self.plot.addLegend(offset=(12, 12))
+        self.key = PlotKey(self.plot)
         self.points = pg.ScatterPlotItem(name="examples")
         self.density = pg.ImageItem()  # many examples (see the module docstring)
         self.density.setZValue(9)
@@ -61,15 +61,10 @@ class DataView(QWidget):
         self._shown_y = np.zeros(0)
         self._bounds: tuple[float, float, float, float] | None = None
         self._logistic = False
-        self.plot.getViewBox().sigResized.connect(self._on_resized)
         self.apply_style(self.look.theme, self.look.scale)
 
-    def _on_resized(self, *_args) -> None:
-        c.fit_legend(self.legend, self.plot.getViewBox(), self.look)
-        self._place_legend()
-
     def apply_style(self, theme, scale: float) -> None:
-        """Restyle axes, legend, examples, batch, model and the no-data message in place for
+        """Restyle axes, key, examples, batch, model and the no-data message in place for
         ``theme`` (a gdviz.ui.theme.Theme) at presentation ``scale``."""
         look = self.look = c.Look(theme, scale)
         t = theme
@@ -79,13 +74,14 @@ class DataView(QWidget):
         c.style_axes(self.plot, look)
         self.plot.layout.setContentsMargins(4, 14 * scale, 14 * scale, 4)  # edge ticks fit
         self.plot.showGrid(x=not self._fast, y=not self._fast, alpha=t.grid_alpha)
-        c.fit_legend(self.legend, self.plot.getViewBox(), look, force=True)
+        self.key.set_entries([(t.examples_edge, "●", "examples"), (t.model, "━━", "model"),
+                              (t.batch, "●", "current batch")])  # fmt: skip
+        self.key.restyle(look)
         edge = look.pen(t.examples_edge, 1, alpha=t.examples_edge_alpha)
         c.style_points(self.points, look.size(8), edge, c.brush(t.examples, t.examples_alpha))
         c.style_points(self.batch, look.size(13), look.pen(t.batch_edge, 1.2), c.brush(t.batch))
         self._paint_density()
         self.model_line.setPen(look.pen(t.model, 3))
-        self._place_legend()  # its corner depends on its (new) size
 
     def set_fast(self, fast: bool) -> None:
         """No grid lines while a run goes flat out: they are most of a frame's paint cost."""
@@ -172,14 +168,6 @@ class DataView(QWidget):
         x0, x1, y0, y1 = self._bounds
         y_range = (-0.15, 1.15) if self._logistic else (y0, y1)
         self.plot.setRange(xRange=(x0, x1), yRange=y_range, padding=0.06)
-        self._place_legend()
-
-    def _place_legend(self) -> None:
-        """The legend in the corner where it covers the fewest examples."""
-        if self._x.size:
-            stride = max(1, self._x.size // LEGEND_SAMPLE)
-            c.place_legend(self.legend, self.plot.getViewBox(), self._x[::stride],
-                           self._shown_y[::stride])  # fmt: skip
 
     def set_model(self, w, b, x_shift=0.0, x_scale=1.0, logistic: bool = False) -> None:
         """Draw ``z = w*(x - x_shift)/x_scale + b`` over the data's x range: the line ``y = z``,

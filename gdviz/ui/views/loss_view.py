@@ -9,13 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from gdviz.ui.views import colors as c
-from gdviz.ui.views.ranges import run_range, stepped_range
+from gdviz.ui.views.key import PlotKey
+from gdviz.ui.views.ranges import run_range, stepped_range, tail_start
 
 MAX_BOUNDARIES = 200  # epoch lines drawn at most; beyond that every k-th epoch
 VALUE_CAP = 1e30  # |loss| clipped here: finite for Qt and autorange, still "huge" on a log axis
 DIVERGED_RATIO = 1e6  # a run whose loss grows this much counts as diverged (log-y switches on)
-# Label heights (fractions of the view), cycled so neighbouring markers do not overlap; below the
-# legend in the top corner, which grows with the presentation scale.
+# Label heights (fractions of the view), cycled so neighbouring markers do not overlap.
 MARKER_ROWS = (0.55, 0.45, 0.35)
 
 
@@ -36,7 +36,8 @@ def sanitize(x, y) -> tuple[np.ndarray, np.ndarray, bool]:
 
 
 class LossView(QWidget):
-    """Two loss curves with a legend; long runs are drawn with peak-preserving downsampling."""
+    """Two loss curves with their key above them; long runs are drawn with peak-preserving
+    downsampling."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,7 +45,7 @@ class LossView(QWidget):
         self._fast = False
         self.plot_widget, self.plot = c.embed_plot(self, "iteration", "loss")
         self.plot.showGrid(x=False, y=True, alpha=c.GRID_ALPHA)  # epoch lines mark x instead
-        self.legend = self.plot.addLegend(offset=(-12, 12))
+        self.key = PlotKey(self.plot)
         # Batch loss: thin and translucent (it is noisy); training loss: bold on top. Peak
         # downsampling keeps the spikes of the noisy curve while drawing ~2 points per pixel,
         # which is also what makes the 2.5 px pen affordable on 10^5-point runs.
@@ -63,11 +64,11 @@ class LossView(QWidget):
         self.plot.addItem(self.boundaries, ignoreBounds=True)
         self._boundary_xs = np.zeros(0)
         self._y_span = (1.0, 1.0)
-        self._legend_corner = None
         self._markers: list[pg.InfiniteLine] = []
         # The lowest loss possible (the problem's minimum), dashed: "far from done" is the gap
         # between the curve and this line.
         self._lowest: float | None = None
+        self._tail = False  # set_tail
         # Its label above the line's left end: in a narrow view at lecture size the start of
         # the text must be the part that shows (right-aligned, "lowest" was cut off).
         label_opts = {"position": 0.03, "anchors": [(0, 1), (0, 1)]}
@@ -86,14 +87,10 @@ class LossView(QWidget):
         view = self.plot.getViewBox()
         view.sigRangeChangedManually.connect(self._stop_following)
         self.plot.autoBtn.clicked.connect(self.follow)  # after pyqtgraph's own handler
-        view.sigResized.connect(self._on_resized)
         self.apply_style(self.look.theme, self.look.scale)
 
-    def _on_resized(self, *_args) -> None:
-        c.fit_legend(self.legend, self.plot.getViewBox(), self.look)
-
     def apply_style(self, theme, scale: float) -> None:
-        """Restyle axes, legend, curves, epoch lines and markers in place for ``theme`` (a
+        """Restyle axes, key, curves, epoch lines and markers in place for ``theme`` (a
         gdviz.ui.theme.Theme) at presentation ``scale``."""
         look = self.look = c.Look(theme, scale)
         t = theme
@@ -101,7 +98,9 @@ class LossView(QWidget):
         c.style_axes(self.plot, look)
         self.plot.layout.setContentsMargins(4, 14 * scale, 14 * scale, 4)  # edge ticks fit
         self.plot.showGrid(x=False, y=not self._fast, alpha=t.grid_alpha)
-        c.fit_legend(self.legend, self.plot.getViewBox(), look, force=True)
+        self.key.set_entries([(t.batch_loss, "──", "batch loss"),
+                              (t.training_loss, "━━", "training loss")])  # fmt: skip
+        self.key.restyle(look)
         self.batch_curve.setPen(look.pen(t.batch_loss, 1, alpha=t.batch_loss_alpha))
         self.loss_curve.setPen(
             c.pen(t.training_loss, 1) if self._fast else look.pen(t.training_loss, 2.5)
@@ -130,17 +129,11 @@ class LossView(QWidget):
         xl, yl, _ = sanitize(x, loss)
         self.batch_curve.setData(xb, yb, connect="finite")
         self.loss_curve.setData(xl, yl, connect="finite")
-        # The legend goes where the curve is not: top right while the loss falls, top left
-        # when it grows (a diverging run ends in the top right corner).
-        finite = yl[np.isfinite(yl)]
-        rising = finite.size > 1 and finite[-1] > finite[0]
-        corner = (0, 0) if rising else (1, 0)
-        if corner != self._legend_corner:  # moved only when it changes
-            self._legend_corner = corner
-            offset = (12, 12) if rising else (-12, 12)
-            self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
         self._growing, self._end = growing, end
-        self._data_box = _data_box(xl if xl.size else xb, yb, yl, self._lowest)
+        # Tail: the y range from the rows after the first drop (x still spans the whole run).
+        first = tail_start(yl) if self._tail else 0
+        tail_b = yb[xb >= xl[first]] if first else yb
+        self._data_box = _data_box(xl if xl.size else xb, tail_b, yl[first:], self._lowest)
         if self._data_box is not None and self._data_box[4] is not None:
             self._y_span = self._data_box[4:]  # positive: boundaries exist on a log axis too
         self._set_ranges()
@@ -223,6 +216,13 @@ class LossView(QWidget):
         if shown:  # a log axis's view units are log10 (pyqtgraph maps curves, not lines)
             self.lowest_line.setValue(np.log10(value) if self.is_log_y() else value)
             self.lowest_line.label.setText(f"lowest: {value:.4g}")
+
+    def set_tail(self, on: bool) -> None:
+        """Frame the loss after the first drop (SGD's noise then fills the plot; the first
+        iterations run off the top), or all of it."""
+        if bool(on) != self._tail:
+            self._tail = bool(on)
+            self._shown = (self._shown[0], None)  # a new y range at the next data
 
     def set_log_y(self, on: bool) -> None:
         if bool(on) != self.is_log_y():

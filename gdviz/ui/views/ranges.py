@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 HEADROOM = 0.25  # a growing run's x range reaches this fraction of its span beyond it
 FILL = 0.4  # a kept range must have the data span at least this fraction of it
 PAD = 0.04  # the bounds of a new range sit this fraction of the span outside the data
@@ -84,3 +86,28 @@ def run_range(shown, first: float, last: float, growing: bool, end: float | None
     end = last + HEADROOM * span
     end = first + nice_step(end - first) * math.ceil((end - first) / nice_step(end - first))
     return (first - 0.02 * (end - first), end)
+
+
+TAIL_MIN_FRACTION = 0.05  # the tail never includes the first 5 % of the rows
+TAIL_FACTOR = 2.0  # the first drop ends where the loss is within 2x the later typical loss
+
+
+def tail_start(loss) -> int:
+    """The first row after the run's first drop: where the loss first comes within TAIL_FACTOR
+    times the median of the later half (and not before TAIL_MIN_FRACTION of the rows).
+
+    Framing the rows from there, SGD's jagged curve fills the plot: the first iterations' loss,
+    hundreds of times the noise, squashed it into a flat line at the bottom. A run whose loss
+    never settles (no finite later half) is framed whole (0)."""
+    loss = np.asarray(loss, float)
+    n = loss.size
+    later = loss[n // 2 :]
+    later = later[np.isfinite(later)]
+    if n < 4 or not later.size:
+        return 0
+    typical = float(np.median(later))
+    if not typical > 0:
+        return 0
+    settled = np.flatnonzero(loss <= TAIL_FACTOR * typical)
+    first = int(settled[0]) if settled.size else 0
+    return max(first, math.ceil(TAIL_MIN_FRACTION * n))

@@ -36,6 +36,7 @@ class SurfaceView(QWidget):
 
     pointPicked = Signal(float, float)
     uncovered = Signal()
+    homeChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,6 +188,7 @@ class SurfaceView(QWidget):
     def set_home(self, window) -> None:
         """The parameters the view frames when reset (e.g. the start and the optimum)."""
         self.home_window = tuple(float(v) for v in window)
+        self.homeChanged.emit()
 
     # -- equal axes and the surface's extent ------------------------------------------------
     @property
