@@ -33,6 +33,7 @@ class CompareView(QWidget):
         self.surface = SurfaceView()
         # The single-run decorations of the surface view are not used here.
         self.surface.set_path([], [])
+        self.surface.drop_colorbar()
         self.loss_widget = QWidget()
         self.loss_plot_widget, self.loss_plot = c.embed_plot(self.loss_widget, "iteration", "loss")
         # Which path is which: keys above the plots (inside, a legend hid a start, a minimum

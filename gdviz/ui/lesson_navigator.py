@@ -7,11 +7,12 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QScrollArea
 
 from gdviz.core.lessons import Lesson
+from gdviz.ui.theme import LECTURE_MIN_PX
 
 CARD_WIDTH = 320  # pixels at presentation scale 1
 
@@ -29,10 +30,13 @@ class LessonCard(QDockWidget):
         self.text.setStyleSheet("font-size: 13pt; padding: 6px;")
         self.text.setMinimumWidth(200)
         self.setMaximumWidth(CARD_WIDTH)  # the views, not the card, are the lesson
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidget(self.text)
         scroll.setWidgetResizable(True)
         self.setWidget(scroll)
+        self._style = ("", 13.0)  # the sheet without the font size, and the full size (pt)
+        self.text_points = 13.0  # the size shown (fit_text)
+        scroll.viewport().installEventFilter(self)
 
     def apply_style(self, theme, scale: float) -> None:
         """Wider with the presentation scale, so the text is not cut off: at least 85 % of its
@@ -41,10 +45,43 @@ class LessonCard(QDockWidget):
         self.setMaximumWidth(int(CARD_WIDTH * scale))
         screen = self.screen().availableGeometry().width() if self.screen() else 1920
         self.setMinimumWidth(min(int(0.85 * CARD_WIDTH * scale), screen // 3))
-        self.text.setStyleSheet(
-            f"font-size: {13 * scale:g}pt; padding: 6px; color: {theme.foreground};"
-            f" background: {theme.background};"
-        )
+        self._style = (f"padding: 6px; color: {theme.foreground}; background: {theme.background};",
+                       13 * scale)  # fmt: skip
+        self.fit_text()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_text()
+
+    def eventFilter(self, watched, event) -> bool:
+        # The viewport also narrows when a scroll bar appears: fit the text again then.
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_text()
+        return False
+
+    def fit_text(self) -> None:
+        """The text at its full size, or smaller (never under 20 px, nor the unscaled size)
+        where it would not fit the card without scrolling: the end of lesson 4's or 10's text
+        was below the bottom of the screen, where the back row cannot scroll to it."""
+        sheet, full = self._style
+        dpi = self.logicalDpiY() or 96
+        floor = min(full, max(13.0, LECTURE_MIN_PX * 72 / dpi))
+        room = self.scroll.viewport().size()
+        points = full
+        while True:
+            self.text.setStyleSheet(f"font-size: {points:g}pt; {sheet}")
+            self.text.ensurePolished()
+            # Without a scroll bar: the width the text has once it fits.
+            width = room.width() + (
+                self.scroll.verticalScrollBar().width()
+                if self.scroll.verticalScrollBar().isVisible()
+                else 0
+            )
+            fits = self.text.heightForWidth(width) <= room.height()
+            if fits or points <= floor or room.height() < 50:
+                break
+            points = max(floor, points - 1.0)
+        self.text_points = points
 
     def show_lesson(self, lesson: Lesson, number: int, count: int, changes: str = "") -> None:
         """The lesson's title and explanation (plain text, shown as written: "lr < 2/λmax"
@@ -55,6 +92,7 @@ class LessonCard(QDockWidget):
             f"<p>{html.escape(lesson.explanation)}</p>{note}"
         )
         self.show()
+        self.fit_text()
 
 
 class LessonNavigator(QObject):

@@ -98,6 +98,11 @@ def test_every_lesson_reads_from_the_back_row(qtbot, hall, lesson):
     assert not small, small
     assert not cut, cut
     assert not outside, outside
+    # The lesson card shows its whole text: the back row cannot scroll.
+    card = window.lesson_card
+    room = card.scroll.viewport()
+    assert card.text.heightForWidth(room.width()) <= room.height(), card.text_points
+    assert card.text_points * dpi / 72 >= LECTURE_MIN_PX - 0.5
     # The plots: ticks and axis titles, and each key unelided, within its plot.
     page = window.run_page()
     if window.engine.comparing:

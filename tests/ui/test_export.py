@@ -233,19 +233,24 @@ def test_a_reopened_session_shows_the_same_picture(qtbot, trio, tmp_path):
         # so far, and the two windows' histories differ.
         for window in (trio, other):
             export.render_image(window.view_stack)
-        for view_a, view_b in (
-            (trio.compare_view.loss_plot.getViewBox(), other.compare_view.loss_plot.getViewBox()),
-            (trio.compare_view.surface.view, other.compare_view.surface.view),
-        ):
-            assert np.allclose(view_a.viewRange(), view_b.viewRange(), rtol=0.05)
+        loss_a, loss_b = (w.compare_view.loss_plot.getViewBox() for w in (trio, other))
+        assert np.allclose(loss_a.viewRange(), loss_b.viewRange(), rtol=0.05)
+        # The surfaces frame the same home window, filled by the computed surface (with equal
+        # axes, how much more of the plane shows depends on the view's shape: a key above it
+        # may wrap onto one more line in one window than in the other).
+        for w in (trio, other):
+            surface = w.compare_view.surface
+            (x0, x1), (y0, y1) = surface.view.viewRange()
+            h0, h1, v0, v1 = surface.home_window
+            assert x0 <= h0 + 1e-9 and h1 - 1e-9 <= x1 and y0 <= v0 + 1e-9 and v1 - 1e-9 <= y1
+            assert surface.covers_view()
         for p, q in zip(trio.compare_view.curves, other.compare_view.curves, strict=True):
             assert all(
                 np.array_equal(u, v, equal_nan=True)
                 for u, v in zip(p.getData(), q.getData(), strict=True)
             )
         one, two = trio.compare_view.surface, other.compare_view.surface
-        assert one.home_window == two.home_window and one.surface_window == two.surface_window
-        assert np.array_equal(one.image.image, two.image.image)
+        assert one.home_window == two.home_window
         for p, q in zip(trio.compare_view.paths, other.compare_view.paths, strict=True):
             assert all(np.array_equal(u, v) for u, v in zip(p.getData(), q.getData(), strict=True))
         assert str(path.resolve()) in dialogs._recent(other)

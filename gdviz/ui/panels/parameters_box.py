@@ -23,7 +23,7 @@ class ParametersBox(QGroupBox):
         self.values_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.values_label)
-        self._shown: tuple | None = None
+        self._shown: tuple | bool | None = False  # nothing shown yet
 
     def show_values(self, names, values) -> None:
         """``names`` (e.g. ``("w", "b")``) and their values; None: no single run to show."""

@@ -190,6 +190,13 @@ class SurfaceView(QWidget):
         self.home_window = tuple(float(v) for v in window)
         self.homeChanged.emit()
 
+    def drop_colorbar(self) -> None:
+        """No colour bar (and no room kept for it): where the surface is the map the paths
+        are drawn on, not a quantity to read (the compare view, where it took a third of the
+        surface's width at lecture size)."""
+        self.plot.layout.removeItem(self.colorbar)
+        self.colorbar.hide()
+
     # -- equal axes and the surface's extent ------------------------------------------------
     @property
     def equal_axes(self) -> bool:
