@@ -93,3 +93,14 @@ def test_fit_path_of_a_diverged_run_leaves_no_blank(qtbot, window):
     window.frames.draw()
     window.surface_view.fit_path()
     qtbot.waitUntil(lambda: _covered(window.surface_view), timeout=5_000)
+    # Again and again: the frame stays put (the path is clipped to a box around the home
+    # window, not around a surface that every extension widens tenfold).
+    view = window.surface_view
+    ranges = []
+    for _ in range(3):
+        view.fit_path()
+        qtbot.waitUntil(lambda: _covered(view), timeout=5_000)
+        window.frames.mark_dirty()
+        window.frames.draw()
+        ranges.append(np.array(view.view.viewRange()))
+    assert np.allclose(ranges[1], ranges[2], rtol=1e-6) and np.allclose(ranges[0], ranges[2])

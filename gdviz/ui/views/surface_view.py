@@ -270,10 +270,12 @@ class SurfaceView(QWidget):
     # -- path and current point -----------------------------------------------------------
     def clip_points(self, p1, p2) -> tuple[np.ndarray, np.ndarray]:
         """Drop NaN points and clip the rest (inf and 1e300 included) to a box 10 window-widths
-        around the surface, so a diverged run can neither overflow Qt nor stretch the view."""
+        around the surface, so a diverged run can neither overflow Qt nor stretch the view.
+        The box is the home window's (the surface's grows when the view is extended: Fit path
+        on a diverged run, again and again, would otherwise widen it tenfold each time)."""
         p1, p2 = np.asarray(p1, float).ravel(), np.asarray(p2, float).ravel()
         keep = ~(np.isnan(p1) | np.isnan(p2))
-        x0, x1, y0, y1 = self.surface_window
+        x0, x1, y0, y1 = self.home_window or self.surface_window
         mx, my = CLIP_FACTOR * (x1 - x0), CLIP_FACTOR * (y1 - y0)
         return np.clip(p1[keep], x0 - mx, x1 + mx), np.clip(p2[keep], y0 - my, y1 + my)
 
