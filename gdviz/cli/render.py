@@ -4,6 +4,10 @@ The real window is built on Qt's offscreen platform and the run is driven on thi
 engine thread stays idle), so the file shows exactly what the app shows, e.g. for slides::
 
     gdviz render --lesson goldilocks-trio --view window --size 1280x720 --out trio.png
+    gdviz render --lesson 3 --view views --lecture --size 1920x1080 --out too-large.png
+
+``--view views`` is the window with only its views (no controls, lesson card, toolbar, menus or
+status line), ``--lecture`` draws it as lecture mode does (text of at least 20 px, counters).
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from gdviz.cli.options import UsageError
 from gdviz.core.atomic import check_target
 from gdviz.core.session import THEMES
 
-VIEWS = ("window", "surface", "loss", "data", "sweep")
+VIEWS = ("window", "views", "surface", "loss", "data", "sweep")
+WHOLE = ("window", "views")  # the window itself, at the size asked for
 FORMATS = (".png", ".svg", ".gif", ".mp4")
-DEFAULT_SIZES = {"window": (1280, 720), "sweep": (1000, 500)}  # a single view: 800x600
+# One view on its own: 800x600.
+DEFAULT_SIZES = {"window": (1280, 720), "views": (1280, 720), "sweep": (1000, 500)}
 SWEEP_TIMEOUT_MS = 120_000
 
 
@@ -53,6 +59,8 @@ def add_parser(subparsers) -> None:
                         "way")  # fmt: skip
     parser.add_argument("--theme", choices=THEMES, help="colour theme (default: light, or the "
                         "session's)")  # fmt: skip
+    parser.add_argument("--lecture", action="store_true", help="draw as lecture mode does: "
+                        "text of at least 20 px, big counters above the views")  # fmt: skip
     parser.add_argument("--frames", type=int, default=60, help="animation frames (default 60)")
     parser.add_argument("--fps", type=float, default=20, help="animation frames a second")
     parser.add_argument("--out", required=True, metavar="FILE", help="FILE.png, .svg, .gif "
@@ -119,16 +127,22 @@ def _render(args, out: Path, animated: bool) -> None:
         if not window.navigator.lessons and args.lesson:
             raise UsageError("the lessons could not be loaded")
         size = args.size or DEFAULT_SIZES.get(args.view, (800, 600))
-        window.resize(*(size if args.view == "window" else DEFAULT_SIZES["window"]))
+        window.resize(*(size if args.view in WHOLE else DEFAULT_SIZES["window"]))
+        if args.lecture:
+            window.state.lecture = True
         window.show()
         app.processEvents()
         _show(window, args, session)
+        if args.view == "views":
+            _views_only(window)
         if args.view == "sweep":
             _finish_sweep(window, app)
-        widget = export.view_widget(window, args.view)
+        widget = export.view_widget(window, "window" if args.view in WHOLE else args.view)
         if widget is not window:  # on its own, at exactly the size asked for
             detached = _detach(widget, window, size)
         app.processEvents()
+        window.surfaces.settle()  # the surface fills the view as laid out for the picture
+        window.frames.draw()
         if app.focusWidget() is not None:  # no text cursor blinking in a slide
             app.focusWidget().clearFocus()
         if (widget.width(), widget.height()) != tuple(size):
@@ -166,6 +180,17 @@ def _show(window, args, session) -> None:
     if args.theme:
         with np.errstate(over="ignore"):  # pyqtgraph: 10**range of a log axis may overflow
             window.set_look(args.theme, window.state.scale)
+    window.frames.draw()
+
+
+def _views_only(window) -> None:
+    """The window with its views only, for a slide: no docks, toolbar, menus or status line."""
+    from PySide6.QtWidgets import QDockWidget, QToolBar
+
+    for part in (*window.findChildren(QDockWidget), *window.findChildren(QToolBar),
+                 window.menuBar(), window.statusBar()):  # fmt: skip
+        part.hide()
+    window.timeline.hide()
     window.frames.draw()
 
 

@@ -70,6 +70,18 @@ class SurfacePresenter(QObject):
             return
         self._request(info.problem, view.wanted_window(), reset=False)
 
+    def settle(self, timeout_ms: int = 30_000) -> None:
+        """Extend the shown surface to its view now, and wait until it is made: for a picture
+        taken at once (gdviz render), where the debounced extension would come too late."""
+        from PySide6.QtCore import QElapsedTimer, QEventLoop
+        from PySide6.QtWidgets import QApplication
+
+        self.extend(self.shown_view())
+        clock = QElapsedTimer()
+        clock.start()
+        while self.maker.computing and clock.elapsed() < timeout_ms:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
     def shutdown(self) -> None:
         self.maker.shutdown()
 

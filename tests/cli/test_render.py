@@ -219,3 +219,35 @@ def test_renders_in_a_fresh_process_with_no_screen_at_all(tmp_path):
     assert result.stderr == ""  # Qt's offscreen notices are not printed
     with Image.open(out) as image:
         assert image.size == (1280, 720)
+
+
+def test_views_only_in_lecture_mode_for_a_slide(capsys, tmp_path, monkeypatch):
+    """--view views: the window without its docks, toolbar, menus, status line or timeline;
+    --lecture: drawn as lecture mode draws it (20 px text, the counters above the views)."""
+    from gdviz.ui import export
+    from gdviz.ui.theme import LECTURE_MIN_PX
+
+    seen = {}
+    real = export.export_picture
+
+    def spy(widget, out, scale):
+        seen["parts"] = {name: getattr(widget, name).isVisible() for name in
+                         ("controls_dock", "lesson_card", "toolbar", "timeline", "counters")}  # fmt: skip
+        seen["bars"] = (widget.menuBar().isVisible(), widget.statusBar().isVisible())
+        seen["lecture"] = widget.state.lecture
+        seen["ticks"] = widget.surface_view.plot.getAxis("left").style["tickFont"].pointSizeF()
+        seen["dpi"] = widget.logicalDpiY()
+        seen["covered"] = widget.surface_view.covers_view()
+        return real(widget, out, scale)
+
+    monkeypatch.setattr(export, "export_picture", spy)
+    out = tmp_path / "slide.png"
+    code, _, err = gdviz(capsys, "render", "--lesson", "3", "--view", "views", "--lecture",
+                         "--size", "1920x1080", "--steps", "20", "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    assert seen["parts"] == {"controls_dock": False, "lesson_card": False, "toolbar": False,
+                             "timeline": False, "counters": True}  # fmt: skip
+    assert seen["bars"] == (False, False) and seen["lecture"] and seen["covered"]
+    assert seen["ticks"] * seen["dpi"] / 72 >= LECTURE_MIN_PX
+    with Image.open(out) as image:
+        assert image.size == (1920, 1080)
