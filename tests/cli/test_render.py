@@ -231,8 +231,8 @@ def test_views_only_in_lecture_mode_for_a_slide(capsys, tmp_path, monkeypatch):
     real = export.export_picture
 
     def spy(widget, out, scale):
-        seen["parts"] = {name: getattr(widget, name).isVisible() for name in
-                         ("controls_dock", "lesson_card", "toolbar", "timeline", "counters")}  # fmt: skip
+        names = ("controls_dock", "lesson_card", "toolbar", "timeline", "counters")
+        seen["parts"] = {name: getattr(widget, name).isVisible() for name in names}
         seen["bars"] = (widget.menuBar().isVisible(), widget.statusBar().isVisible())
         seen["lecture"] = widget.state.lecture
         seen["ticks"] = widget.surface_view.plot.getAxis("left").style["tickFont"].pointSizeF()
