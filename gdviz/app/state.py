@@ -23,7 +23,8 @@ THEMES = ("light", "dark", "high contrast")
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
 # The view settings a lesson or a session sets, with the value every lesson starts from.
 VIEW_DEFAULTS = {"x_axis": "iterations", "log_surface": True, "log_loss": False,
-                 "equal_axes": None, "loss_tail": False, "views": ("surface", "loss", "data"),
+                 "equal_axes": None, "loss_tail": False, "true_step": False,
+                 "views": ("surface", "loss", "data"),
                  "speed": 100, "timeline": None}  # fmt: skip
 LOOK_FIELDS = ("theme", "scale")  # the presenter's look: kept when a lesson opens
 
@@ -44,6 +45,7 @@ class AppState:
     # two parameters share a scale (Problem.equal_scales), True or False: as the user chose.
     equal_axes: bool | None = None
     loss_tail: bool = False  # the loss axis framing the rows after the first drop (SGD noise)
+    true_step: bool = False  # the step arrow at its true length (not enlarged to be seen)
     views: tuple[str, ...] = ("surface", "loss", "data")  # which of VIEWS are shown
     speed: int = 100  # iterations per second; 0 = as fast as possible
     timeline: int | None = None  # rows shown (rewound); None = live, the newest row

@@ -175,6 +175,7 @@ class MainWindow(LectureMixin, QMainWindow):
         s.events.log_surface.connect(self.surfaces.redraw)
         s.events.equal_axes.connect(self.surfaces.draw)
         s.events.loss_tail.connect(self._on_state_view)
+        s.events.true_step.connect(self._on_state_view)
         s.events.views.connect(self._on_state_views)
         s.events.timeline.connect(self._on_state_timeline)
         s.events.theme.connect(self.apply_look)
@@ -201,8 +202,10 @@ class MainWindow(LectureMixin, QMainWindow):
             self._compare_view.set_log_y(self.state.log_loss)
         self.loss_view.set_log_y(self.state.log_loss)
         self.loss_view.set_tail(self.state.loss_tail)
-        with signals_blocked(self.loss_tail_action):
+        self.surface_view.set_true_step(self.state.true_step)
+        with signals_blocked(self.loss_tail_action, self.true_step_action):
             self.loss_tail_action.setChecked(self.state.loss_tail)
+            self.true_step_action.setChecked(self.state.true_step)
         self.frames.mark_dirty()
 
     def _on_state_views(self, *_args) -> None:

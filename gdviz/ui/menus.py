@@ -76,6 +76,14 @@ def _view_menu(window, view_menu) -> None:
     window.loss_tail_action.setToolTip("Frame the loss after its first drop, so that SGD's "
                                        "noise fills the plot (T)")  # fmt: skip
     window.loss_tail_action.toggled.connect(lambda on: setattr(window.state, "loss_tail", bool(on)))
+    window.true_step_action = view_menu.addAction("Step arrow at its true length")
+    window.true_step_action.setCheckable(True)
+    window.true_step_action.setShortcut(QKeySequence("G"))
+    window.true_step_action.setToolTip(
+        "Draw the step as long as it really is (the learning rate times the gradient), not "
+        "enlarged to be seen (G)"
+    )
+    window.true_step_action.toggled.connect(lambda on: setattr(window.state, "true_step", bool(on)))
     view_menu.addSeparator()
     window.surface3d_action = view_menu.addAction("3-D surface")
     window.surface3d_action.setCheckable(True)

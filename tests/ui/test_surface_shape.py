@@ -104,3 +104,24 @@ def test_fit_path_of_a_diverged_run_leaves_no_blank(qtbot, window):
         window.frames.draw()
         ranges.append(np.array(view.view.viewRange()))
     assert np.allclose(ranges[1], ranges[2], rtol=1e-6) and np.allclose(ranges[0], ranges[2])
+
+
+def test_the_step_arrow_at_its_true_length(qtbot, window):
+    """G: the step drawn as long as it is (lr times the gradient): lessons 1 and 2 differ by
+    100x, which the enlarged arrow ("step x4.4e4" and "step x268") hid."""
+    view = window.surface_view
+    window.engine.run_synchronously(400)  # near the minimum: tiny steps, drawn enlarged
+    window.frames.draw()
+    recording = window.engine.recording
+    n = len(recording)
+    p1, p2 = recording.column("p1"), recording.column("p2")
+    step = np.array([p1[n - 1] - p1[n - 2], p2[n - 1] - p2[n - 2]])
+    gradient = np.array([recording.column("g1")[n - 1], recording.column("g2")[n - 1]])
+    assert np.allclose(step, -window.state.config.lr * gradient)  # plain SGD: -lr * gradient
+    assert "×" in view.step_arrow.label.toPlainText()  # enlarged to be seen
+    window.true_step_action.trigger()
+    assert window.state.true_step and view.step_arrow.label.toPlainText() == "step (true length)"
+    xs, ys = view.step_arrow.shaft.getData()
+    assert np.allclose([xs[-1] - xs[0], ys[-1] - ys[0]], step, rtol=1e-6, atol=1e-12)
+    window.true_step_action.trigger()
+    assert not window.state.true_step and "×" in view.step_arrow.label.toPlainText()

@@ -80,6 +80,7 @@ class SurfaceView(QWidget):
         self.apply_style(self.look.theme, self.look.scale)
 
         self._equal_axes = False
+        self._true_step = False  # set_true_step
         self.home_window: tuple | None = None  # set_home
         self._at_home = True  # the view frames the home window (not moved since)
         self.view.sigRangeChangedManually.connect(self._left_home)
@@ -196,6 +197,13 @@ class SurfaceView(QWidget):
         surface's width at lecture size)."""
         self.plot.layout.removeItem(self.colorbar)
         self.colorbar.hide()
+
+    def set_true_step(self, on: bool) -> None:
+        """The step arrow at its true length (``lr`` times the gradient, for plain SGD), or
+        enlarged to a visible length with its factor in the label ("step ×4.4e4")."""
+        if bool(on) != self._true_step:
+            self._true_step = bool(on)
+            self._redraw_arrows()
 
     # -- equal axes and the surface's extent ------------------------------------------------
     @property
@@ -410,6 +418,8 @@ class SurfaceView(QWidget):
                 scale = max(1.0, max(STEP_MIN_FRACTION * width_px, self.look.size(30)) / norm)
                 factor = f"{scale:.0f}" if scale < 1000 else f"{scale:.1e}".replace("e+0", "e")
                 text = "step" if scale < 1.5 else f"step ×{factor}"
+                if self._true_step:  # as long as it is: lesson 1's and 2's differ by 100x
+                    scale, text = 1.0, "step (true length)"
                 origin = point - step
                 tip = origin + step * scale
                 other = None if side is None else -side
