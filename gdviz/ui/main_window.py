@@ -346,7 +346,12 @@ class MainWindow(LectureMixin, QMainWindow):
             self.surfaces.draw()
         if self.surface3d is not None:
             self.surface3d_dock.setVisible(on)
-            if on:  # wide enough to see the shape
+            if on:  # wide enough to see the shape, and never a zero-height strip
+                self.surface3d.view.setMinimumSize(300, 240)
+                if self.lesson_card.isVisible():  # it shares the card's column: half of it
+                    half = self.height() // 2
+                    self.resizeDocks([self.lesson_card, self.surface3d_dock], [half, half],
+                                     Qt.Orientation.Vertical)  # fmt: skip
                 self.resizeDocks([self.surface3d_dock], [self.width() * 2 // 5],
                                  Qt.Orientation.Horizontal)  # fmt: skip
             self.frames.mark_dirty()

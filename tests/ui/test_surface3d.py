@@ -63,6 +63,18 @@ x0, x1, y0, y1 = w.surface3d.window
 assert x0 <= -2 and 2 <= x1 and y0 <= -1 and 3 <= y1, w.surface3d.window  # Rosenbrock's window
 u, v = (x - x0) / (x1 - x0) * 2 - 1, (y - y0) / (y1 - y0) * 2 - 1
 assert abs(pos[-1, 0] - u) < 1e-5 and abs(pos[-1, 1] - v) < 1e-5, (pos[-1], u, v)
+# Opened beside a lesson card, in its column: half of it, never a zero-height strip (it was).
+w2 = MainWindow(settings=None)
+w2.resize(1280, 720); w2.show()
+w2.commands.open_lesson(0)
+for _ in range(20):
+    QApplication.processEvents(); time.sleep(0.01)
+w2.surface3d_action.trigger()
+for _ in range(50):
+    QApplication.processEvents(); time.sleep(0.01)
+height = w2.surface3d.view.height()
+assert w2.lesson_card.isVisible() and height >= 240, height
+w2.close()
 print("ok", image.width(), image.height())
 w.close()
 """
