@@ -125,3 +125,28 @@ def test_the_step_arrow_at_its_true_length(qtbot, window):
     assert np.allclose([xs[-1] - xs[0], ys[-1] - ys[0]], step, rtol=1e-6, atol=1e-12)
     window.true_step_action.trigger()
     assert not window.state.true_step and "×" in view.step_arrow.label.toPlainText()
+
+
+@pytest.mark.parametrize(
+    ("home", "stacked"),
+    [((-3.0, 3.0, -2.0, 2.0), True),  # lesson 8's wide bowl: above the loss plot
+     ((-8.4, 8.4, -16.8, 16.8), False)],  # lesson 9's tall one: beside it
+)  # fmt: skip
+def test_compared_runs_give_the_surface_the_larger_picture(qtbot, home, stacked):
+    from PySide6.QtCore import Qt
+
+    from gdviz.ui.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(990, 750)  # between a lecture's docks at 1920 x 1080
+    view.show()
+    view.surface.set_equal_axes(True)
+    view.surface.set_home(home)
+    wanted = Qt.Orientation.Vertical if stacked else Qt.Orientation.Horizontal
+    assert view.split.orientation() == wanted
+    # The rule: the surface's home window drawn larger (px per unit) than the other way, or
+    # nearly as large and stacked (a loss plot is wide by nature).
+    span_x, span_y = home[1] - home[0], home[3] - home[2]
+    side, above = min(495 / span_x, 750 / span_y), min(990 / span_x, 375 / span_y)
+    assert (above >= 0.8 * side) is stacked

@@ -189,52 +189,6 @@ def set_axis_label(plot: pg.PlotItem, side: str, text: str, look: Look | None = 
     plot.setLabel(side, text, **(look or Look()).css(LABEL_PT))
 
 
-def style_legend(legend: pg.LegendItem, look: Look, points: float | None = None) -> None:
-    """Legend text (``points``, by default the look's size), background and frame in ``look``;
-    the entries are re-rendered in place."""
-    t = look.theme
-    legend.setBrush(brush(t.background, t.fill_alpha))
-    legend.setPen(look.pen(t.foreground, 1, alpha=t.frame_alpha))
-    legend.opts["labelTextColor"] = qcolor(t.foreground)
-    legend.opts["labelTextSize"] = f"{points or look.pt(LEGEND_PT):g}pt"
-    for _sample, label in legend.items:
-        label.setAttr("color", t.foreground)
-        label.setAttr("size", legend.opts["labelTextSize"])
-        label.setAttr("bold", t.bold)
-        label.setText(label.text)  # LabelItem renders its HTML only in setText
-    legend.updateSize()
-    cache_still(legend)
-
-
-def cache_still(item) -> None:
-    """Paint ``item`` and everything in it once into pixmaps, blitted in later frames until it
-    changes: legends, axes and data that stay put while the curves near them move (without
-    this they were painted again in every frame that touched their area)."""
-    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    for child in item.childItems():
-        cache_still(child)
-
-
-def fit_legend(legend: pg.LegendItem, view: pg.ViewBox, look: Look, force: bool = False):
-    """Style the legend, with smaller text (never below the unscaled size) where it would be
-    wider than 60 % of the view: enlarged in a narrow column it hides the data. Without
-    ``force`` it is only re-rendered when the text size changes (on every view resize)."""
-    # Never below the unscaled size, nor (once scaled that far) below lecture mode's 20 px.
-    points = look.pt(LEGEND_PT)
-    floor = min(points, max(LEGEND_PT, LECTURE_FLOOR_PT))
-    texts = [label.text for _sample, label in legend.items]
-    if view.width() > 50 and texts:
-
-        def width(pt: float) -> float:  # sample (20 px), spacing and frame margins
-            metrics = QFontMetricsF(font(pt, look.theme.bold))
-            return 40 + max(metrics.horizontalAdvance(text) for text in texts)
-
-        while points > floor and width(points) > 0.6 * view.width():
-            points = max(floor, points - 0.5)
-    if force or legend.opts.get("labelTextSize") != f"{points:g}pt":
-        style_legend(legend, look, points)
-
-
 def style_points(item: pg.ScatterPlotItem, size, edge, fill=None) -> None:
     """Size (None: kept), outline and fill of every point of a scatter, also its later ones."""
     if size is not None:
@@ -268,27 +222,6 @@ def _anchor_inside(label: pg.TextItem, view: pg.ViewBox, at, anchor) -> tuple[tu
     dx = max(0.0, box.left() - left) or min(0.0, box.right() - (left + w))
     dy = max(0.0, box.top() - top) or min(0.0, box.bottom() - (top + h))
     return (anchor[0] - dx / w, anchor[1] - dy / h), max(abs(dx) / w, abs(dy) / h)
-
-
-def place_legend(legend: pg.LegendItem, view: pg.ViewBox, x, y, margin: int = 12) -> None:
-    """Anchor ``legend`` in the corner of ``view`` where it covers the fewest of the points (the
-    legend's own size decides which points a corner covers: it grows with the presentation
-    scale)."""
-    (x0, x1), (y0, y1) = view.viewRange()
-    u = (np.asarray(x, float) - x0) / ((x1 - x0) or 1.0)
-    v = (np.asarray(y, float) - y0) / ((y1 - y0) or 1.0)
-    width, height = view.width(), view.height()
-    fx = min(0.9, (legend.width() + margin) / width) if width > 50 else 0.4  # not laid out yet
-    fy = min(0.9, (legend.height() + margin) / height) if height > 50 else 0.3
-    best, corner = None, (0, 0)
-    for cx, cy in ((0, 0), (1, 0), (0, 1), (1, 1)):  # (right?, bottom?) in screen terms
-        in_x = u > 1 - fx if cx else u < fx
-        in_y = v < fy if cy else v > 1 - fy  # screen bottom is data low
-        count = int(np.count_nonzero(in_x & in_y))
-        if best is None or count < best:
-            best, corner = count, (cx, cy)
-    offset = (-margin if corner[0] else margin, -margin if corner[1] else margin)
-    legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
 
 
 @dataclass(frozen=True)
