@@ -171,6 +171,21 @@ def test_mini_batch_and_epoch_lessons_count_iterations_per_epoch():
         assert lesson.x_axis == "epochs"
 
 
+def test_more_epochs_visibly_help_in_the_epochs_lesson():
+    """Lesson 6: each epoch lowers the loss, less and less; its numbers are the text's."""
+    lesson = BY_ID["epochs"]
+    trainer, problem = run(lesson.config, total_steps(lesson.config, build_problem(lesson.config)))
+    t = trainer.trajectory
+    loss = t.fields["loss"][: t.length, 0]
+    per_epoch = loss[10::10]  # the full loss after each epoch of 10 iterations
+    assert per_epoch.size == 10 and np.all(np.diff(per_epoch) < 0)
+    gaps = per_epoch - problem.min_loss
+    assert np.all(np.diff(gaps) / gaps[:-1] < -0.2)  # every epoch still helps...
+    assert np.all(np.diff(np.diff(per_epoch)) > 0)  # ...but each improves the loss less
+    assert (round(per_epoch[0]), round(per_epoch[2]), round(per_epoch[9], 2)) == (48, 5, 1.05)
+    assert "48 after one epoch, 5 after three and 1.05 after ten" in lesson.explanation
+
+
 def test_batch_size_lesson_compares_sgd_mini_batch_and_full_batch_per_epoch():
     lesson = BY_ID["batch-size"]
     problem = build_problem(lesson.config)
