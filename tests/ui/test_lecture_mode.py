@@ -156,3 +156,34 @@ def test_tick_labels_at_lecture_size_never_run_together(qtbot, low, high, pixels
     assert len(shown) >= 2  # still a scale to read
     width = max(shown)
     assert spacing * pixels / (high - low) >= width  # labels never touch
+
+
+def test_log_axis_labels_within_a_decade_never_overlap(qtbot):
+    """Reproduction: a loss from 120 down to 73 on a log axis at lecture size read
+    "10² 9·10¹ 8·10¹ 7·10¹" one on top of the other."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from gdviz.ui.theme import THEMES
+    from gdviz.ui.views.loss_view import LossView
+
+    view = LossView()
+    qtbot.addWidget(view)
+    view.resize(450, 400)
+    view.apply_style(THEMES["light"], 1.75)
+    view.show()
+    view.set_log_y(True)
+    steps = np.arange(500.0)
+    view.set_data(steps, 120 * 0.999**steps, 120 * 0.999**steps)
+    qtbot.wait(50)
+    axis = view.plot.getAxis("left")
+    lo, hi = axis.range
+    line = QFontMetricsF(axis.style["tickFont"]).height()
+    shown = []
+    for spacing, values in axis.tickValues(lo, hi, axis.height()):
+        for value, text in zip(values, axis.tickStrings(values, 1.0, spacing), strict=True):
+            if text and lo <= value <= hi:
+                shown.append(value * axis.height() / (hi - lo))  # pixels up the axis
+    shown.sort()
+    assert len(shown) >= 3  # 10² and ticks beside it: still a scale to read
+    gaps = np.diff(shown)
+    assert np.all(gaps >= line)  # a line apart: none drawn on another

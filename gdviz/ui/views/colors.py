@@ -116,6 +116,30 @@ class ReadableAxis(pg.AxisItem):
         minor = spacing / (4 if _leading_digit(spacing) == 2 else 5)
         return [(spacing, 0), (minor, 0)]
 
+    def tickStrings(self, values, scale, spacing):
+        """On a logarithmic vertical axis, the labels of the decades, and of the ticks between
+        them only where they are a line apart from every label kept: within one decade at
+        lecture size pyqtgraph's "10² 9·10¹ 8·10¹ 7·10¹" ran into one another."""
+        strings = super().tickStrings(values, scale, spacing)
+        if self.orientation not in ("left", "right") or not self.logMode or not len(values):
+            return strings
+        lo, hi = self.range
+        if not hi > lo or self.height() <= 0:
+            return strings
+        px_per_unit = self.height() / (hi - lo)
+        line = 1.1 * QFontMetricsF(self.style["tickFont"] or QFont()).height()
+        kept = [float(v) for v in range(math.ceil(lo), math.floor(hi) + 1)]  # the decades
+        shown = []
+        for value, text in zip(values, strings, strict=True):
+            decade = abs(value - round(value)) < 1e-9
+            if decade or all(abs(value - k) * px_per_unit >= line for k in kept):
+                shown.append(text)
+                if not decade:
+                    kept.append(float(value))
+            else:
+                shown.append("")
+        return shown
+
 
 def _leading_digit(value: float) -> int:
     return int(f"{value:.1e}"[0])
@@ -125,7 +149,8 @@ def embed_plot(widget, bottom: str = "", left: str = "") -> tuple[pg.PlotWidget,
     """A styled white PlotWidget filling ``widget`` (margins 0); returns it and its PlotItem."""
     from PySide6.QtWidgets import QVBoxLayout
 
-    plot_widget = pg.PlotWidget(background="w", axisItems={"bottom": ReadableAxis("bottom")})
+    axes = {"bottom": ReadableAxis("bottom"), "left": ReadableAxis("left")}
+    plot_widget = pg.PlotWidget(background="w", axisItems=axes)
     layout = QVBoxLayout(widget)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(plot_widget)
