@@ -16,17 +16,15 @@ from psygnal import evented
 
 from gdviz.core.config import RunConfig
 from gdviz.core.lessons import CompareRun, Lesson
+from gdviz.core.session_checks import VIEW_DEFAULTS as SESSION_VIEW_DEFAULTS
 
-X_AXES = ("iterations", "epochs", "examples seen")
-VIEWS = ("surface", "loss", "data", "sweep")
-THEMES = ("light", "dark", "high contrast")
 DEFAULT_CONFIG = RunConfig(batch_size=10, lr=0.05, epochs=20)
-# The view settings a lesson or a session sets, with the value every lesson starts from.
-VIEW_DEFAULTS = {"x_axis": "iterations", "log_surface": True, "log_loss": False,
-                 "equal_axes": None, "loss_tail": False, "true_step": False,
-                 "views": ("surface", "loss", "data"),
-                 "speed": 100, "timeline": None}  # fmt: skip
 LOOK_FIELDS = ("theme", "scale")  # the presenter's look: kept when a lesson opens
+# The view settings a lesson or a session sets, with the value every lesson starts from: a
+# session's view defaults (one list, core/session_checks.py), less the look, lists as tuples.
+VIEW_DEFAULTS = {key: tuple(value) if isinstance(value, list) else value
+                 for key, value in SESSION_VIEW_DEFAULTS.items()
+                 if key not in LOOK_FIELDS}  # fmt: skip
 
 
 @evented

@@ -25,7 +25,6 @@ from gdviz.ui.lecture import LectureMixin
 from gdviz.ui.lesson_navigator import LessonNavigator
 from gdviz.ui.menus import build_menus
 from gdviz.ui.panels.controls import ControlsPanel
-from gdviz.ui.panels.quiet import signals_blocked
 from gdviz.ui.persistence import (
     last_session_path,
     restore_window,
@@ -203,9 +202,8 @@ class MainWindow(LectureMixin, QMainWindow):
         self.loss_view.set_log_y(self.state.log_loss)
         self.loss_view.set_tail(self.state.loss_tail)
         self.surface_view.set_true_step(self.state.true_step)
-        with signals_blocked(self.loss_tail_action, self.true_step_action):
-            self.loss_tail_action.setChecked(self.state.loss_tail)
-            self.true_step_action.setChecked(self.state.true_step)
+        self.loss_tail_action.setChecked(self.state.loss_tail)  # emits nothing (build_menus)
+        self.true_step_action.setChecked(self.state.true_step)
         self.frames.mark_dirty()
 
     def _on_state_views(self, *_args) -> None:

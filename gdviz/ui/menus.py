@@ -60,30 +60,18 @@ def _view_menu(window, view_menu) -> None:
     clean.setShortcut(QKeySequence("H"))
     for action in window.toolbar.view_actions():
         view_menu.addAction(action)
-    # Checked by the surface presenter to show what is drawn (a problem's default when the
-    # state has no choice): triggered, not toggled, so that only a click sets the state.
-    window.equal_axes_action = view_menu.addAction("Equal axes on the surface")
-    window.equal_axes_action.setCheckable(True)
-    window.equal_axes_action.setShortcut(QKeySequence("E"))
-    window.equal_axes_action.setToolTip("One unit of w as long as one unit of b, so the bowl "
-                                        "shows its true shape (E)")  # fmt: skip
-    window.equal_axes_action.triggered.connect(
-        lambda on: setattr(window.state, "equal_axes", bool(on))
-    )
-    window.loss_tail_action = view_menu.addAction("Loss axis: after the first drop")
-    window.loss_tail_action.setCheckable(True)
-    window.loss_tail_action.setShortcut(QKeySequence("T"))
-    window.loss_tail_action.setToolTip("Frame the loss after its first drop, so that SGD's "
-                                       "noise fills the plot (T)")  # fmt: skip
-    window.loss_tail_action.toggled.connect(lambda on: setattr(window.state, "loss_tail", bool(on)))
-    window.true_step_action = view_menu.addAction("Step arrow at its true length")
-    window.true_step_action.setCheckable(True)
-    window.true_step_action.setShortcut(QKeySequence("G"))
-    window.true_step_action.setToolTip(
+    # View settings of the state, one key each. Checked by whoever shows the state (the equal
+    # axes by the surface presenter: a problem's default when the state has no choice).
+    window.equal_axes_action = _state_toggle(
+        window, view_menu, "Equal axes on the surface", "E", "equal_axes",
+        "One unit of w as long as one unit of b, so the bowl shows its true shape")  # fmt: skip
+    window.loss_tail_action = _state_toggle(
+        window, view_menu, "Loss axis: after the first drop", "T", "loss_tail",
+        "Frame the loss after its first drop, so that SGD's noise fills the plot")  # fmt: skip
+    window.true_step_action = _state_toggle(
+        window, view_menu, "Step arrow at its true length", "G", "true_step",
         "Draw the step as long as it really is (the learning rate times the gradient), not "
-        "enlarged to be seen (G)"
-    )
-    window.true_step_action.toggled.connect(lambda on: setattr(window.state, "true_step", bool(on)))
+        "enlarged to be seen")  # fmt: skip
     view_menu.addSeparator()
     window.surface3d_action = view_menu.addAction("3-D surface")
     window.surface3d_action.setCheckable(True)
@@ -94,6 +82,17 @@ def _view_menu(window, view_menu) -> None:
         window.surface3d_action.setEnabled(False)
         window.surface3d_action.setToolTip(problem)
         view_menu.setToolTipsVisible(True)
+
+
+def _state_toggle(window, menu, text: str, key: str, field: str, tip: str) -> QAction:
+    """A checkable action that sets ``window.state.<field>``; triggered, not toggled, so that
+    only the user's click sets the state, and showing the state (setChecked) emits nothing."""
+    action = menu.addAction(text)
+    action.setCheckable(True)
+    action.setShortcut(QKeySequence(key))
+    action.setToolTip(f"{tip} ({key})")
+    action.triggered.connect(lambda on: setattr(window.state, field, bool(on)))
+    return action
 
 
 def _look_actions(window, view_menu) -> None:
