@@ -191,6 +191,9 @@ class Lockstep:
     def last_examples(self) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)  # compared runs do not record their batches
 
+    def epoch_counts(self) -> None:
+        return None  # nor their use of the examples
+
     def _gather(self) -> None:
         """Copy the rows the groups made since the last call into :attr:`trajectory` (rows a
         stopped run never reached are NaN; integer fields 0), matched by rows made (module

@@ -63,7 +63,8 @@ class Trainer:
         self.tol = tol
         self._scalar = runs == 1
         self.set_optimizer(optimizer, lr)
-        self.trajectory = Trajectory(runs, capacity + 1, record_examples, max_rows)
+        self.trajectory = Trajectory(runs, capacity + 1, record_examples, max_rows,
+                                     self._tallied_examples())  # fmt: skip
         self.statuses = [RunStatus() for _ in range(runs)]
         self._t = 0  # iterations done
         if self._scalar:  # two floats, one optimizer state each
@@ -77,6 +78,11 @@ class Trainer:
         # counter (again whenever the batching changes); None: no budget.
         self._budget = budget
         self.budgets = self._budget_steps() if budget is not None else None
+
+    def _tallied_examples(self) -> int:
+        """Examples whose use in each epoch is tallied: a data set's (0: an analytic surface,
+        whose sampler only draws its noise)."""
+        return self.samplers[0].n_examples if getattr(self.problem, "data", None) else 0
 
     def _record_start(self) -> None:
         """Row 0: the start point and its loss (which must be finite), and the divergence
@@ -214,6 +220,11 @@ class Trainer:
     def last_examples(self) -> np.ndarray:
         """Indices of the latest batch of run 0 (empty unless examples are recorded)."""
         return self.trajectory.examples(int(self.trajectory.ends[0]) - 1).copy()
+
+    def epoch_counts(self) -> tuple[int, np.ndarray] | None:
+        """``(epoch, counts)``: how often each example was used in run 0's epoch in progress,
+        up to its latest batch (None unless examples are recorded; see EpochTally)."""
+        return self.trajectory.epoch_counts(int(self.trajectory.ends[0]) - 1)
 
     def chunk_examples(self, row: int) -> np.ndarray:
         """Indices of the batch of ``row`` while it is in the latest chunk (``--log-batches``

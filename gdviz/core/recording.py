@@ -35,6 +35,8 @@ class Recording:
         self.statuses: tuple[RunStatus, ...] = tuple(statuses or (RunStatus(),) * self.runs)
         self.markers: list[tuple[int, str]] = []
         self.last_examples = np.zeros(0, dtype=np.int64)
+        # (epoch, counts): how often each example was used in the newest row's epoch, up to it
+        self.epoch_counts: tuple[int, np.ndarray] | None = None
         self._boundaries = np.zeros(64, dtype=np.int64)  # grown geometrically
         self._boundary_count = 0
         self.thinned_before = 0  # times a saved session's history had been thinned
@@ -44,7 +46,7 @@ class Recording:
     def from_columns(cls, columns: dict, statuses=(), markers=(), thinned: int = 0) -> Recording:
         """A recording of saved columns (a session's trajectory: ``step``, every field ``(n, K)``
         (``seen`` is counted from ``size`` when missing), ``ends`` and optionally
-        ``last_examples``); ``thinned``: times its history had been halved."""
+        ``last_examples`` and ``epoch_counts``); ``thinned``: times its history had been halved."""
         runs = len(columns["ends"])
         n = len(columns["step"])
         trajectory = Trajectory(runs, max(n, 2))
@@ -55,13 +57,18 @@ class Recording:
         recording.thinned_before = int(thinned)
         recording.markers = [(int(step), str(text)) for step, text in markers]
         recording.last_examples = np.asarray(columns.get("last_examples", []), dtype=np.int64)
+        counts = columns.get("epoch_counts")
+        if counts is not None and len(counts):  # of the epoch of run 0's last row
+            epoch = int(columns["epoch"][max(int(columns["ends"][0]) - 1, 0)][0])
+            recording.epoch_counts = (epoch, np.asarray(counts, dtype=np.int32))
         return recording
 
     # -- what the engine reports ------------------------------------------------------------------
     def publish(self, rows: int, ends, statuses, markers=(), last_examples=None,
-                snapshot: Rows | None = None) -> None:  # fmt: skip
+                snapshot: Rows | None = None, epoch_counts=None) -> None:  # fmt: skip
         """The engine has written rows up to ``rows`` (each run valid up to ``ends``) into the
-        arrays of ``snapshot`` (default: those published before)."""
+        arrays of ``snapshot`` (default: those published before); ``last_examples`` and
+        ``epoch_counts`` (see EpochTally) are those of the newest row, when given."""
         if snapshot is not None:
             if snapshot.thinned != self._store.thinned:  # other rows: index them afresh
                 self._rows = self._boundary_count = 0
@@ -73,6 +80,7 @@ class Recording:
         self.markers.extend(markers)
         if last_examples is not None:
             self.last_examples = np.asarray(last_examples)
+            self.epoch_counts = epoch_counts
         if rows > first:
             self._rows = rows
             self._index_new_rows(first, rows)
@@ -128,6 +136,8 @@ class Recording:
             out[name] = np.array(self._store.fields[name][:n])
         out["ends"] = np.minimum(self._ends, n)
         out["last_examples"] = np.asarray(self.last_examples, dtype=np.int64)
+        if self.epoch_counts is not None:
+            out["epoch_counts"] = np.asarray(self.epoch_counts[1], dtype=np.int64)
         return out
 
     def row_of_step(self, step: int) -> int:

@@ -18,7 +18,8 @@ for integers) with the shape beside them: a diverged run's inf and NaN survive b
 has no NaN), and 10^5 rows load in milliseconds instead of seconds of parsing number lists.
 Columns: ``step`` (n,); ``epoch``, ``batch``, ``epoch_iterations``, ``size``, ``seen``, ``lr``,
 ``p1``, ``p2``, ``batch_loss``, ``loss``, ``g1``, ``g2`` (n, K); ``ends`` (K,), the valid rows
-of each run; ``last_examples`` (m,), the newest batch. NaN is expected on the start row (no
+of each run; ``last_examples`` (m,), the newest batch; ``epoch_counts`` (N,), how often each
+example was used in the newest row's epoch (both optional). NaN is expected on the start row (no
 batch yet) and after a run's end.
 
 Schema 1 (gdviz 0.1.0) had no ``epoch_iterations`` column: it is read as 0, "not recorded",

@@ -15,7 +15,8 @@ from gdviz.core.lessons import PROBLEM_FIELDS, VIEWS, X_AXES
 from gdviz.core.stops import RunStatus
 from gdviz.core.trajectory import FLOAT_FIELDS, INT_FIELDS
 
-COLUMNS = ("step", *INT_FIELDS, *FLOAT_FIELDS, "ends", "last_examples")
+COLUMNS = ("step", *INT_FIELDS, *FLOAT_FIELDS, "ends", "last_examples", "epoch_counts")
+INDEX_COLUMNS = ("last_examples", "epoch_counts")  # optional; lists, not one value per row
 THEMES = ("light", "dark", "high contrast")  # gdviz.ui.theme.THEMES (core may not import Qt)
 SCALES = (0.75, 2.5)
 STATUSES = ("running", "finished", "converged", "diverged")
@@ -124,7 +125,7 @@ def check_view(view) -> dict:
 def check_trajectory(columns, runs: int) -> dict:
     """Shapes, dtypes and values of the columns (a copy of each, owned and writable)."""
     require(isinstance(columns, dict), "trajectory must be a dict of columns")
-    required = set(COLUMNS) - {"last_examples", "seen"}  # seen: counted when missing
+    required = set(COLUMNS) - {*INDEX_COLUMNS, "seen"}  # seen: counted when missing
     missing = sorted(required - set(columns))
     unknown = sorted(set(columns) - set(COLUMNS), key=str)
     require(not missing, f"trajectory lacks column(s) {', '.join(missing)}")
@@ -142,9 +143,10 @@ def check_trajectory(columns, runs: int) -> dict:
     n = len(out["step"])
     for name, array in out.items():
         shape = {"step": (n,), "ends": (runs,)}.get(name, (n, runs))
-        if name == "last_examples":
-            require(array.ndim == 1, "last_examples must be a list of row indices")
-            require(np.all(array >= 0), "last_examples must be 0 or more")
+        if name in INDEX_COLUMNS:
+            what = "row indices" if name == "last_examples" else "counts, one per example"
+            require(array.ndim == 1, f"{name} must be a list of {what}")
+            require(np.all(array >= 0), f"{name} must be 0 or more")
             continue
         require(array.shape == shape, f"trajectory column {name} has shape {array.shape}, "
                  f"expected {shape} ({n} rows, {runs} run(s)): the lengths disagree")  # fmt: skip

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdviz.core.epoch_tally import TALLY_UP_TO, EpochTally
+
 # Per-run fields, each stored as an array of shape (capacity, K). Row 0 is the start point.
 FLOAT_FIELDS = ("lr", "p1", "p2", "batch_loss", "loss", "g1", "g2")
 INT_FIELDS = ("epoch", "batch", "epoch_iterations", "size", "seen")
@@ -60,7 +62,7 @@ class Trajectory:
     """
 
     def __init__(self, runs: int, capacity: int = 1024, record_examples: bool = False,
-                 max_rows: int | None = None) -> None:  # fmt: skip
+                 max_rows: int | None = None, n_examples: int = 0) -> None:  # fmt: skip
         self.runs = runs
         self.length = 0
         self.made = 0  # rows ever appended (more than length once the history was thinned)
@@ -79,6 +81,9 @@ class Trajectory:
         self._chunk_examples = np.zeros(0, dtype=np.int32)
         self._chunk_offsets = np.zeros(1, dtype=np.int64)
         self._chunk_full = False
+        # With recorded examples of at most TALLY_UP_TO examples: their use in the epoch.
+        tally = record_examples and 0 < n_examples <= TALLY_UP_TO
+        self.tally = EpochTally(n_examples) if tally else None
 
     @property
     def capacity(self) -> int:
@@ -156,6 +161,9 @@ class Trajectory:
             self._chunk_examples = np.asarray(flat)
             self._chunk_full = bool(full and full[0])
             self._chunk_offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+            if self.tally is not None:
+                epochs = np.reshape(values["epoch"], (rows, -1))[:, 0]
+                self.tally.add_chunk(flat, sizes, epochs, self._chunk_full)
         self.length = stop
         self.made += rows
 
@@ -168,6 +176,16 @@ class Trajectory:
         if self._chunk_full:
             return self._chunk_examples
         return self._chunk_examples[self._chunk_offsets[k] : self._chunk_offsets[k + 1]]
+
+    def epoch_counts(self, row: int) -> tuple[int, np.ndarray] | None:
+        """``(epoch, counts)``: how often each example was used in the epoch of row ``row``, up
+        to and including its batch (see EpochTally); for the rows of the latest chunk, and the
+        row before it (None for other rows, or without a tally)."""
+        k = row - self._chunk_first
+        batches = len(self._chunk_offsets) - 1  # 0 before the first chunk: row 0, the start
+        if self.tally is None or not -1 <= k < max(batches, 1):
+            return None
+        return self.tally.counts(k if batches else -1)
 
     def truncate_run(self, run: int, rows: int) -> None:
         """Mark only the first ``rows`` rows of ``run`` as valid."""

@@ -74,6 +74,7 @@ class Progress:
     statuses: tuple
     markers: tuple = ()
     last_examples: np.ndarray | None = None
+    epoch_counts: tuple | None = None  # (epoch, counts): run 0's use of each example (EpochTally)
     snapshot: object = None  # the trajectory's Rows: the arrays the GUI may read up to ``rows``
 
 
@@ -83,6 +84,7 @@ def progress_of(run_id: int, job_id: int, trainer, markers=(), examples: bool = 
     ends = tuple(int(e) for e in trainer.ends)  # a Lockstep gathers its rows here
     return Progress(run_id, job_id, max(ends), ends, tuple(trainer.statuses), tuple(markers),
                     trainer.last_examples() if examples else None,
+                    trainer.epoch_counts() if examples else None,
                     trainer.trajectory.rows())  # fmt: skip
 
 

@@ -275,7 +275,8 @@ class EngineSession(QObject):
 
     def _publish(self, progress: Progress) -> None:
         self.recording.publish(progress.rows, progress.ends, progress.statuses, progress.markers,
-                               progress.last_examples, progress.snapshot)  # fmt: skip
+                               progress.last_examples, progress.snapshot,
+                               progress.epoch_counts)  # fmt: skip
 
     def _on_worker_progressed(self, progress: Progress) -> None:
         if progress.run_id != self.run_id:

@@ -133,3 +133,5 @@ class FrameDrawer(QObject):
             batch = r.last_examples
             hidden = batch.size >= data.n_examples or n < len(r)
             w.data_view.set_batch(batch[:0] if hidden else batch)
+            replacement = w.engine.info.configs[0].sampling == "replacement"
+            w.data_view.set_tally(None if hidden else r.epoch_counts, replacement)

@@ -68,6 +68,8 @@ class Theme:
     examples_edge_alpha: float
     batch: str  # examples of the current batch
     batch_edge: str
+    used: str  # examples used earlier in the epoch in progress (greyed)
+    repeat: str  # the ring around an example used twice or more in the epoch
     model: str  # the model line or sigmoid
     fill_alpha: float  # behind text items and legends (the plot background colour)
     frame_alpha: float  # legend frames
@@ -85,7 +87,7 @@ class Theme:
     def accents(self) -> dict[str, str]:
         """The colours of the things drawn on the plots, by role."""
         roles = ("path", "gradient", "step", "current", "start", "batch_loss", "training_loss",
-                 "change_marker", "examples", "batch", "model")  # fmt: skip
+                 "change_marker", "examples", "batch", "used", "repeat", "model")  # fmt: skip
         return {role: getattr(self, role) for role in roles}
 
     @property
@@ -127,8 +129,8 @@ LIGHT = Theme(
     start=c.SKY_BLUE, batch_loss=c.SKY_BLUE, batch_loss_alpha=0.75, training_loss=c.BLUE,
     boundary=c.TEXT, boundary_alpha=0.22, change_marker=c.VERMILLION, examples=c.SKY_BLUE,
     examples_alpha=0.45, examples_edge=c.BLUE, examples_edge_alpha=0.6, batch=c.VERMILLION,
-    batch_edge=c.BLACK, model=c.BLACK, fill_alpha=0.85, frame_alpha=0.4, surface_tint=c.WHITE,
-    surface_blend=0.35,
+    batch_edge=c.BLACK, used="#A0A0A0", repeat=c.PURPLE, model=c.BLACK, fill_alpha=0.85,
+    frame_alpha=0.4, surface_tint=c.WHITE, surface_blend=0.35,
 )  # fmt: skip
 
 _DARK_WIDGETS = (
@@ -159,7 +161,7 @@ DARK = replace(
     path=c.WHITE, path_halo=c.BLACK, contour=c.WHITE, contour_alpha=0.4, step=c.SKY_BLUE,
     batch_loss="#A9DCF7", batch_loss_alpha=0.6, training_loss=c.SKY_BLUE, boundary="#EDEDED",
     boundary_alpha=0.3, change_marker=c.ORANGE, examples_alpha=0.55, examples_edge=c.SKY_BLUE,
-    examples_edge_alpha=0.9, batch_edge=c.WHITE, model=c.WHITE, frame_alpha=0.5,
+    examples_edge_alpha=0.9, batch_edge=c.WHITE, used="#6E6E6E", model=c.WHITE, frame_alpha=0.5,
     surface_tint="#242424", surface_blend=0.2, widgets=_DARK_WIDGETS,
     hint="#FFA15C", error="#FF7B6E", fusion=True,
 )  # fmt: skip
@@ -169,7 +171,8 @@ HIGH_CONTRAST = replace(
     LIGHT, name="high contrast", foreground=c.BLACK, grid_alpha=0.35, path_halo=c.WHITE,
     contour="#666666", contour_alpha=1.0, batch_loss_alpha=1.0, boundary="#8C8C8C",
     boundary_alpha=1.0, examples_alpha=1.0, examples_edge_alpha=1.0, fill_alpha=1.0,
-    frame_alpha=1.0, surface_blend=0.45, line_boost=1.6, marker_boost=1.2, bold=True,
+    frame_alpha=1.0, surface_blend=0.45, used="#8C8C8C", repeat="#8E2C6B", line_boost=1.6,
+    marker_boost=1.2, bold=True,
     widgets=_HIGH_CONTRAST_WIDGETS, hint="#8A3000", fusion=True,
 )  # fmt: skip
 

@@ -233,3 +233,33 @@ def test_panel_edits_in_a_comparison_keep_each_runs_settings(qtbot, lecture):
     assert [run.config.steps for run in lecture.state.compare] == [1000] * 3
     assert [run.config.steps for run in lecture.state.compare] == [1000] * 3
     assert all(c.steps == 1000 for c in lecture.engine.info.configs)
+
+
+@pytest.mark.parametrize(("lesson_id", "steps"), [("sgd-noisy-gradient", 137),
+                                                  ("mini-batch-sgd", 14)])  # fmt: skip
+def test_data_view_shows_the_examples_used_in_the_epoch(qtbot, lecture, lesson_id, steps):
+    """Lesson 4 (SGD with replacement) and 5 (batches of 10, shuffled): after ``steps`` the
+    grey examples are exactly the ones a replay of the lesson's batches used in this epoch."""
+    from gdviz.core.config import build_parts
+
+    lecture.navigator.choose(index_of(lesson_id))
+    lecture.engine.step(steps)
+    qtbot.waitUntil(lambda: int(lecture.engine.recording.last("step")) == steps, timeout=3000)
+    lecture.frames.mark_dirty()
+    lecture.frames.draw()
+    config, problem = lecture.engine.info.configs[0], lecture.engine.problem
+    sampler = build_parts(config, problem)[3]
+    chunk = sampler.next_chunk(steps)
+    epoch = int(chunk.epochs[-1])
+    used = np.concatenate([chunk.batch(i) for i in range(steps) if chunk.epochs[i] == epoch])
+    view, x = lecture.data_view, problem.data.raw_x
+    assert sorted(view.used.getData()[0].tolist()) == sorted(x[np.unique(used)].tolist())
+    counts = np.bincount(used, minlength=problem.n_examples)
+    assert view.tally_text().startswith(
+        f"{np.count_nonzero(counts)} of 100 examples seen in epoch {epoch + 1}"
+    )
+    last = chunk.batch(steps - 1)
+    again = last[counts[last] > 1]
+    assert view.repeats.getData()[0].size == again.size
+    lecture.timeline.slider.setValue(5)  # rewound: the tally is of the newest row, not shown
+    assert view.used.getData()[0].size == 0

@@ -300,6 +300,53 @@ def test_data_view_line_batch_and_message(qtbot):
     assert not view.message_visible()
 
 
+def test_data_view_greys_the_epochs_used_examples_and_rings_a_repeat(qtbot):
+    """Counts of a known epoch: 3 examples used, one (7) twice, which the current batch picks
+    again; the used are drawn grey at their own coordinates, the repeat is ringed."""
+    view = _show(qtbot, DataView())
+    x, y = np.arange(10.0), 2 * np.arange(10.0) + 1
+    view.set_data(x, y, "x", "y")
+    counts = np.zeros(10, np.int32)
+    counts[[2, 5, 7]] = (1, 1, 2)
+    view.set_batch(np.array([7]))
+    view.set_tally((3, counts), replacement=True)
+    ux, uy = view.used.getData()
+    assert sorted(ux.tolist()) == [2.0, 5.0, 7.0] and sorted(uy.tolist()) == [5.0, 11.0, 15.0]
+    assert view.repeats.getData()[0].tolist() == [7.0]
+    assert view.tally_text() == "3 of 10 examples seen in epoch 3, 1 of them more than once"
+    assert view.plot_widget.toolTip() == view.tally_text()
+    assert "used this epoch" in view.key.text()
+    assert "repeat" in view.key.text()
+    view.set_batch(np.array([2]))  # a first pick: no ring
+    counts[2] = 1
+    view.set_tally((3, counts), replacement=True)
+    assert view.repeats.getData()[0].size == 0
+    view.set_tally((3, np.ones(4, np.int32)))  # counts of other data: none shown
+    assert view.used.getData()[0].size == 0 and view.tally_text() == ""
+    assert "used" not in view.key.text()
+    view.set_tally((1, np.ones(10, np.int32)))  # shuffle, the epoch's end: all grey, no ring
+    assert view.used.getData()[0].size == 10 and "repeat" not in view.key.text()
+
+
+def test_a_model_line_off_the_view_leaves_a_mark_at_that_edge(qtbot):
+    view = _show(qtbot, DataView())
+    x = np.arange(10.0)
+    view.set_data(x, 2 * x + 1, "x", "y")
+    view.set_model(2.0, 1.0)
+    assert view.off_view_side() is None and not view.off_view.isVisible()
+    view.set_model(0.0, 1e6)  # far above every example
+    assert view.off_view_side() == "above" and view.off_view.isVisible()
+    assert "above" in view.off_view.textItem.toPlainText()
+    (_, _), (_, top) = view.plot.getViewBox().viewRange()
+    assert view.off_view.pos().y() == pytest.approx(top)
+    view.set_model(-5.0, -1e6)
+    assert view.off_view_side() == "below" and "below" in view.off_view.textItem.toPlainText()
+    view.plot.getViewBox().setYRange(-2e6, 0)  # the user pans to it: the mark goes
+    assert view.off_view_side() is None and not view.off_view.isVisible()
+    view.set_model(np.nan, 0.0)
+    assert not view.off_view.isVisible()
+
+
 def test_data_view_logistic_sigmoid(qtbot):
     view = _show(qtbot, DataView())
     problem, _, f = _run(RunConfig(model="logistic", batch_size=16, lr=0.5, epochs=10))

@@ -1,5 +1,11 @@
-"""DataView: the training examples, the current model (a line or a sigmoid) and the examples of
-the current batch; a centred message replaces the plot when there is no data.
+"""DataView: the training examples, the current model (a line or a sigmoid), the examples of
+the current batch and those used so far in the epoch; a centred message replaces the plot when
+there is no data.
+
+The epoch's use (an EpochTally's counts) is the lesson's picture of an epoch: the examples used
+so far are greyed, so with shuffling the grey fills the data exactly once per epoch; drawing
+with replacement, a pick of an example already used in the epoch is ringed, and some examples
+are never picked. The tooltip counts them ("38 of 100 examples seen in epoch 2").
 
 Up to DENSITY_ABOVE examples are drawn as points. More are drawn as a density image (a 2-D
 histogram, coloured as the points are, its opacity rising with the log of the count), which is
@@ -40,7 +46,7 @@ class DataView(QWidget):
         self._stack.addWidget(self.message)
         self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
         c.style_plot(self.plot, "x", "y")
-        self.key = PlotKey(self.plot)
+        self.key = PlotKey(self.plot, max_lines=3)  # the data keep most of a short view
         self.points = pg.ScatterPlotItem(name="examples")
         self.density = pg.ImageItem()  # many examples (see the module docstring)
         self.density.setZValue(9)
@@ -51,13 +57,26 @@ class DataView(QWidget):
         for still in (self.points, self.density):
             still.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.batch = pg.ScatterPlotItem(name="current batch")
+        self.used = pg.ScatterPlotItem(name="used in this epoch")
+        self.repeats = pg.ScatterPlotItem(name="picked again in this epoch")
         self.model_line = pg.PlotCurveItem(name="model")
-        for z, item in enumerate((self.points, self.model_line, self.batch)):
+        layers = (self.points, self.used, self.model_line, self.batch, self.repeats)
+        for z, item in enumerate(layers):
             item.setZValue(10 + z)
             # Only the data frames the view: a wild model must not zoom the examples away.
             self.plot.addItem(item, ignoreBounds=item is not self.points)
+        # A model line wholly above or below the view (a diverging run) would just vanish: a
+        # mark at that edge says where it went.
+        self.off_view = pg.TextItem(anchor=(0.5, 0))
+        self.off_view.setZValue(20)
+        self.off_view.setVisible(False)
+        self.plot.addItem(self.off_view, ignoreBounds=True)
+        self._line: tuple[float, float, float, float] | None = None  # slope, offset, x0, x1
+        self.plot.getViewBox().sigRangeChanged.connect(self._mark_off_view)
         self._x = self._y = np.zeros(0)
         self._batch = np.zeros(0, np.int64)  # indices highlighted
+        # (epoch, seen, repeated, batch picks repeated, replacement) as drawn; None: no tally
+        self._tally: tuple | None = None
         self._shown_y = np.zeros(0)
         self._bounds: tuple[float, float, float, float] | None = None
         self._logistic = False
@@ -74,14 +93,18 @@ class DataView(QWidget):
         c.style_axes(self.plot, look)
         self.plot.layout.setContentsMargins(4, 14 * scale, 14 * scale, 4)  # edge ticks fit
         self.plot.showGrid(x=not self._fast, y=not self._fast, alpha=t.grid_alpha)
-        self.key.set_entries([(t.examples_edge, "●", "examples"), (t.model, "━━", "model"),
-                              (t.batch, "●", "current batch")])  # fmt: skip
+        self._show_key()
         self.key.restyle(look)
         edge = look.pen(t.examples_edge, 1, alpha=t.examples_edge_alpha)
         c.style_points(self.points, look.size(8), edge, c.brush(t.examples, t.examples_alpha))
+        c.style_points(self.used, look.size(8), look.pen(t.used, 1), c.brush(t.used))
         c.style_points(self.batch, look.size(13), look.pen(t.batch_edge, 1.2), c.brush(t.batch))
+        c.style_points(self.repeats, look.size(22), look.pen(t.repeat, 3), pg.mkBrush(None))
         self._paint_density()
         self.model_line.setPen(look.pen(t.model, 3))
+        self.off_view.setColor(t.foreground)
+        self.off_view.fill = c.brush(t.background, t.fill_alpha)
+        self.off_view.setFont(look.font(c.ANNOTATION_PT, bold=True))
 
     def set_fast(self, fast: bool) -> None:
         """No grid lines while a run goes flat out: they are most of a frame's paint cost."""
@@ -106,6 +129,7 @@ class DataView(QWidget):
         self._paint_density()
         self.batch.setData([], [])
         self._batch = np.zeros(0, np.int64)
+        self.set_tally(None)
         self.model_line.setData([], [])
         c.set_axis_label(self.plot, "bottom", x_label, self.look)
         c.set_axis_label(self.plot, "left", y_label, self.look)
@@ -173,8 +197,10 @@ class DataView(QWidget):
         """Draw ``z = w*(x - x_shift)/x_scale + b`` over the data's x range: the line ``y = z``,
         or ``sigmoid(z)`` for logistic regression. Non-finite parameters hide the model."""
         values = np.array([w, b, x_shift, x_scale], float)
+        self._line = None
         if self._bounds is None or not np.all(np.isfinite(values)) or x_scale == 0:
             self.model_line.setData([], [])
+            self._mark_off_view()
             return
         lo, hi = self._bounds[:2]
         pad = 0.05 * (hi - lo if hi > lo else 1.0)
@@ -185,9 +211,43 @@ class DataView(QWidget):
             with np.errstate(all="ignore"):  # huge z saturates tanh without warnings
                 ys = 0.5 * (1.0 + np.tanh(0.5 * (slope * xs + offset)))
         else:
+            self._line = (slope, offset, lo, hi)
             xs, ys = self._clipped_line(slope, offset, lo, hi)
         ok = np.isfinite(xs) & np.isfinite(ys)
         self.model_line.setData(xs[ok], ys[ok])
+        self._mark_off_view()
+
+    def off_view_side(self) -> str | None:
+        """ "above" or "below" when the model line passes wholly above or below the view
+        (over the x range shown), else None."""
+        if self._line is None:
+            return None
+        slope, offset, lo, hi = self._line
+        (x0, x1), (v0, v1) = self.plot.getViewBox().viewRange()
+        a, b = max(lo, x0), min(hi, x1)
+        if not b > a:
+            return None
+        with np.errstate(all="ignore"):
+            ends = (slope * a + offset, slope * b + offset)
+        if min(ends) > v1:
+            return "above"
+        if max(ends) < v0:
+            return "below"
+        return None
+
+    def _mark_off_view(self, *_args) -> None:
+        side = self.off_view_side()
+        if side is None:
+            if self.off_view.isVisible():
+                self.off_view.setVisible(False)
+            return
+        (x0, x1), (v0, v1) = self.plot.getViewBox().viewRange()
+        text = "▲ model above" if side == "above" else "▼ model below"  # short: narrow views
+        if text != self.off_view.textItem.toPlainText():
+            self.off_view.setText(text)
+            self.off_view.setAnchor((0.5, 0) if side == "above" else (0.5, 1))
+        self.off_view.setPos((x0 + x1) / 2, v1 if side == "above" else v0)
+        self.off_view.setVisible(True)
 
     def _clipped_line(self, slope: float, offset: float, lo: float, hi: float):
         """Endpoints of the line inside a box 10 view-heights tall: exact slope on screen, and
@@ -214,6 +274,52 @@ class DataView(QWidget):
             return  # the same batch (paused, or a full batch): no new spots
         self._batch = idx
         self.batch.setData(self._x[idx], self._shown_y[idx])
+
+    def set_tally(self, tally, replacement: bool = False) -> None:
+        """Grey the examples used in the epoch in progress (``tally``: ``(epoch, counts)``, an
+        EpochTally's, one count per example; None shows none: a full batch, a rewound timeline,
+        counts of other data) and ring the current batch's examples picked before in it.
+        ``replacement``: the batches are drawn with replacement, so picks can repeat."""
+        counts = None if tally is None else np.asarray(tally[1])
+        if counts is None or counts.shape != self._x.shape:
+            shown = None
+        else:
+            again = self._batch[counts[self._batch] > 1]
+            shown = (int(tally[0]), int(np.count_nonzero(counts)), int(np.sum(counts > 1)),
+                     tuple(again.tolist()), bool(replacement))  # fmt: skip
+        if shown == self._tally:
+            return  # unchanged: no new spots (every frame while paused)
+        self._tally = shown
+        if shown is None:
+            self.used.setData([], [])
+            self.repeats.setData([], [])
+        else:
+            used = counts > 0
+            self.used.setData(self._x[used], self._shown_y[used])
+            self.repeats.setData(self._x[again], self._shown_y[again])
+        self._show_key()
+
+    def tally_text(self) -> str:
+        """The epoch's use in words, e.g. "38 of 100 examples seen in epoch 2" ("" if none)."""
+        if self._tally is None:
+            return ""
+        epoch, seen, repeated = self._tally[:3]
+        text = f"{seen:,} of {self._x.size:,} examples seen in epoch {epoch}"
+        return text + (f", {repeated:,} of them more than once" if repeated else "")
+
+    def _show_key(self) -> None:
+        """The key, in short entries that pair up on a line of a narrow column. Its entries
+        change only with the configuration: a key that gained a line at the first repeat would
+        make the plot jump, and one relaid out at every iteration (to count the examples used)
+        cost a tenth of a core and 4 frames a second. The count is in the tooltip."""
+        t = self.look.theme
+        entries = [(t.examples_edge, "●", "examples"), (t.batch, "●", "batch")]
+        if self._tally is not None:
+            entries.append((t.used, "●", "used this epoch"))
+            if self._tally[4]:
+                entries.append((t.repeat, "◯", "repeat"))
+        self.key.set_entries([*entries, (t.model, "━━", "model")])
+        self.plot_widget.setToolTip(self.tally_text())
 
     def set_visible_message(self, text: str | None = NO_DATA_MESSAGE) -> None:
         """Show ``text`` centred instead of the plot (None or "" shows the plot again)."""

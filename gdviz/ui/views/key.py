@@ -24,8 +24,9 @@ class PlotKey:
     """The key of ``plot``: entries ``(colour, mark, label)``, e.g. ``("#0072B2", "━━", "training
     loss")``; the mark is drawn in the colour, the label in the theme's text colour."""
 
-    def __init__(self, plot: pg.PlotItem) -> None:
+    def __init__(self, plot: pg.PlotItem, max_lines: int | None = None) -> None:
         self.plot = plot
+        self.max_lines = max_lines  # shrink (to the same floor) rather than wrap onto more
         self._entries: list[tuple[str, str, str]] = []
         self._look = c.Look()
         self._width = 0.0
@@ -68,9 +69,11 @@ class PlotKey:
         points = full
         while True:
             metrics = QFontMetricsF(c.font(points, look.theme.bold))
-            widest = max((metrics.horizontalAdvance(f"{m} {t}") for _, m, t in self._entries),
-                         default=0.0)  # fmt: skip
-            if widest <= room or points <= floor or self._width <= 0:
+            widths = [metrics.horizontalAdvance(f"{m} {t}   ") for _, m, t in self._entries]
+            fits = max(widths, default=0.0) <= room + metrics.horizontalAdvance("   ")
+            if fits and self.max_lines is not None:
+                fits = _lines_needed(widths, room) <= self.max_lines
+            if fits or points <= floor or self._width <= 0:
                 break
             points = max(floor, points - 0.5)
         self._points = points
@@ -102,6 +105,16 @@ class PlotKey:
             label.setMaximumHeight(height)
             self.plot.layout.setRowFixedHeight(0, height)
             label.updateMin()
+
+
+def _lines_needed(widths, room: float) -> int:
+    """Lines that entries of these widths fill, wrapped greedily as ``PlotKey._show`` does."""
+    lines, used = 0, room
+    for width in widths:
+        if used + width > room:
+            lines, used = lines + 1, 0.0
+        used += width
+    return lines
 
 
 class KeyLabel(pg.LabelItem):
