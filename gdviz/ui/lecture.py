@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from gdviz.ui.roles import TICK_PT
+from gdviz.ui.run_toolbar import fit_toolbars
 from gdviz.ui.shortcuts_dialog import DEFAULT_SHORTCUTS, ShortcutsDialog
 from gdviz.ui.theme import THEMES, apply_theme, lecture_scale
 
@@ -38,6 +39,7 @@ class LectureMixin:
         self.lecture_action.setChecked(self.state.lecture)
         self.counters.setVisible(self.state.lecture)
         apply_theme(self, self.theme, self.shown_scale)
+        fit_toolbars(self, self.toolbar, self.lesson_bar)
         self.frames.mark_dirty()
 
     def toggle_lecture(self) -> None:

@@ -36,7 +36,7 @@ from gdviz.ui.persistence import (
     saved_lecture,
     saved_look,
 )
-from gdviz.ui.run_toolbar import RunToolbar
+from gdviz.ui.run_toolbar import RunToolbar, fit_toolbars, lesson_toolbar
 from gdviz.ui.status import describe_changes
 from gdviz.ui.surface_presenter import SurfacePresenter
 from gdviz.ui.views.surface3d import Surface3DView
@@ -69,6 +69,7 @@ class MainWindow(LectureMixin, QMainWindow):
         build_controls_dock(self)
         self.toolbar = RunToolbar(self)
         self.addToolBar(self.toolbar)
+        self.lesson_bar = lesson_toolbar(self, self.navigator.picker)
         build_menus(self)
         self.frames = FrameDrawer(self)
         self._wire()
@@ -401,6 +402,10 @@ class MainWindow(LectureMixin, QMainWindow):
     def layout_parts(self) -> dict:
         """The widgets whose state persists between launches (see ui/persistence.py)."""
         return {"window": self, "main_split": self.main_split, "right_split": self.right_split}
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        fit_toolbars(self, self.toolbar, self.lesson_bar)
 
     def closeEvent(self, event) -> None:
         self.frames.stop()

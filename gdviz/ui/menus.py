@@ -17,8 +17,6 @@ def build_menus(window) -> None:
     window.navigator.build_menu(lessons_menu)
     lessons_menu.addSeparator()
     lessons_menu.addAction("Leave the lesson (single run)", window.leave_lesson)
-    window.toolbar.addSeparator()
-    window.toolbar.addWidget(window.navigator.picker)
     run_menu = menus.addMenu("&Run")
     for action in window.toolbar.run_actions():
         run_menu.addAction(action)

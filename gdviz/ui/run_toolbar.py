@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QSpinBox, QStyle, QToolBar
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QSpinBox,
+    QStyle,
+    QToolBar,
+)
 
 from gdviz.core.recording import X_AXIS_MODES
 from gdviz.ui.panels.quiet import signals_blocked
@@ -151,3 +159,26 @@ class RunToolbar(QToolBar):
         finished its budget)."""
         for action in (self.play_action, self.step_action, self.epoch_action):
             action.setEnabled(not finished)
+
+
+def lesson_toolbar(window: QMainWindow, picker: QComboBox) -> QToolBar:
+    """The lesson picker's own toolbar, beside the run toolbar: when both do not fit (enlarged
+    for a lecture hall), it goes onto a second row (fit_toolbars) instead of behind the run
+    toolbar's overflow button, where a presenter would not find it."""
+    bar = QToolBar("Lesson", window)
+    bar.setObjectName("lesson_toolbar")
+    bar.addWidget(picker)
+    window.addToolBar(bar)
+    return bar
+
+
+def fit_toolbars(window: QMainWindow, run_bar: QToolBar, lesson_bar: QToolBar) -> None:
+    """One row of toolbars where both fit in the window's width (the picker narrowed to its
+    minimum, 24 characters), else two (a toolbar break before the lesson bar). Their size
+    hints do not depend on the break: no oscillation."""
+    wanted = run_bar.sizeHint().width() + lesson_bar.minimumSizeHint().width() + 16
+    two_rows = wanted > window.width()
+    if two_rows and not window.toolBarBreak(lesson_bar):
+        window.insertToolBarBreak(lesson_bar)
+    elif not two_rows and window.toolBarBreak(lesson_bar):
+        window.removeToolBarBreak(lesson_bar)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 from gdviz.core.config import RunConfig, epoch_length
 
+NO_BREAK_SPACE, WORD_JOINER = "\u00a0", "\u2060"
 STATUS_WORDS = {"running": "ready", "finished": "finished", "converged": "converged",
                 "diverged": "DIVERGED"}  # fmt: skip
 
@@ -31,12 +32,26 @@ def _fmt(value) -> str:
     return "auto" if value is None else str(value)
 
 
+def joined_fields(fields) -> str:
+    """The fields separated by " · ", each one unbreakable: enlarged, the line wraps between
+    fields, never inside "|gradient| 1.79" or "epoch 3 (batch 2 of 10)", and a line never
+    starts with the dot. No-break spaces are not enough: Qt (as Unicode's line breaking
+    rules say) breaks after "|" and "(" even before one, so a word joiner (zero width, no
+    break on either side) goes between every two characters of a field."""
+    glued = [WORD_JOINER.join(field.replace(" ", NO_BREAK_SPACE)) for field in fields]
+    return (WORD_JOINER + NO_BREAK_SPACE * 2 + "·  ").join(glued)
+
+
 class StatusLine(QLabel):
     """One line under the views, updated from the recording."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setStyleSheet("font-size: 12pt;")
+
+    def plain_text(self) -> str:
+        """The line as plain text: ordinary spaces, no word joiners."""
+        return self.text().replace(NO_BREAK_SPACE, " ").replace(WORD_JOINER, "")
 
     def update_from(self, recording, rows: int, info, playing: bool) -> None:
         """The line for the first ``rows`` rows of a single run's recording (its last row is
@@ -59,11 +74,11 @@ class StatusLine(QLabel):
             word = "rewound: Space replays from here"
         elif status.status == "running":
             word = "running" if playing else ("paused" if step else "ready: press Space")
-        self.setText(
-            f"Iteration {step:,}  ·  epoch {epoch} (batch {batch} of {ipe})  ·  lr {lr_text}  ·  "
-            f"{p1} = {float(value['p1']):.4g}, {p2} = {float(value['p2']):.4g}  ·  "
-            f"loss {float(value['loss']):.4g}  ·  |gradient| {grad_text}  ·  {word}"
-        )
+        self.setText(joined_fields([
+            f"Iteration {step:,}", f"epoch {epoch} (batch {batch} of {ipe})", f"lr {lr_text}",
+            f"{p1} = {float(value['p1']):.4g}, {p2} = {float(value['p2']):.4g}",
+            f"loss {float(value['loss']):.4g}", f"|gradient| {grad_text}", word,
+        ]))  # fmt: skip
 
     def update_compare(self, recording, rows: int, labels: list[str]) -> None:
         """Iteration and each compared run's training loss or status."""
@@ -76,4 +91,4 @@ class StatusLine(QLabel):
             else:
                 loss = recording.column("loss", run)[min(row, recording.end(run) - 1)]
                 parts.append(f"{label}: loss {float(loss):.4g}")
-        self.setText(f"Iteration {step:,}  ·  " + "  ·  ".join(parts))
+        self.setText(joined_fields([f"Iteration {step:,}", *parts]))

@@ -63,7 +63,7 @@ def shown(window) -> dict:
         "picker": window.navigator.picker.currentIndex(),
         "rows": len(window.engine.recording),
         "configs": window.engine.info.configs,
-        "status": window.status_line.text(),
+        "status": window.status_line.plain_text(),
         "banner": window.badge.isVisible(),
     }  # fmt: skip
 
@@ -115,7 +115,7 @@ def test_a_run_that_converges_in_one_step_keeps_drawing(lecture):
     lecture.engine.run_synchronously(20)
     lecture.frames.draw()  # raised in 0.1.0
     x, _ = lecture.surface_view.path_line.getData()
-    assert x.size == 21 and "Iteration 20" in lecture.status_line.text()
+    assert x.size == 21 and "Iteration 20" in lecture.status_line.plain_text()
 
 
 @pytest.mark.parametrize(("surface", "start"), [("bowl", (0.0, 0.0)), ("himmelblau", (3.0, 2.0))])
@@ -313,16 +313,18 @@ def test_a_rewound_timeline_is_shown_everywhere_and_keys_work(qtbot, lecture):
     lecture.commands.start({"config": config})
     lecture.engine.run_synchronously()
     lecture.commands.scrub_to(13)  # rows 0..12: after iteration 12
-    assert "Iteration 12 " in lecture.status_line.text() and "rewound" in lecture.status_line.text()
+    status = lecture.status_line.plain_text()
+    assert "Iteration 12 " in status and "rewound" in status
     lecture.commands.step()  # Right: one row further
-    assert lecture.state.timeline == 14 and "Iteration 13 " in lecture.status_line.text()
+    assert lecture.state.timeline == 14 and "Iteration 13 " in lecture.status_line.plain_text()
     lecture.commands.step_epoch()  # Shift+Right: to the end of epoch 2
-    assert lecture.state.timeline == 21 and "batch 10 of 10" in lecture.status_line.text()
+    assert lecture.state.timeline == 21 and "batch 10 of 10" in lecture.status_line.plain_text()
     lecture.state.speed = 200
     lecture.commands.toggle_play()  # Space replays from here, then goes live
     assert lecture.commands.replay.active
     qtbot.waitUntil(lambda: lecture.state.timeline is None, timeout=3000)
-    assert not lecture.commands.replay.active and "Iteration 50 " in lecture.status_line.text()
+    assert not lecture.commands.replay.active
+    assert "Iteration 50 " in lecture.status_line.plain_text()
 
 
 # -- 17: lesson speeds ----------------------------------------------------------------------------
@@ -469,4 +471,4 @@ def test_a_session_at_the_end_of_the_float_range_draws_without_warnings(lecture,
     save_session(tmp_path / "huge.json", Session(config, columns))
     assert dialogs.open_session(lecture, str(tmp_path / "huge.json"))
     lecture.frames.draw()  # RuntimeWarnings are errors in the tests
-    assert "Iteration 6" in lecture.status_line.text()
+    assert "Iteration 6" in lecture.status_line.plain_text()

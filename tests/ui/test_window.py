@@ -38,7 +38,7 @@ def test_play_runs_iterations(qtbot, window):
 
 def test_step_one_iteration_and_one_epoch(qtbot, window):
     # N = 100, B = 10: an epoch is ceil(100/10) = 10 iterations.
-    assert "batch 0 of 10" in window.status_line.text()  # ceil(100 / 10), before any step
+    assert "batch 0 of 10" in window.status_line.plain_text()  # ceil(100 / 10), before any step
     qtbot.keyClick(window, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: step_count(window) == 1, timeout=3000)
     assert (
@@ -55,7 +55,7 @@ def test_step_one_iteration_and_one_epoch(qtbot, window):
     qtbot.waitUntil(lambda: step_count(window) == 20, timeout=3000)
     assert int(window.engine.recording.last("epoch")) == 2
     # The status line is drawn with the next frame (frames are paced while a run plays).
-    qtbot.waitUntil(lambda: "Iteration 20" in window.status_line.text(), timeout=1000)
+    qtbot.waitUntil(lambda: "Iteration 20" in window.status_line.plain_text(), timeout=1000)
 
 
 def test_uneven_epoch_counts_ceil(qtbot):
@@ -65,7 +65,7 @@ def test_uneven_epoch_counts_ceil(qtbot):
     win = MainWindow(config=config, settings=None)
     qtbot.addWidget(win)
     try:
-        assert "batch 0 of 4" in win.status_line.text()  # ceil(10 / 3)
+        assert "batch 0 of 4" in win.status_line.plain_text()  # ceil(10 / 3)
         win.toolbar.epochRequested.emit()
         qtbot.waitUntil(lambda: step_count(win) == 4, timeout=3000)
         assert list(win.engine.recording.column("size")[1:]) == [3, 3, 3, 1]

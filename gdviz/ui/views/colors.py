@@ -87,7 +87,9 @@ class ReadableAxis(pg.AxisItem):
     """An axis whose major tick labels never run together: pyqtgraph asks for at least 2.25
     intervals whatever the text size, and at lecture size a 220 px axis of 1,500-5,200 read
     "200030004000". The spacing grows along 1-2-5 until labels are 1.3 widths apart, as long as
-    two whole labels remain."""
+    two whole labels remain (labels that do not touch are kept for that), or, where even two
+    labels touch, one: one readable label (a data view of 0-10 in 110 px at the largest size)
+    says more than four run together ("2468")."""
 
     def tickSpacing(self, minVal, maxVal, size):
         levels = super().tickSpacing(minVal, maxVal, size)
@@ -108,8 +110,10 @@ class ReadableAxis(pg.AxisItem):
 
         for _ in range(12):  # 1-2-5 steps: 10^4 times wider at most
             wider = spacing * (2.5 if _leading_digit(spacing) == 2 else 2)  # 1 -> 2 -> 5 -> 10
-            if spacing * px_per_unit >= 1.3 * labels(spacing)[1] or labels(wider)[0] < 2:
-                break  # apart enough, or the next spacing would leave fewer than two labels
+            gap = spacing * px_per_unit / max(labels(spacing)[1], 1.0)  # in label widths
+            left = labels(wider)[0]
+            if gap >= 1.3 or (left < 2 and gap >= 1.0) or left < 1:
+                break  # apart enough; or not touching, and two labels only this way; or last
             spacing = wider
         if spacing == levels[0][0]:
             return levels
