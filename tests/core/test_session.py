@@ -343,3 +343,25 @@ def test_a_schema_2_session_counts_the_examples_seen(tmp_path):
     sizes = loaded.trajectory["size"]
     assert np.array_equal(loaded.trajectory["seen"], np.cumsum(sizes, axis=0))
     assert np.array_equal(loaded.trajectory["seen"], session.trajectory["seen"])
+
+
+def test_the_epochs_use_of_the_examples_is_saved_and_restored(tmp_path):
+    """A session keeps the newest batch and how often each example was used in its epoch, so
+    the data view greys the same examples after a reload; negative counts are refused."""
+    from gdviz.core.recording import Recording
+
+    trainer = build_trainer(CONFIG, build_problem(CONFIG), record_examples=True)
+    trainer.advance(23)  # epoch 5 of 5 batches, batch 3: 30 of the 50 examples used
+    epoch, counts = trainer.epoch_counts()
+    assert (epoch, int(counts.sum())) == (5, 30)
+    columns = trajectory_of(trainer)
+    columns.update(last_examples=trainer.last_examples(), epoch_counts=counts)
+    S.save_session(tmp_path / "s.json", S.Session(CONFIG, columns))
+    loaded = S.load_session(tmp_path / "s.json")
+    recording = Recording.from_columns(loaded.trajectory)
+    assert recording.epoch_counts[0] == 5
+    np.testing.assert_array_equal(recording.epoch_counts[1], counts)
+    np.testing.assert_array_equal(recording.columns()["epoch_counts"], counts)
+    columns["epoch_counts"] = -counts
+    with pytest.raises(S.SessionError, match="epoch_counts must be 0 or more"):
+        S.Session(CONFIG, columns)
