@@ -132,15 +132,17 @@ def test_b_or_period_blanks_the_views_and_back(qtbot, window):
 
 # The data view's Weight_in_lbs axis at lecture size, a budget of 100 and of 500 iterations, and
 # small parameters (a narrower axis than 220 px for 1,250-5,400 is left: see the issue's note).
-# The last: lesson 4's data view (x from 0 to 10) at the largest size, 30 px ticks.
+# Then lesson 4's data view (x from 0 to 10) at the largest size, 30 px ticks, and lesson 3's
+# loss axis of 100 iterations in 190 px, whose "20 40 60 80" were 1 px apart.
 CASES = [(1250.0, 5400.0, 220, 21), (-2.0, 102.0, 200, 21), (-10.0, 510.0, 200, 21),
-         (-0.03, 0.04, 400, 21), (-0.5, 10.5, 110, 30)]  # fmt: skip
+         (-0.03, 0.04, 400, 21), (-0.5, 10.5, 110, 30), (-2.0, 102.0, 190, 21),
+         (-0.3, 10.3, 190, 21)]  # fmt: skip
 
 
 @pytest.mark.parametrize("low, high, pixels, points", CASES)
 def test_tick_labels_at_lecture_size_never_run_together(qtbot, low, high, pixels, points):
-    """Reproduction: at lecture size the data view's x axis read "200030004000", and at the
-    largest size lesson 4's read "2468"."""
+    """Reproduction: at lecture size the data view's x axis read "200030004000", lesson 3's
+    loss axis "20406080", and at the largest size lesson 4's data view "2468"."""
     from PySide6.QtGui import QFontMetricsF
 
     from gdviz.ui.views.colors import ReadableAxis, font
@@ -153,12 +155,15 @@ def test_tick_labels_at_lecture_size_never_run_together(qtbot, low, high, pixels
     ticks = [v for v in np.arange(np.ceil(low / spacing), high / spacing + 1) * spacing
              if low <= v <= high]  # fmt: skip
     texts = axis.tickStrings(ticks, 1.0, spacing)
+    # Each label reads its value exactly (a spacing of 2.5 with pyqtgraph's decimals read "2")
+    assert [float(t.replace("\u2212", "-")) for t in texts] == pytest.approx(ticks)
     # The labels drawn whole (pyqtgraph hides one that would stick out at an end).
     shown = [metrics.horizontalAdvance(t) for v, t in zip(ticks, texts, strict=True)
              if min(v - low, high - v) * per_unit >= metrics.horizontalAdvance(t) / 2]  # fmt: skip
     assert len(shown) >= (2 if pixels >= 200 else 1)  # still a scale to read
     width = max(shown)
-    assert spacing * pixels / (high - low) >= width  # labels never touch
+    gap = metrics.horizontalAdvance(" ")
+    assert spacing * pixels / (high - low) >= width + gap  # labels never touch
 
 
 def test_log_axis_labels_within_a_decade_never_overlap(qtbot):

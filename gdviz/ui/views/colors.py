@@ -86,10 +86,10 @@ def font(points: float, bold: bool = False) -> QFont:
 class ReadableAxis(pg.AxisItem):
     """An axis whose major tick labels never run together: pyqtgraph asks for at least 2.25
     intervals whatever the text size, and at lecture size a 220 px axis of 1,500-5,200 read
-    "200030004000". The spacing grows along 1-2-5 until labels are 1.3 widths apart, as long as
-    two whole labels remain (labels that do not touch are kept for that), or, where even two
-    labels touch, one: one readable label (a data view of 0-10 in 110 px at the largest size)
-    says more than four run together ("2468")."""
+    "200030004000". The spacing grows along 1-2-2.5-5 until labels are 1.3 widths apart, as long
+    as two whole labels remain (labels a space apart are kept for that), or, where even two
+    labels would be closer, one: one readable label (a data view of 0-10 in 110 px at the
+    largest size) says more than four run together ("2468")."""
 
     def tickSpacing(self, minVal, maxVal, size):
         levels = super().tickSpacing(minVal, maxVal, size)
@@ -109,21 +109,26 @@ class ReadableAxis(pg.AxisItem):
             return len(inside), max(inside or widths, default=0.0)
 
         for _ in range(12):  # 1-2-5 steps: 10^4 times wider at most
-            wider = spacing * (2.5 if _leading_digit(spacing) == 2 else 2)  # 1 -> 2 -> 5 -> 10
-            gap = spacing * px_per_unit / max(labels(spacing)[1], 1.0)  # in label widths
+            wider = _next_nice(spacing)
+            widest = max(labels(spacing)[1], 1.0)
+            apart = spacing * px_per_unit >= 1.3 * widest
+            # Clear: a space between them ("20 40 60 80" 1 px apart read "20406080").
+            clear = spacing * px_per_unit >= widest + metrics.horizontalAdvance(" ")
             left = labels(wider)[0]
-            if gap >= 1.3 or (left < 2 and gap >= 1.0) or left < 1:
-                break  # apart enough; or not touching, and two labels only this way; or last
+            if apart or (left < 2 and clear) or left < 1:
+                break  # apart enough; or clear, and two labels only this way; or the last
             spacing = wider
         if spacing == levels[0][0]:
             return levels
-        minor = spacing / (4 if _leading_digit(spacing) == 2 else 5)
+        minor = spacing / (4 if _mantissa(spacing) == 2 else 5)
         return [(spacing, 0), (minor, 0)]
 
     def tickStrings(self, values, scale, spacing):
         """On a logarithmic vertical axis, the labels of the decades, and of the ticks between
         them only where they are a line apart from every label kept: within one decade at
         lecture size pyqtgraph's "10² 9·10¹ 8·10¹ 7·10¹" ran into one another."""
+        if spacing and spacing > 0 and not self.logMode and _mantissa(spacing * scale) == 2.5:
+            spacing = spacing / 10  # pyqtgraph's decimals follow the spacing: 2.5 read "2"
         strings = super().tickStrings(values, scale, spacing)
         if self.orientation not in ("left", "right") or not self.logMode or not len(values):
             return strings
@@ -145,8 +150,16 @@ class ReadableAxis(pg.AxisItem):
         return shown
 
 
-def _leading_digit(value: float) -> int:
-    return int(f"{value:.1e}"[0])
+def _mantissa(value: float) -> float:
+    """1, 2, 2.5 or 5 for the spacings of _next_nice (20 -> 2, 0.25 -> 2.5)."""
+    return round(value / 10 ** math.floor(math.log10(value)), 6)
+
+
+def _next_nice(spacing: float) -> float:
+    """The next tick spacing along 1, 2, 2.5, 5, 10: 25 labels 25 50 75 where 20 ran
+    together and 50 would leave one label between the hidden end ones."""
+    step = {1.0: 2.0, 2.0: 1.25, 2.5: 2.0, 5.0: 2.0}.get(_mantissa(spacing), 2.0)
+    return spacing * step
 
 
 def embed_plot(widget, bottom: str = "", left: str = "") -> tuple[pg.PlotWidget, pg.PlotItem]:

@@ -25,6 +25,8 @@ def nice_step(span: float) -> float:
     if not span > 0 or not math.isfinite(span):
         return 1.0
     raw = span / 4
+    if not raw >= 1e-300:  # subnormal: a power of ten of it underflows to 0 (hypothesis: 5e-324)
+        return span
     power = 10.0 ** math.floor(math.log10(raw))
     return max(m * power for m in (1.0, 2.0, 5.0) if m * power <= raw)
 
