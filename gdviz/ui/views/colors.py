@@ -108,16 +108,18 @@ class ReadableAxis(pg.AxisItem):
                       if min(v - minVal, maxVal - v) * px_per_unit >= w / 2]  # fmt: skip
             return len(inside), max(inside or widths, default=0.0)
 
-        for _ in range(12):  # 1-2-5 steps: 10^4 times wider at most
+        current = labels(spacing)
+        for _ in range(12):  # 1-2-2.5-5 steps: 10^3 times wider at most
             wider = _next_nice(spacing)
-            widest = max(labels(spacing)[1], 1.0)
+            following = labels(wider)  # measured once: the next turn's current
+            widest = max(current[1], 1.0)
             apart = spacing * px_per_unit >= 1.3 * widest
             # Clear: a space between them ("20 40 60 80" 1 px apart read "20406080").
             clear = spacing * px_per_unit >= widest + metrics.horizontalAdvance(" ")
-            left = labels(wider)[0]
+            left = following[0]
             if apart or (left < 2 and clear) or left < 1:
                 break  # apart enough; or clear, and two labels only this way; or the last
-            spacing = wider
+            spacing, current = wider, following
         if spacing == levels[0][0]:
             return levels
         minor = spacing / (4 if _mantissa(spacing) == 2 else 5)
@@ -126,7 +128,8 @@ class ReadableAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):
         """On a logarithmic vertical axis, the labels of the decades, and of the ticks between
         them only where they are a line apart from every label kept: within one decade at
-        lecture size pyqtgraph's "10² 9·10¹ 8·10¹ 7·10¹" ran into one another."""
+        lecture size pyqtgraph's "10² 9·10¹ 8·10¹ 7·10¹" ran into one another. On a linear
+        axis, a spacing of 2.5 gets the decimal it needs."""
         if spacing and spacing > 0 and not self.logMode and _mantissa(spacing * scale) == 2.5:
             spacing = spacing / 10  # pyqtgraph's decimals follow the spacing: 2.5 read "2"
         strings = super().tickStrings(values, scale, spacing)
