@@ -191,7 +191,6 @@ def _views_only(window) -> None:
                  window.menuBar(), window.statusBar()):  # fmt: skip
         part.hide()
     window.timeline.hide()
-    window.frames.draw()
 
 
 def _detach(widget, window, size):

@@ -33,17 +33,15 @@ class EpochTally:
         self._epochs = np.zeros(0, dtype=np.int64)
         self._full = False
 
-    def add_chunk(self, indices, sizes, epochs, full: bool = False) -> None:
-        """The batches of the next ``len(sizes)`` iterations: batch ``i`` is the next
-        ``sizes[i]`` entries of ``indices`` (``full``: every batch is all of ``indices``, one
-        epoch each) and belongs to the 1-based epoch ``epochs[i]``."""
+    def add_chunk(self, indices, offsets, epochs, full: bool = False) -> None:
+        """The batches of the next ``len(epochs)`` iterations: batch ``i`` is
+        ``indices[offsets[i]:offsets[i + 1]]`` (``full``: every batch is all of ``indices``, one
+        epoch each) and belongs to the 1-based epoch ``epochs[i]``. The arrays are kept, not
+        copied (the trajectory's own, for its latest chunk)."""
         self._fold()
-        self._indices = np.asarray(indices)
+        self._indices, self._offsets = np.asarray(indices), np.asarray(offsets)
         self._epochs = np.asarray(epochs, dtype=np.int64).ravel()
         self._full = bool(full)
-        sizes = np.asarray(sizes, dtype=np.int64).ravel()
-        self._offsets = np.zeros(sizes.size + 1, dtype=np.int64)
-        np.cumsum(sizes, out=self._offsets[1:])
 
     def counts(self, batch: int = -1) -> tuple[int, np.ndarray]:
         """``(epoch, counts)`` after the 0-based ``batch`` of the latest chunk (-1: before the

@@ -163,7 +163,8 @@ class Trajectory:
             self._chunk_offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
             if self.tally is not None:
                 epochs = np.reshape(values["epoch"], (rows, -1))[:, 0]
-                self.tally.add_chunk(flat, sizes, epochs, self._chunk_full)
+                self.tally.add_chunk(self._chunk_examples, self._chunk_offsets, epochs,
+                                     self._chunk_full)  # fmt: skip
         self.length = stop
         self.made += rows
 

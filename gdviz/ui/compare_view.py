@@ -150,10 +150,9 @@ class CompareView(QWidget):
         self.surface.set_fast(fast)
 
     def apply_style(self, theme, scale: float) -> None:
-        """Restyle the surface, the loss plot, the keys and run pens (built after lecture mode
-        was switched on, the surface kept the default size)."""
+        """Restyle the loss plot, the keys and run pens (the surface is a view of its own:
+        apply_theme restyles it, and build_compare_view when it is built)."""
         look = self._look = c.Look(theme, scale)
-        self.surface.apply_style(theme, scale)
         self.loss_plot_widget.setBackground(theme.background)
         c.style_axes(self.loss_plot, look)
         self._grid_alpha = theme.grid_alpha
@@ -171,12 +170,11 @@ class CompareView(QWidget):
         line, in its colour; wrapped to each plot's width."""
         colors = [RUN_COLORS[i % len(RUN_COLORS)] for i in range(len(self._labels))]
         marks = [KEY_MARKS[i % len(KEY_MARKS)] for i in range(len(self._labels))]
-        self.surface_key.set_entries(zip(colors, marks, self._labels, strict=True))
+        self.surface_key.set_entries(zip(colors, marks, self._labels, strict=True), self._look)
         self.loss_key.set_entries(
-            (color, "━━", label) for color, label in zip(colors, self._labels, strict=True)
+            ((color, "━━", label) for color, label in zip(colors, self._labels, strict=True)),
+            self._look,
         )
-        for key in (self.surface_key, self.loss_key):
-            key.restyle(self._look)
 
     def _pen(self, index: int, dashed: bool = True):
         """Run ``index``'s line: its colour, and on the surface its dash (the loss curves are

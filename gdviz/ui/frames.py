@@ -88,7 +88,6 @@ class FrameDrawer(QObject):
             w.update_status()
             if w.engine.comparing:
                 w.compare_view.update_from(recording, w.state.x_axis, n)
-                w.controls.parameters.show_values((), None)
             else:
                 self._draw_single(recording, n)
 

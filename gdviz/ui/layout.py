@@ -78,7 +78,9 @@ def build_compare_view(window) -> CompareView:
     """The compare view (two plots of up to six runs), built on the first comparison: most
     sessions never compare, and it took ~0.1 s of the first window's start-up."""
     view = CompareView()
-    view.apply_style(window.theme, window.shown_scale)
+    # Built after lecture mode was switched on, the surface kept the default size otherwise.
+    for styled in (view, view.surface):
+        styled.apply_style(window.theme, window.shown_scale)
     view.set_log_y(window.state.log_loss)
     window.surfaces.watch(view.surface)
     window.view_stack.addWidget(view)

@@ -49,12 +49,9 @@ class LessonCard(QDockWidget):
                        13 * scale)  # fmt: skip
         self.fit_text()
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.fit_text()
-
     def eventFilter(self, watched, event) -> bool:
-        # The viewport also narrows when a scroll bar appears: fit the text again then.
+        # The viewport resizes with the card, and narrows when a scroll bar appears: fit the
+        # text again then (once: a resizeEvent of the card as well fitted it twice).
         if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
             self.fit_text()
         return False

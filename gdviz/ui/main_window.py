@@ -168,14 +168,12 @@ class MainWindow(LectureMixin, QMainWindow):
         s.events.config.connect(self._on_state_run_spec)
         s.events.compare.connect(self._on_state_run_spec)
         s.events.lesson.connect(self._on_state_run_spec)
-        for name in ("speed", "x_axis", "log_surface", "log_loss"):
+        for name in ("speed", "x_axis", "log_surface", "log_loss", "loss_tail", "true_step"):
             getattr(s.events, name).connect(self._on_state_view)
         s.events.speed.connect(self._on_engine_playing_changed)  # flat out draws cheaper
         s.events.x_axis.connect(self._place_markers)
         s.events.log_surface.connect(self.surfaces.redraw)
         s.events.equal_axes.connect(self.surfaces.draw)
-        s.events.loss_tail.connect(self._on_state_view)
-        s.events.true_step.connect(self._on_state_view)
         s.events.views.connect(self._on_state_views)
         s.events.timeline.connect(self._on_state_timeline)
         s.events.theme.connect(self.apply_look)
@@ -233,6 +231,7 @@ class MainWindow(LectureMixin, QMainWindow):
         if info.comparing:
             self.compare_view.set_runs(list(info.labels))
             self.compare_view.apply_style(self.theme, self.shown_scale)
+            self.controls.parameters.show_values((), None)  # several runs: no one (w, b)
         shape = curvature(problem)
         data = getattr(problem, "data", None)
         self.controls.set_problem_info(

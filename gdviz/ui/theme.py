@@ -84,13 +84,6 @@ class Theme:
     fusion: bool = False  # needs the Fusion style (native styles ignore a dark palette)
 
     @property
-    def accents(self) -> dict[str, str]:
-        """The colours of the things drawn on the plots, by role."""
-        roles = ("path", "gradient", "step", "current", "start", "batch_loss", "training_loss",
-                 "change_marker", "examples", "batch", "used", "repeat", "model")  # fmt: skip
-        return {role: getattr(self, role) for role in roles}
-
-    @property
     def opaque(self) -> bool:
         """No translucent drawing (the grid excepted: a solid grid would hide the data)."""
         alphas = (self.contour_alpha, self.batch_loss_alpha, self.boundary_alpha,

@@ -83,7 +83,7 @@ def test_tally_follows_a_run_that_stops_mid_chunk():
 
 def test_full_batches_count_every_example_once():
     tally = EpochTally(4)
-    tally.add_chunk(np.arange(4), [4, 4, 4], [1, 2, 3], full=True)
+    tally.add_chunk(np.arange(4), [0, 4, 8, 12], [1, 2, 3], full=True)
     epoch, counts = tally.counts(1)
     assert epoch == 2 and counts.tolist() == [1, 1, 1, 1]
 

@@ -59,8 +59,8 @@ image.save(sys.argv[1])
 # The path ends at the last point: the surface's window maps onto [-1, 1] x [-1, 1].
 assert pos.shape[0] > 100, pos.shape
 x, y = w.engine.recording.last("p1"), w.engine.recording.last("p2")
-x0, x1, y0, y1 = w.surface3d.window
-assert x0 <= -2 and 2 <= x1 and y0 <= -1 and 3 <= y1, w.surface3d.window  # Rosenbrock's window
+x0, x1, y0, y1 = w.surface3d.mesh_window
+assert x0 <= -2 and 2 <= x1 and y0 <= -1 and 3 <= y1, w.surface3d.mesh_window  # Rosenbrock's window
 u, v = (x - x0) / (x1 - x0) * 2 - 1, (y - y0) / (y1 - y0) * 2 - 1
 assert abs(pos[-1, 0] - u) < 1e-5 and abs(pos[-1, 1] - v) < 1e-5, (pos[-1], u, v)
 # Opened beside a lesson card, in its column: half of it, never a zero-height strip (it was).

@@ -3,13 +3,10 @@ hyperparameters the user chooses: lesson 7's distinction, on screen."""
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
 from gdviz.ui.panels.sci_spinbox import format_number
-
-NAMES = {"w": "weight w", "b": "bias b"}
+from gdviz.ui.views.surface_view import AXIS_TITLES
 
 
 class ParametersBox(QGroupBox):
@@ -35,11 +32,7 @@ class ParametersBox(QGroupBox):
             self.values_label.setText("— (compared runs: see the status line)")
             return
         parts = [
-            f"{NAMES.get(name, name)} = {_number(value)}"
+            f"{AXIS_TITLES.get(name, name)} = {format_number(value, 4)}"
             for name, value in zip(*shown, strict=True)
         ]
         self.values_label.setText("     ".join(parts))
-
-
-def _number(value: float) -> str:
-    return format_number(value, 4) if math.isfinite(value) else str(value)

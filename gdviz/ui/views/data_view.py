@@ -93,8 +93,7 @@ class DataView(QWidget):
         c.style_axes(self.plot, look)
         self.plot.layout.setContentsMargins(4, 14 * scale, 14 * scale, 4)  # edge ticks fit
         self.plot.showGrid(x=not self._fast, y=not self._fast, alpha=t.grid_alpha)
-        self._show_key()
-        self.key.restyle(look)
+        self._show_key(look)
         edge = look.pen(t.examples_edge, 1, alpha=t.examples_edge_alpha)
         c.style_points(self.points, look.size(8), edge, c.brush(t.examples, t.examples_alpha))
         c.style_points(self.used, look.size(8), look.pen(t.used, 1), c.brush(t.used))
@@ -307,18 +306,19 @@ class DataView(QWidget):
         text = f"{seen:,} of {self._x.size:,} examples seen in epoch {epoch}"
         return text + (f", {repeated:,} of them more than once" if repeated else "")
 
-    def _show_key(self) -> None:
+    def _show_key(self, look: c.Look | None = None) -> None:
         """The key, in short entries that pair up on a line of a narrow column. Its entries
         change only with the configuration: a key that gained a line at the first repeat would
         make the plot jump, and one relaid out at every iteration (to count the examples used)
-        cost a tenth of a core and 4 frames a second. The count is in the tooltip."""
+        cost a tenth of a core and 4 frames a second. The count is in the tooltip. ``look``:
+        a new one to draw the key in (see PlotKey.set_entries)."""
         t = self.look.theme
         entries = [(t.examples_edge, "●", "examples"), (t.batch, "●", "batch")]
         if self._tally is not None:
             entries.append((t.used, "●", "used this epoch"))
             if self._tally[4]:
                 entries.append((t.repeat, "◯", "repeat"))
-        self.key.set_entries([*entries, (t.model, "━━", "model")])
+        self.key.set_entries([*entries, (t.model, "━━", "model")], look)
         self.plot_widget.setToolTip(self.tally_text())
 
     def set_visible_message(self, text: str | None = NO_DATA_MESSAGE) -> None:

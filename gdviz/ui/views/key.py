@@ -35,15 +35,15 @@ class PlotKey:
         plot.getViewBox().sigResized.connect(self._refit)
         _use_key_label(plot)
 
-    def set_entries(self, entries) -> None:
+    def set_entries(self, entries, look: c.Look | None = None) -> None:
+        """The entries, drawn in ``look`` (default: the last one given): laid out once, when
+        either changed (a restyle with new entry colours is one layout, not two)."""
         entries = [tuple(entry) for entry in entries]
-        if entries != self._entries:
+        if look is not None:
+            self._look = look
+        if entries != self._entries or look is not None:
             self._entries = entries
-            self._show()
-
-    def restyle(self, look: c.Look) -> None:
-        self._look = look
-        self._show(force=True)
+            self._show(force=look is not None)
 
     def _refit(self, *_args) -> None:
         """Wrap to the view box's width, after a resize."""
@@ -72,27 +72,24 @@ class PlotKey:
             widths = [metrics.horizontalAdvance(f"{m} {t}   ") for _, m, t in self._entries]
             fits = max(widths, default=0.0) <= room + metrics.horizontalAdvance("   ")
             if fits and self.max_lines is not None:
-                fits = _lines_needed(widths, room) <= self.max_lines
+                fits = len(_wrap(widths, room)) <= self.max_lines
             if fits or points <= floor or self._width <= 0:
                 break
             points = max(floor, points - 0.5)
         self._points = points
-        lines, plain, used = [], [], 0.0
-        for color, mark, label in self._entries:
-            if self._width > 0:  # the last resort: an entry never widens the plot
-                left = room - metrics.horizontalAdvance(f"{mark} ")
-                label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, left)
-            width = metrics.horizontalAdvance(f"{mark} {label}   ")
-            if plain and plain[-1] and used + width > room:
-                lines.append([])
-                plain.append([])
-                used = 0.0
-            if not lines:
-                lines.append([])
-                plain.append([])
-            lines[-1].append(f'<span style="color:{color}">{mark}</span>&nbsp;{html.escape(label)}')
-            plain[-1].append(f"{mark} {label}")
-            used += width
+        colors = [color for color, _, _ in self._entries]
+        marks = [mark for _, mark, _ in self._entries]
+        labels = [label for _, _, label in self._entries]
+        if self._width > 0:  # the last resort: an entry never widens the plot
+            labels = [metrics.elidedText(label, Qt.TextElideMode.ElideRight,
+                                         room - metrics.horizontalAdvance(f"{mark} "))
+                      for mark, label in zip(marks, labels, strict=True)]  # fmt: skip
+        widths = [metrics.horizontalAdvance(f"{mark} {label}   ")
+                  for mark, label in zip(marks, labels, strict=True)]  # fmt: skip
+        groups = _wrap(widths, room)
+        plain = [[f"{marks[i]} {labels[i]}" for i in group] for group in groups]
+        lines = [[f'<span style="color:{colors[i]}">{marks[i]}</span>&nbsp;{html.escape(labels[i])}'
+                  for i in group] for group in groups]  # fmt: skip
         if (plain, points) == (self._lines, self._shown_points) and not force:
             return
         self._lines, self._shown_points = plain, points
@@ -107,12 +104,16 @@ class PlotKey:
             label.updateMin()
 
 
-def _lines_needed(widths, room: float) -> int:
-    """Lines that entries of these widths fill, wrapped greedily as ``PlotKey._show`` does."""
-    lines, used = 0, room
-    for width in widths:
-        if used + width > room:
-            lines, used = lines + 1, 0.0
+def _wrap(widths, room: float) -> list[list[int]]:
+    """The entries (their indices) on each line: a line takes entries while their widths
+    fit in ``room``; one wider than the room has a line of its own."""
+    lines: list[list[int]] = []
+    used = 0.0
+    for index, width in enumerate(widths):
+        if not lines or used + width > room:
+            lines.append([])
+            used = 0.0
+        lines[-1].append(index)
         used += width
     return lines
 

@@ -99,8 +99,7 @@ class LossView(QWidget):
         self.plot.layout.setContentsMargins(4, 14 * scale, 14 * scale, 4)  # edge ticks fit
         self.plot.showGrid(x=False, y=not self._fast, alpha=t.grid_alpha)
         self.key.set_entries([(t.batch_loss, "──", "batch loss"),
-                              (t.training_loss, "━━", "training loss")])  # fmt: skip
-        self.key.restyle(look)
+                              (t.training_loss, "━━", "training loss")], look)  # fmt: skip
         self.batch_curve.setPen(look.pen(t.batch_loss, 1, alpha=t.batch_loss_alpha))
         self.loss_curve.setPen(
             c.pen(t.training_loss, 1) if self._fast else look.pen(t.training_loss, 2.5)

@@ -87,7 +87,7 @@ class Surface3DView(QWidget):
         self._mapping = (p1[0], p1[-1], p2[0], p2[-1], low, unit, top)
 
     @property
-    def window(self) -> tuple[float, float, float, float] | None:
+    def mesh_window(self) -> tuple[float, float, float, float] | None:
         """The parameters the mesh spans, ``(p1_min, p1_max, p2_min, p2_max)``."""
         return None if self._mapping is None else tuple(float(v) for v in self._mapping[:4])
 
