@@ -325,6 +325,23 @@ def total_steps(c: RunConfig, problem: Problem) -> int:
     return c.epochs * epoch_length(c, problem)
 
 
+def budget_extent(c: RunConfig, problem: Problem, mode: str) -> float:
+    """Where the run's budget ends on a loss curve's x axis (``mode``, one of
+    recording.X_AXIS_MODES): its iterations; its epochs; or the examples it will have used (B a
+    batch, a shuffled epoch's last, partial batch smaller: N an epoch then)."""
+    steps = total_steps(c, problem)
+    if mode == "iterations":
+        return float(steps)
+    length = epoch_length(c, problem)
+    if mode == "epochs":
+        return steps / length
+    size = batch_size_of(c, problem)
+    partial_last = c.sampling == "shuffle" and not c.drop_last
+    per_epoch = problem.n_examples if partial_last else length * size
+    epochs, rest = divmod(steps, length)
+    return float(epochs * per_epoch + rest * size)
+
+
 def budget_of(c: RunConfig) -> Budget:
     """The run's budget: ``steps`` iterations, or ``epochs`` on the sampler's epoch counter."""
     return Budget(steps=c.steps) if c.steps is not None else Budget(epochs=c.epochs)

@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gdviz.ui.views import colors as c
+from gdviz.ui.views.framing import SteppedFraming
 from gdviz.ui.views.key import PlotKey
+from gdviz.ui.views.ranges import data_box, tail_start
 from gdviz.ui.views.surface_view import SurfaceView
 
 # Okabe-Ito, in an order whose first three stay apart for every common colour-vision deficiency.
@@ -41,6 +43,9 @@ class CompareView(QWidget):
         self.surface_key, self.loss_key = PlotKey(self.surface.plot), PlotKey(self.loss_plot)
         self._labels: list[str] = []
         self.surface.homeChanged.connect(self.arrange)
+        # Ranges in steps, the whole run framed from its start (views/framing.py).
+        self.framing = SteppedFraming(self.loss_plot)
+        self._tail = False  # set_tail
         # Peak downsampling and clipping: a curve costs what the screen shows, not the run length.
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_plot.setClipToView(True)
@@ -111,31 +116,42 @@ class CompareView(QWidget):
             path.setData([], [])
             point.setData([], [])
             curve.setData([], [])
+        self.framing.clear()
         self._show_key()
 
-    def update_from(self, buffer, x_mode: str, count: int | None = None) -> None:
+    def update_from(self, buffer, x_mode: str, count: int | None = None, growing: bool = False,
+                    end: float | None = None) -> None:  # fmt: skip
         """Redraw every run from the first ``count`` rows of the recording ``buffer`` (default
-        all): strided history, exact newest point."""
+        all): strided history, exact newest point. The loss plot is framed as the loss view
+        is: ``growing``, the runs are adding rows; ``end``, the x where the longest stops."""
         count = len(buffer) if count is None else count
         rows = buffer.draw_rows(PATH_POINTS, 0, count)
         if x_mode != self._x_mode:  # rebuilding the axis title every frame costs
             self._x_mode = x_mode
             c.set_axis_label(self.loss_plot, "bottom", x_mode, self._look)
+        framed, x_ends = [], []
         for run in range(buffer.runs):
-            end = min(buffer.end(run), count)
-            mine = rows[rows < end]  # a stopped run's rows end where it stopped
-            if mine.size == 0 or mine[-1] != end - 1:
-                mine = np.append(mine, end - 1) if end else mine
+            stop = min(buffer.end(run), count)
+            mine = rows[rows < stop]  # a stopped run's rows end where it stopped
+            if mine.size == 0 or mine[-1] != stop - 1:
+                mine = np.append(mine, stop - 1) if stop else mine
             p1, p2 = buffer.column("p1", run), buffer.column("p2", run)
             x, y = self.surface.clip_points(p1[mine], p2[mine])
             self.paths[run].setData(x, y)
-            last = (buffer.column("p1", run)[end - 1], buffer.column("p2", run)[end - 1])
+            last = (buffer.column("p1", run)[stop - 1], buffer.column("p2", run)[stop - 1])
             if np.isfinite(last).all():
                 lx, ly = self.surface.clip_points([last[0]], [last[1]])
                 self.points[run].setData(lx, ly)
             loss = buffer.column("loss", run)[mine]
             shown = np.where(np.isfinite(loss), np.clip(loss, -1e300, 1e300), np.nan)
-            self.curves[run].setData(buffer.x_values(x_mode, mine, run), shown, connect="finite")
+            x = buffer.x_values(x_mode, mine, run)
+            self.curves[run].setData(x, shown, connect="finite")
+            # Tail: each run's loss after its first drop frames y (SGD's noise beside the
+            # calmer mini-batch loss, not under the full batch's slow start).
+            framed.append(shown[tail_start(shown) if self._tail else 0 :])
+            if x.size:
+                x_ends += [float(x[0]), float(x[-1])]
+        self.framing.set_box(data_box(sorted(x_ends), *framed), growing, end)
 
     def set_fast(self, fast: bool) -> None:
         """While runs go flat out: no antialiasing and no grid (most of a frame's paint cost,
@@ -186,8 +202,13 @@ class CompareView(QWidget):
         dash = RUN_DASHES[index % len(RUN_DASHES)] if dashed else Qt.PenStyle.SolidLine
         return self._look.pen(color, 2, style=dash)
 
+    def set_tail(self, on: bool) -> None:
+        """Frame the losses after their first drop (see LossView.set_tail), or all of them."""
+        if bool(on) != self._tail:
+            self._tail = bool(on)
+            self.framing.new_y()
+
     def set_log_y(self, on: bool) -> None:
         if bool(on) != self.loss_plot.getAxis("left").logMode:
             self.loss_plot.setLogMode(y=bool(on))
-            self.loss_plot.getViewBox().autoRange()  # see LossView.set_log_y
-            self.loss_plot.enableAutoRange()
+            self.framing.follow()  # in the new units now (see LossView.set_log_y)

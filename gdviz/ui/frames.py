@@ -17,7 +17,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
-from gdviz.core.config import total_steps
+from gdviz.core.config import budget_extent, total_steps
 
 PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
 FRAME_INTERVAL = 1 / 30  # seconds between frames while a run plays
@@ -87,18 +87,21 @@ class FrameDrawer(QObject):
         with np.errstate(all="ignore"):
             w.update_status()
             if w.engine.comparing:
-                w.compare_view.update_from(recording, w.state.x_axis, n)
+                mode, growing = w.state.x_axis, w.engine.running and n == len(recording)
+                end = self._run_end(mode, w.engine.info.configs)
+                w.compare_view.update_from(recording, mode, n, growing, end)
             else:
                 self._draw_single(recording, n)
 
-    def _run_end(self, mode: str) -> float | None:
-        """The iteration the run stops at, when the loss axis is to show the whole run from its
-        start (budgets up to WHOLE_RUN_AXIS iterations, on an iterations axis)."""
+    def _run_end(self, mode: str, configs) -> float | None:
+        """Where the runs of ``configs`` stop on the loss curve's x axis (``mode``; the last
+        of them), when the axis is to show them whole from the start: budgets up to
+        WHOLE_RUN_AXIS iterations. Before the first iteration the empty axis then says what is
+        coming (0 ... 10 epochs), not -0.5 ... 0.5 (or -50 ... 50 for a comparison)."""
         problem = self.window.engine.problem
-        if mode != "iterations" or problem is None:
+        if problem is None or any(total_steps(c, problem) > WHOLE_RUN_AXIS for c in configs):
             return None
-        budget = total_steps(self.window.state.config, problem)
-        return float(budget) if budget <= WHOLE_RUN_AXIS else None
+        return max(budget_extent(c, problem, mode) for c in configs)
 
     def _draw_single(self, r, n: int) -> None:
         w = self.window
@@ -117,8 +120,9 @@ class FrameDrawer(QObject):
         rows = r.draw_rows(LOSS_POINTS, 0, n)
         w.loss_view.set_x_label(mode)
         growing = w.engine.running and n == len(r)
+        end = self._run_end(mode, [w.state.config])
         w.loss_view.set_data(r.x_values(mode, rows), r.column("batch_loss")[rows],
-                             r.column("loss")[rows], growing, self._run_end(mode))  # fmt: skip
+                             r.column("loss")[rows], growing, end)  # fmt: skip
         # With one iteration per epoch (full batch) every iteration is a boundary: draw none.
         full_batch = int(r.column("epoch_iterations")[n - 1]) == 1 if n > 1 else True
         w.loss_view.set_epoch_boundaries(np.zeros(0) if full_batch else r.epoch_boundaries(mode, n))

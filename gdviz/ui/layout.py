@@ -82,6 +82,7 @@ def build_compare_view(window) -> CompareView:
     for styled in (view, view.surface):
         styled.apply_style(window.theme, window.shown_scale)
     view.set_log_y(window.state.log_loss)
+    view.set_tail(window.state.loss_tail)
     window.surfaces.watch(view.surface)
     window.view_stack.addWidget(view)
     return view

@@ -196,10 +196,10 @@ class MainWindow(LectureMixin, QMainWindow):
 
     def _on_state_view(self, *_args) -> None:
         self.toolbar.show_view(self.state)
-        if self._compare_view is not None:
-            self._compare_view.set_log_y(self.state.log_loss)
-        self.loss_view.set_log_y(self.state.log_loss)
-        self.loss_view.set_tail(self.state.loss_tail)
+        for view in (self.loss_view, self._compare_view):
+            if view is not None:  # the compare view: once built
+                view.set_log_y(self.state.log_loss)
+                view.set_tail(self.state.loss_tail)
         self.surface_view.set_true_step(self.state.true_step)
         self.loss_tail_action.setChecked(self.state.loss_tail)  # emits nothing (build_menus)
         self.true_step_action.setChecked(self.state.true_step)

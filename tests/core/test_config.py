@@ -217,3 +217,25 @@ def test_from_dict_builds_or_raises_config_error(data):
     assert isinstance(config, RunConfig)
     assert RunConfig.from_dict(config.to_dict()) == config
     assert math.isfinite(config.lr) and config.lr > 0
+
+
+CHANGES = [dict(batch_size=7, epochs=3), dict(batch_size=7, epochs=3, drop_last=True),
+           dict(batch_size=7, steps=40), dict(batch_size=3, sampling="replacement", epochs=2),
+           dict(batch_size=None, epochs=4)]  # fmt: skip
+
+
+@pytest.mark.parametrize("changes", CHANGES)
+def test_budget_extent_is_where_the_recorded_run_ends_on_each_axis(changes):
+    """The whole-run x axis before a run: checked against the last row of the run itself."""
+    from gdviz.core.config import budget_extent
+    from gdviz.core.recording import X_AXIS_MODES, Recording
+
+    config = RunConfig(dataset="synthetic", n_examples=100, lr=0.01, **changes)
+    problem = build_problem(config)
+    trainer = build_trainer(config, problem)
+    trainer.advance(10_000)
+    recording = Recording(trainer.trajectory)
+    for mode in X_AXIS_MODES:
+        assert budget_extent(config, problem, mode) == pytest.approx(
+            recording.x_values(mode)[-1]
+        ), mode

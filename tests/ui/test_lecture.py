@@ -263,3 +263,41 @@ def test_data_view_shows_the_examples_used_in_the_epoch(qtbot, lecture, lesson_i
     assert view.repeats.getData()[0].size == again.size
     lecture.timeline.slider.setValue(5)  # rewound: the tally is of the newest row, not shown
     assert view.used.getData()[0].size == 0
+
+
+@pytest.mark.parametrize("lesson_id", ["mini-batch-sgd", "batch-size"])
+def test_empty_loss_axes_before_a_run_show_what_is_coming(qtbot, lecture, lesson_id):
+    """Reproduction: before the first iteration the loss axis of lesson 5 (against epochs)
+    read -0.5 ... 0.5, and lesson 9's comparison -50 ... 50 epochs and a loss of 175 ... 185.
+    Now: the whole budget, 0 ... 10 epochs, and the loss from 0 up to the start."""
+    lecture.navigator.choose(index_of(lesson_id))
+    lecture.frames.mark_dirty()
+    lecture.frames.draw()
+    plot = lecture.compare_view.loss_plot if lecture.engine.comparing else lecture.loss_view.plot
+    (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
+    epochs = LESSONS[index_of(lesson_id)].config.epochs
+    assert x0 <= 0 < epochs <= x1 <= 1.1 * epochs
+    start = float(lecture.engine.recording.column("loss")[0])
+    assert y0 == 0 and start <= y1 <= 1.5 * start
+
+
+def test_batch_size_lesson_frames_sgds_noise_beside_the_calmer_mini_batch(qtbot, lecture):
+    """Lesson 9 opens with the loss tail: the first epochs' drop (and the full batch's slow
+    start) run off the top, so that SGD's jagged loss and mini-batch's calmer one fill the
+    plot; on the whole range SGD's wobble was a flat line at the bottom of 0 ... 190."""
+    lecture.navigator.choose(index_of("batch-size"))
+    assert lecture.state.loss_tail
+    lecture.state.speed = 0
+    lecture.engine.play()
+    qtbot.waitUntil(lambda: not lecture.engine.running, timeout=15000)
+    lecture.frames.mark_dirty()
+    lecture.frames.draw()
+    (_, _), (y0, y1) = lecture.compare_view.loss_plot.getViewBox().viewRange()
+    recording = lecture.engine.recording
+    start = float(recording.column("loss", 0)[0])
+    assert y1 < 0.1 * start  # the first drop runs off the top
+    sgd = recording.column("loss", 0)[: recording.end(0)]
+    late = sgd[len(sgd) // 2 :]
+    assert (late.max() - late.min()) > 0.05 * (y1 - y0)  # SGD's wobble is seen
+    mini = recording.column("loss", 1)[: recording.end(1)]
+    assert np.ptp(mini[len(mini) // 2 :]) < np.ptp(late)  # mini-batch is calmer

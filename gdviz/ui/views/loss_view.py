@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from gdviz.ui.views import colors as c
+from gdviz.ui.views.framing import SteppedFraming
 from gdviz.ui.views.key import PlotKey
-from gdviz.ui.views.ranges import run_range, stepped_range, tail_start
+from gdviz.ui.views.ranges import data_box, tail_start
 
 MAX_BOUNDARIES = 200  # epoch lines drawn at most; beyond that every k-th epoch
 VALUE_CAP = 1e30  # |loss| clipped here: finite for Qt and autorange, still "huge" on a log axis
@@ -77,16 +78,9 @@ class LossView(QWidget):
         self.lowest_line.setZValue(5)
         self.lowest_line.setVisible(False)
         self.plot.addItem(self.lowest_line, ignoreBounds=True)
-        # The view's ranges are this view's, set in steps (views/ranges.py), not pyqtgraph's
-        # autorange; a pan or zoom by the user stops the following until "A" or a new run.
-        self.plot.disableAutoRange()
-        self._following = True
-        self._shown: tuple = (None, None)  # the x and y ranges set, in view units
-        self._data_box: tuple | None = None  # x0, x1, y0, y1 (linear), p0, p1 (positive y)
-        self._growing, self._end = False, None
-        view = self.plot.getViewBox()
-        view.sigRangeChangedManually.connect(self._stop_following)
-        self.plot.autoBtn.clicked.connect(self.follow)  # after pyqtgraph's own handler
+        # The view's ranges are set in steps (views/framing.py), not by pyqtgraph's autorange;
+        # a pan or zoom by the user stops the following until "A" or a new run.
+        self.framing = SteppedFraming(self.plot)
         self.apply_style(self.look.theme, self.look.scale)
 
     def apply_style(self, theme, scale: float) -> None:
@@ -128,42 +122,20 @@ class LossView(QWidget):
         xl, yl, _ = sanitize(x, loss)
         self.batch_curve.setData(xb, yb, connect="finite")
         self.loss_curve.setData(xl, yl, connect="finite")
-        self._growing, self._end = growing, end
         # Tail: the y range from the rows after the first drop (x still spans the whole run).
         first = tail_start(yl) if self._tail else 0
         tail_b = yb[xb >= xl[first]] if first else yb
-        self._data_box = _data_box(xl if xl.size else xb, tail_b, yl[first:], self._lowest)
-        if self._data_box is not None and self._data_box[4] is not None:
-            self._y_span = self._data_box[4:]  # positive: boundaries exist on a log axis too
-        self._set_ranges()
+        # The lowest possible loss is in the box, so its line is in view.
+        lowest = [] if self._lowest is None else [self._lowest]
+        box = data_box(xl if xl.size else xb, tail_b, yl[first:], lowest)
+        if box is not None and box[4] is not None:
+            self._y_span = box[4:]  # positive: boundaries exist on a log axis too
+        self.framing.set_box(box, growing, end)
         self._turn_marker_labels()
-
-    def _set_ranges(self) -> None:
-        """x: the whole run (autorange would see only what clip-to-view hands it, so a thinned
-        history, sparse at its start, took hundreds of frames to come back into view); y: both
-        curves; each in steps, set only when they change."""
-        if not self._following or self._data_box is None:
-            return
-        x0, x1, y0, y1, p0, p1 = self._data_box
-        x_shown, y_shown = self._shown
-        x_range = run_range(x_shown, x0, x1, self._growing, self._end)
-        if self.is_log_y():
-            y_range = y_shown if p0 is None else stepped_range(
-                y_shown, np.log10(p0), np.log10(p1), log=True)  # fmt: skip
-        else:
-            y_range = stepped_range(y_shown, y0, y1)
-        if (x_range, y_range) != self._shown:
-            self._shown = (x_range, y_range)
-            self.plot.getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0)
-
-    def _stop_following(self, *_args) -> None:
-        self._following = False
 
     def follow(self) -> None:
         """Frame the curves again, and keep framing them as they grow."""
-        self.plot.disableAutoRange()  # the "A" button turned pyqtgraph's on
-        self._following, self._shown = True, (None, None)
-        self._set_ranges()
+        self.framing.follow()
 
     def _turn_marker_labels(self) -> None:
         """Marker labels go right of their line, or left of it where they would be cut off at
@@ -221,7 +193,7 @@ class LossView(QWidget):
         iterations run off the top), or all of it."""
         if bool(on) != self._tail:
             self._tail = bool(on)
-            self._shown = (self._shown[0], None)  # a new y range at the next data
+            self.framing.new_y()
 
     def set_log_y(self, on: bool) -> None:
         if bool(on) != self.is_log_y():
@@ -230,7 +202,7 @@ class LossView(QWidget):
             # The range in the new units now: painted with the old one, a log axis would be
             # asked for 10**(6e8) (a diverged run's linear range) and overflow.
             self.follow()
-            if self._data_box is None:
+            if self.framing.box is None:
                 self.plot.getViewBox().setYRange(0, 1, padding=0)
 
     def is_log_y(self) -> bool:
@@ -281,18 +253,4 @@ class LossView(QWidget):
         self.loss_curve.setData([], [])
         self.set_epoch_boundaries([])
         self.clear_markers()
-        self._data_box = None
-        self.follow()
-
-
-def _data_box(x, batch_loss, loss, lowest=None) -> tuple | None:
-    """``(x0, x1, y0, y1, p0, p1)``: the x extent, the finite y extent of both curves (and of
-    the ``lowest`` possible loss, so its line is in view) and their positive extent (None, None
-    without positive values); None without finite data."""
-    y = np.concatenate([batch_loss, loss, [] if lowest is None else [lowest]])
-    y = y[np.isfinite(y)]
-    if not x.size or not y.size:
-        return None
-    positive = y[y > 0]
-    p0, p1 = (float(positive.min()), float(positive.max())) if positive.size else (None, None)
-    return float(x[0]), float(x[-1]), float(y.min()), float(y.max()), p0, p1
+        self.framing.clear()

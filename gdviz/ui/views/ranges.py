@@ -90,6 +90,20 @@ def run_range(shown, first: float, last: float, growing: bool, end: float | None
     return (first - 0.02 * (end - first), end)
 
 
+def data_box(x, *curves) -> tuple | None:
+    """``(x0, x1, y0, y1, p0, p1)``: the x extent (``x`` in order), the finite y extent of all
+    ``curves`` and their positive extent (None, None without positive values); None without
+    finite data."""
+    x = np.asarray(x, float)
+    y = np.concatenate([np.asarray(curve, float).ravel() for curve in curves])
+    y = y[np.isfinite(y)]
+    if not x.size or not y.size:
+        return None
+    positive = y[y > 0]
+    p0, p1 = (float(positive.min()), float(positive.max())) if positive.size else (None, None)
+    return float(x[0]), float(x[-1]), float(y.min()), float(y.max()), p0, p1
+
+
 TAIL_MIN_FRACTION = 0.05  # the tail never includes the first 5 % of the rows
 TAIL_FACTOR = 2.0  # the first drop ends where the loss is within 2x the later typical loss
 
