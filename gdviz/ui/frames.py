@@ -134,7 +134,9 @@ class FrameDrawer(QObject):
             # A full batch is every example: highlighting all of them would hide the data. Only
             # the newest batch is kept: none is highlighted while the timeline is rewound.
             batch = r.last_examples
-            hidden = batch.size >= data.n_examples or n < len(r)
-            w.data_view.set_batch(batch[:0] if hidden else batch)
+            size = w.state.config.batch_size  # None: the full batch
+            full = size is None or size >= data.n_examples
+            hidden = full or batch.size >= data.n_examples or n < len(r)
+            w.data_view.set_batch(batch[:0] if hidden else batch, full)
             replacement = w.engine.info.configs[0].sampling == "replacement"
             w.data_view.set_tally(None if hidden else r.epoch_counts, replacement)

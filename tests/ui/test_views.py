@@ -326,6 +326,11 @@ def test_data_view_greys_the_epochs_used_examples_and_rings_a_repeat(qtbot):
     assert "used" not in view.key.text()
     view.set_tally((1, np.ones(10, np.int32)))  # shuffle, the epoch's end: all grey, no ring
     assert view.used.getData()[0].size == 10 and "repeat" not in view.key.text()
+    view.set_tally(None)
+    view.set_batch(np.arange(10), full=True)  # full batch: nothing highlighted, no "batch"
+    assert view.batch.getData()[0].size == 0 and "batch" not in view.key.text()
+    view.set_batch(np.array([3]))
+    assert view.batch.getData()[0].tolist() == [3.0] and "batch" in view.key.text()
 
 
 def test_a_model_line_off_the_view_leaves_a_mark_at_that_edge(qtbot):

@@ -77,6 +77,7 @@ class DataView(QWidget):
         self._batch = np.zeros(0, np.int64)  # indices highlighted
         # (epoch, seen, repeated, batch picks repeated, replacement) as drawn; None: no tally
         self._tally: tuple | None = None
+        self._full_batch = False  # set_batch
         self._shown_y = np.zeros(0)
         self._bounds: tuple[float, float, float, float] | None = None
         self._logistic = False
@@ -265,9 +266,14 @@ class DataView(QWidget):
         xs = np.array([lo, hi])
         return xs, slope * xs + offset
 
-    def set_batch(self, indices) -> None:
-        """Highlight the examples at ``indices``; an empty array removes the highlight."""
-        idx = np.asarray(indices, dtype=np.int64).ravel()
+    def set_batch(self, indices, full: bool = False) -> None:
+        """Highlight the examples at ``indices``; an empty array removes the highlight.
+        ``full``: every batch is all the examples (full-batch gradient descent), so none is
+        highlighted (it would hide the data) and the key has no "batch" to name."""
+        if bool(full) != self._full_batch:
+            self._full_batch = bool(full)
+            self._show_key()
+        idx = np.zeros(0, np.int64) if full else np.asarray(indices, dtype=np.int64).ravel()
         idx = idx[(idx >= 0) & (idx < self._x.size)]
         if idx.size == self._batch.size and np.array_equal(idx, self._batch):
             return  # the same batch (paused, or a full batch): no new spots
@@ -313,7 +319,9 @@ class DataView(QWidget):
         cost a tenth of a core and 4 frames a second. The count is in the tooltip. ``look``:
         a new one to draw the key in (see PlotKey.set_entries)."""
         t = self.look.theme
-        entries = [(t.examples_edge, "●", "examples"), (t.batch, "●", "batch")]
+        entries = [(t.examples_edge, "●", "examples")]
+        if not self._full_batch:
+            entries.append((t.batch, "●", "batch"))
         if self._tally is not None:
             entries.append((t.used, "●", "used this epoch"))
             if self._tally[4]:
