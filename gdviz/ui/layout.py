@@ -20,6 +20,7 @@ from gdviz.ui.lesson_navigator import LessonCard
 from gdviz.ui.notice import NoticeBanner
 from gdviz.ui.status import StatusLine
 from gdviz.ui.sweep_panel import SweepPanel
+from gdviz.ui.theme import FIT_WIDTH
 from gdviz.ui.timeline import TimelineBar
 from gdviz.ui.views.data_view import DataView
 from gdviz.ui.views.loss_view import LossView
@@ -103,6 +104,7 @@ def build_controls_dock(window) -> None:
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setMinimumWidth(window.controls.minimumSizeHint().width() + 24)
+    scroll.setProperty(FIT_WIDTH, True)  # as wide as its content (theme.apply_theme), or capped
     # Not "Hyperparameters": the dock also holds the problem, and the parameters training computes.
     window.controls_dock = QDockWidget("Settings", window)
     window.controls_dock.setObjectName("controls")

@@ -40,11 +40,12 @@ class LessonCard(QDockWidget):
 
     def apply_style(self, theme, scale: float) -> None:
         """Wider with the presentation scale, so the text is not cut off: at least 85 % of its
-        full width (a third of the screen at most), or the dock area squeezed it to ~190 px and
-        a lesson title broke into three lines, its words cut at the edge."""
+        full width (a quarter of the screen at most: the views keep the room; the text shrinks
+        to fit), or the dock area squeezed it to ~190 px and a lesson title broke into three
+        lines, its words cut at the edge."""
         self.setMaximumWidth(int(CARD_WIDTH * scale))
         screen = self.screen().availableGeometry().width() if self.screen() else 1920
-        self.setMinimumWidth(min(int(0.85 * CARD_WIDTH * scale), screen // 3))
+        self.setMinimumWidth(min(int(0.85 * CARD_WIDTH * scale), screen // 4))
         self._style = (f"padding: 6px; color: {theme.foreground}; background: {theme.background};",
                        13 * scale)  # fmt: skip
         self.fit_text()

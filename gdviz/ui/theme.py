@@ -172,6 +172,8 @@ HIGH_CONTRAST = replace(
 THEMES: dict[str, Theme] = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}
 
 
+FIT_WIDTH = "gdviz_fit_width"  # a scroll area's property: sized by _fit_scroll_areas
+DOCK_CAP_PX = 360  # a dock's content scrolls sideways beyond max(this, a quarter of the screen)
 LECTURE_MIN_PX = c.LECTURE_MIN_PX  # lecture mode: no text smaller than this many pixels
 
 
@@ -279,14 +281,21 @@ def _style_banner(banner: NoticeBanner, scale: float) -> None:
 
 
 def _fit_scroll_areas(window: QMainWindow) -> None:
-    """A scroll area that never scrolls sideways (the controls dock) must be as wide as its
-    content's minimum at the new font size, or the content is cut off on the right."""
+    """A scroll area marked FIT_WIDTH (the controls dock) is as wide as its content's minimum
+    at the new font size, or the content is cut off on the right; but never wider than a
+    quarter of the screen (at least DOCK_CAP_PX): enlarged past that for a lecture hall, its
+    content scrolls sideways instead, and the views keep the room (at 2.5x the two docks left
+    the views a third of a 1920 px screen, their labels cut)."""
+    screen = window.screen()
+    cap = max(DOCK_CAP_PX, (screen.availableGeometry().width() if screen else 1920) // 4)
     for area in window.findChildren(QScrollArea):
         inner = area.widget()
-        sideways = area.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        if inner is None or sideways:
+        if inner is None or not area.property(FIT_WIDTH):
             continue
         if inner.layout() is not None:
             inner.layout().activate()  # the minimum size of the new font, now
         # + 24: the vertical scroll bar and frame, as MainWindow sizes the dock at start-up.
-        area.setMinimumWidth(inner.minimumSizeHint().width() + 24)
+        wanted = inner.minimumSizeHint().width() + 24
+        area.setMinimumWidth(min(wanted, cap))
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if wanted > cap
+                                          else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # fmt: skip

@@ -243,3 +243,23 @@ def test_the_lesson_picker_moves_to_a_second_row_rather_than_off_screen(qtbot, w
     assert picker.isVisible() and 0 < right <= window.width()
     window.set_look("light", 1.0)  # Ctrl+0: back to one row
     qtbot.waitUntil(lambda: not window.toolBarBreak(window.lesson_bar), timeout=2000)
+
+
+def test_at_the_largest_size_the_docks_leave_the_views_half_the_window(qtbot, window):
+    """Reproduction: at 2.5x the Settings dock (as wide as its enlarged content) and the lesson
+    card (a third of the screen) left the views a third of a 1920 px window, their keys elided
+    and arrow labels cut. Now each dock is at most a quarter of the screen (the Settings scroll
+    sideways, never squeezed), and the views keep at least half."""
+    from gdviz.ui.theme import MAX_SCALE
+
+    window.resize(1920, 1000)
+    window.navigator.choose(3)  # lesson 4: the lesson card beside the Settings
+    window.set_look("light", MAX_SCALE)
+    qtbot.waitUntil(lambda: window.main_split.width() >= 0.5 * window.width(), timeout=3000)
+    scroll = window.controls_dock.widget()
+    screen = window.screen().availableGeometry().width()
+    assert scroll.minimumWidth() <= max(360, screen // 4)
+    assert window.controls.width() >= window.controls.minimumSizeHint().width()  # not squeezed
+    assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+    window.set_look("light", 1.0)  # Ctrl+0: the content fits again, no sideways scrolling
+    assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
