@@ -145,7 +145,7 @@ def test_the_lowest_loss_is_the_least_squares_loss_and_is_drawn(qtbot):
     steps = np.arange(100.0)
     view.set_data(steps, 600 * 0.97**steps + 100, 600 * 0.97**steps + 100, end=500.0)
     assert view.lowest_line.isVisible() and view.lowest_line.value() == pytest.approx(18.78)
-    assert "18.78" in view.lowest_line.label.toPlainText()
+    assert "╌╌ lowest 18.78" in view.key.text()  # in the key, not over the curve
     _, (y0, y1) = view.plot.getViewBox().viewRange()
     assert y0 <= 18.78 <= y1
     view.set_log_y(True)

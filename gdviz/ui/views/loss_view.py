@@ -70,11 +70,9 @@ class LossView(QWidget):
         # between the curve and this line.
         self._lowest: float | None = None
         self._tail = False  # set_tail
-        # Its label above the line's left end: in a narrow view at lecture size the start of
-        # the text must be the part that shows (right-aligned, "lowest" was cut off).
-        label_opts = {"position": 0.03, "anchors": [(0, 1), (0, 1)]}
-        self.lowest_line = pg.InfiniteLine(angle=0, movable=False, label="lowest loss",
-                                           labelOpts=label_opts)  # fmt: skip
+        # Its value is in the key: a label on the line covered SGD's noisy curve, which runs
+        # along it, and was cut off in a narrow view at the largest size.
+        self.lowest_line = pg.InfiniteLine(angle=0, movable=False)
         self.lowest_line.setZValue(5)
         self.lowest_line.setVisible(False)
         self.plot.addItem(self.lowest_line, ignoreBounds=True)
@@ -92,8 +90,7 @@ class LossView(QWidget):
         c.style_axes(self.plot, look)
         self.plot.layout.setContentsMargins(4, 14 * scale, 14 * scale, 4)  # edge ticks fit
         self.plot.showGrid(x=False, y=not self._fast, alpha=t.grid_alpha)
-        self.key.set_entries([(t.batch_loss, "──", "batch loss"),
-                              (t.training_loss, "━━", "training loss")], look)  # fmt: skip
+        self._show_key(look)
         self.batch_curve.setPen(look.pen(t.batch_loss, 1, alpha=t.batch_loss_alpha))
         self.loss_curve.setPen(
             c.pen(t.training_loss, 1) if self._fast else look.pen(t.training_loss, 2.5)
@@ -102,9 +99,14 @@ class LossView(QWidget):
         for line in self._markers:
             self._style_marker(line)
         self.lowest_line.setPen(look.pen(t.foreground, 1.5, alpha=0.7, style=Qt.PenStyle.DashLine))
-        self.lowest_line.label.setColor(t.foreground)
-        self.lowest_line.label.fill = c.brush(t.background, t.fill_alpha)
-        self.lowest_line.label.setFont(look.font(c.TICK_PT))
+
+    def _show_key(self, look: c.Look | None = None) -> None:
+        """Both curves, and the lowest possible loss with its value when it is drawn."""
+        t = self.look.theme
+        entries = [(t.batch_loss, "──", "batch loss"), (t.training_loss, "━━", "training loss")]
+        if self._lowest_drawn():
+            entries.append((t.foreground, "╌╌", f"lowest {self._lowest:.4g}"))
+        self.key.set_entries(entries, look)
 
     def _style_marker(self, line: pg.InfiniteLine) -> None:
         t = self.look.theme
@@ -180,13 +182,16 @@ class LossView(QWidget):
         self._lowest = float(loss) if finite else None
         self._place_lowest()
 
+    def _lowest_drawn(self) -> bool:
+        """A lowest loss is known, and can be drawn on the axis (a log axis: above 0)."""
+        return self._lowest is not None and (self._lowest > 0 or not self.is_log_y())
+
     def _place_lowest(self) -> None:
-        value = self._lowest
-        shown = value is not None and (value > 0 or not self.is_log_y())
+        value, shown = self._lowest, self._lowest_drawn()
         self.lowest_line.setVisible(shown)
         if shown:  # a log axis's view units are log10 (pyqtgraph maps curves, not lines)
             self.lowest_line.setValue(np.log10(value) if self.is_log_y() else value)
-            self.lowest_line.label.setText(f"lowest: {value:.4g}")
+        self._show_key()
 
     def set_tail(self, on: bool) -> None:
         """Frame the loss after the first drop (SGD's noise then fills the plot; the first
