@@ -17,7 +17,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
-from gdviz.core.config import budget_extent, total_steps
+from gdviz.core.config import ConfigError, budget_extent, total_steps
 
 PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
 FRAME_INTERVAL = 1 / 30  # seconds between frames while a run plays
@@ -99,9 +99,14 @@ class FrameDrawer(QObject):
         WHOLE_RUN_AXIS iterations. Before the first iteration the empty axis then says what is
         coming (0 ... 10 epochs), not -0.5 ... 0.5 (or -50 ... 50 for a comparison)."""
         problem = self.window.engine.problem
-        if problem is None or any(total_steps(c, problem) > WHOLE_RUN_AXIS for c in configs):
+        if problem is None:
             return None
-        return max(budget_extent(c, problem, mode) for c in configs)
+        try:  # the state's configuration may be ahead of the run's problem (a CSV being read)
+            if any(total_steps(c, problem) > WHOLE_RUN_AXIS for c in configs):
+                return None
+            return max(budget_extent(c, problem, mode) for c in configs)
+        except ConfigError:
+            return None
 
     def _draw_single(self, r, n: int) -> None:
         w = self.window
