@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from gdviz import __version__
-from gdviz.cli import render, run, sweep
+from gdviz.cli import explain, render, run, sweep
 from gdviz.cli.options import OneLineParser, UsageError, add_run_options, fail
 from gdviz.core.atomic import WriteError
 from gdviz.core.config import ConfigError
@@ -17,6 +17,9 @@ from gdviz.core.data import DataError
 def build_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="gdviz",
+        # Abbreviations are matched against every word of the command line, a subcommand's
+        # options too: "gdviz explain --step 3" would be "ambiguous" (--steps, --step-size).
+        allow_abbrev=False,
         description="gdviz makes gradient descent visible: choose a learning rate, a batch size "
         "and a number of epochs, and watch the weight and bias move over the loss surface.",
         epilog="gdviz SESSION.json opens a session saved with File > Save session.",
@@ -43,6 +46,7 @@ def build_parser() -> OneLineParser:
     run.add_parser(subparsers)
     sweep.add_parser(subparsers)
     render.add_parser(subparsers)
+    explain.add_parser(subparsers)
     return parser
 
 

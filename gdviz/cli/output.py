@@ -38,4 +38,6 @@ def json_safe(value):
 
 
 def dumps(summary: dict) -> str:
-    return json.dumps(json_safe(summary), indent=2, allow_nan=False)
+    """Indented JSON; text such as "∂L/∂w" as it is where standard output takes UTF-8."""
+    utf8 = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") == "utf8"
+    return json.dumps(json_safe(summary), indent=2, allow_nan=False, ensure_ascii=not utf8)

@@ -8,6 +8,11 @@
 * ``replacement``: every batch is B examples drawn at random with replacement, so the same example
   can come again, even within one batch. An epoch is still ``ceil(N / B)`` draws (``drop_last``
   does not apply: every batch is full).
+
+Batches and gradient noise come from two random streams of the one seed, and each stream is
+drawn in the same order however the iterations are split into chunks: the batches of a run do
+not depend on how fast it was played, and a run stepped back and replayed (SamplerPosition)
+makes the very same batches again.
 """
 
 from __future__ import annotations
@@ -67,6 +72,19 @@ class BatchChunk:
         return self.indices[start : start + self.sizes[i]]
 
 
+@dataclass(frozen=True)
+class SamplerPosition:
+    """Where a sampler stands: both random streams, the epoch, the place in it and the epoch's
+    permutation. :meth:`BatchSampler.position_state` and :meth:`BatchSampler.restore` save and
+    restore it, so the batches after a restore are exactly those after the save."""
+
+    batches: dict  # the batch stream's bit-generator state
+    noise: dict
+    epoch: int
+    position: int
+    permutation: np.ndarray
+
+
 class BatchSampler:
     """Yields the batches of successive iterations, reproducibly from a seed."""
 
@@ -91,7 +109,11 @@ class BatchSampler:
             n_examples, batch_size, drop_last, sampling
         )
         self.draw_noise = draw_noise
+        self.seed = seed
+        # Two streams of one seed: the seed's own for permutations and draws with replacement,
+        # and a child of it (independent of the first) for gradient noise.
         self._rng = np.random.default_rng(seed)
+        self._noise_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
         self._epoch = 0
         self._position = 0  # next batch's place within the current epoch
         self._permutation = np.arange(0)
@@ -115,6 +137,25 @@ class BatchSampler:
     def epochs_started(self) -> int:
         """Epochs begun so far (a partly done epoch counts)."""
         return self._epoch + (1 if self._position else 0)
+
+    def position_state(self) -> SamplerPosition:
+        """Where the sampler stands now (a copy, which later draws leave alone)."""
+        return SamplerPosition(self._rng.bit_generator.state, self._noise_rng.bit_generator.state,
+                               self._epoch, self._position, self._permutation)  # fmt: skip
+
+    def restore(self, saved: SamplerPosition) -> None:
+        """Stand where ``saved`` was taken (of a sampler with the same signature and seed)."""
+        self._rng.bit_generator.state = saved.batches
+        self._noise_rng.bit_generator.state = saved.noise
+        self._epoch, self._position = saved.epoch, saved.position
+        self._permutation = saved.permutation  # replaced at each epoch, never written into
+
+    def copy(self) -> BatchSampler:
+        """A sampler standing where this one stands, drawing on its own."""
+        twin = BatchSampler(self.n_examples, self.batch_size, self.sampling, self.drop_last,
+                            self.seed, self.draw_noise)  # fmt: skip
+        twin.restore(self.position_state())
+        return twin
 
     def start_epoch_at(self, epoch: int) -> None:
         """Continue counting from ``epoch`` (0-based) with a fresh epoch."""
@@ -141,7 +182,7 @@ class BatchSampler:
             np.arange(first, first + count, dtype=np.intp),
             np.zeros(count, dtype=np.intp),
             False,
-            self._rng.standard_normal((count, 2)) if self.draw_noise else None,
+            self._noise_rng.standard_normal((count, 2)) if self.draw_noise else None,
             full=True,
         )
 
@@ -173,7 +214,7 @@ class BatchSampler:
         all_sizes = np.concatenate(sizes)
         offsets = np.zeros_like(all_sizes)
         np.cumsum(all_sizes[:-1], out=offsets[1:])
-        noise = self._rng.standard_normal((count, 2)) if self.draw_noise else None
+        noise = self._noise_rng.standard_normal((count, 2)) if self.draw_noise else None
         return BatchChunk(
             np.concatenate(pieces).astype(np.intp, copy=False),
             all_sizes,

@@ -8,6 +8,11 @@ Python floats, which for two parameters is several times faster than numpy.
 The inner loop does only what must be sequential (batch gradient, optimizer update); batch terms,
 learning rates, the full training loss and the divergence and convergence checks are computed for
 a whole chunk of iterations at once with numpy.
+
+A single run keeps checkpoints (gdviz.core.checkpoints): :meth:`Trainer.rewind` takes it back to
+any earlier step exactly (optimizer state and sampler position included), and
+:meth:`Trainer.replica_at` makes a copy standing at a past step, to work that iteration out
+again (gdviz.core.explain) without touching the run.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import threading
 import numpy as np
 
 from gdviz.core.batching import BatchSampler
+from gdviz.core.checkpoints import Checkpoint, Checkpoints
 from gdviz.core.inner_loops import OptimizerState, scalar_loop, stacked_loop
 from gdviz.core.optimizers import Optimizer
 from gdviz.core.schedules import Schedule
@@ -74,6 +80,7 @@ class Trainer:
         self._init_state()
         self._record_start()
         self._active = np.ones(runs, dtype=bool)
+        self._checkpoints = Checkpoints(self._checkpoint()) if self._scalar else None
         # Per-run step budgets (absolute step counts), worked out from the sampler's epoch
         # counter (again whenever the batching changes); None: no budget.
         self._budget = budget
@@ -108,13 +115,24 @@ class Trainer:
         lr_array = np.asarray(lr, dtype=float)
         if not (np.all(np.isfinite(lr_array)) and np.all(lr_array > 0)):
             raise ValueError(f"learning rate must be a positive number, got {lr!r}")
-        previous = getattr(self, "optimizer", None)
+        previous, previous_lr = getattr(self, "optimizer", None), getattr(self, "lr", None)
         if self._scalar or lr_array.ndim == 0:  # one run: a float for the fast float loop
             self.optimizer, self.lr = optimizer, float(np.ravel(lr_array)[0])
         else:
             self.optimizer, self.lr = optimizer, lr_array
-        if previous is not None and previous.name != optimizer.name:
+        if previous is None:
+            return
+        if previous.name != optimizer.name:
             self._init_state()  # bias corrections restart with the new optimizer
+        same = previous.name == optimizer.name and previous.hyper == optimizer.hyper
+        if not (same and np.array_equal(previous_lr, self.lr)):
+            self._settings_changed()
+
+    def set_schedule(self, schedule: Schedule) -> None:
+        """A new learning-rate schedule from the next iteration on."""
+        if schedule != self.schedule:
+            self.schedule = schedule
+            self._settings_changed()
 
     def _init_state(self) -> None:
         init = self.optimizer.init
@@ -131,6 +149,7 @@ class Trainer:
         for sampler in samplers:
             sampler.start_epoch_at(epoch)
         self.samplers = samplers
+        self._settings_changed()
         if self._budget is not None:
             self.budgets = self._budget_steps()
             self._finish_spent()
@@ -141,6 +160,92 @@ class Trainer:
         for k in np.flatnonzero(self._active & (self.budgets <= self._t)):
             self.statuses[k] = RunStatus("finished", self._t)
             self._active[k] = False
+
+    # -- checkpoints: going back, and working a past iteration out again ----------------------
+    def _checkpoint(self, change: bool = False) -> Checkpoint:
+        tally = self.trajectory.tally
+        return Checkpoint(self._t, self._params, self._state, self.optimizer, self.lr,
+                          self.schedule, self.samplers[0].copy(),
+                          tally.snapshot() if tally is not None else None, change)  # fmt: skip
+
+    def _settings_changed(self) -> None:
+        """Later steps are made with other settings: replays start from here."""
+        if self._checkpoints is not None:
+            self._checkpoints.add(self._checkpoint(change=True))
+
+    @property
+    def checkpoint_steps(self) -> tuple[int, ...]:
+        """The steps a replay may start from (none for K runs)."""
+        return self._checkpoints.steps() if self._checkpoints is not None else ()
+
+    @property
+    def last_change(self) -> int:
+        """The step where the settings last changed (0: none): :meth:`rewind` goes no further
+        back, as the steps before it were made with settings no longer in force."""
+        return self._checkpoints.last_change() if self._checkpoints is not None else self._t
+
+    def rewind(self, step: int) -> None:
+        """Go back to ``step`` (``last_change <= step <= self.step``) exactly: the rows after it
+        are dropped, and parameters, optimizer state, sampler position, epoch tally and status
+        are those the run had there, so that advancing again makes the very same batches and
+        updates. A single run only (it is replayed from its nearest checkpoint)."""
+        step = int(step)
+        if self._checkpoints is None:
+            raise ValueError("only a single run can go back")
+        if not self.last_change <= step <= self._t:
+            raise ValueError(f"step {step} is not between {self.last_change} and {self._t}")
+        # Replay at least one iteration (from step >= 1): it leaves the batch of `step` kept.
+        checkpoint = self._checkpoints.before(max(step - 1, 0))
+        self._checkpoints.drop_after(checkpoint.step)
+        self.restore(checkpoint)
+        steps = self.trajectory.step[: self.trajectory.length]
+        self.trajectory.truncate(int(np.searchsorted(steps, checkpoint.step, side="right")))
+        if self.trajectory.tally is not None and checkpoint.tally is not None:
+            self.trajectory.tally.restore(*checkpoint.tally)
+        self.statuses[0] = RunStatus()
+        self._active[:] = True
+        if self._budget is not None:
+            self.budgets = self._budget_steps()
+        self.advance(step - checkpoint.step)
+
+    def restore(self, checkpoint: Checkpoint, loss_limit=None) -> None:
+        """Stand where ``checkpoint`` was taken, with its settings (the rows recorded are left
+        as they are; :meth:`rewind` drops those after it). ``loss_limit``: the divergence
+        limit of the run it came from, when that started elsewhere."""
+        if loss_limit is not None:
+            self._loss_limit = loss_limit
+        self._t, self._params, self._state = checkpoint.step, checkpoint.params, checkpoint.state
+        self.optimizer, self.lr, self.schedule = (
+            checkpoint.optimizer,
+            checkpoint.lr,
+            checkpoint.schedule,
+        )
+        self.samplers = [checkpoint.sampler_copy()]
+
+    def replica_at(self, step: int) -> Trainer:
+        """A new trainer standing where this run stood after ``step`` iterations (0 <= step <=
+        self.step), with its settings then, replayed from the nearest checkpoint; this run is
+        not touched (another thread may call this while it runs, between chunks)."""
+        if self._checkpoints is None:
+            raise ValueError("only a single run can be replayed")
+        step = int(step)
+        checkpoint = self._checkpoints.before(step)
+        if not checkpoint.step <= step <= self._t:
+            raise ValueError(f"step {step} is not between 0 and {self._t}")
+        rows = min(step - checkpoint.step, 4096) + 1
+        replica = Trainer(self.problem, checkpoint.optimizer, checkpoint.lr,
+                          [checkpoint.sampler_copy()], checkpoint.params,
+                          schedule=checkpoint.schedule, capacity=rows, max_rows=4096)  # fmt: skip
+        replica.restore(checkpoint, self._loss_limit)  # divergence as the run judged it
+        replica.advance(step - checkpoint.step)
+        if replica.step != step:
+            raise ValueError(f"the run stopped at step {replica.step}, before step {step}")
+        return replica
+
+    @property
+    def optimizer_state(self) -> OptimizerState:
+        """The optimizer's state now: its step count and each coordinate's state."""
+        return self._state
 
     # -- budgets and stop conditions --------------------------------------------------------------
     def _budget_steps(self) -> np.ndarray:
@@ -261,6 +366,8 @@ class Trainer:
         )
 
     def _run_chunk(self, count: int) -> int:
+        if self._checkpoints is not None and self._checkpoints.due(self._t):
+            self._checkpoints.add(self._checkpoint())
         prepared, epochs, positions, sizes, lengths, examples = self._next_batches(count)
         t0 = self._t
         steps = np.arange(t0 + 1, t0 + count + 1)

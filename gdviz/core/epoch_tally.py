@@ -60,6 +60,18 @@ class EpochTally:
         )
         return epoch, counts
 
+    def snapshot(self) -> tuple[int, np.ndarray]:
+        """``(epoch, counts)`` after every batch added so far (a copy)."""
+        return self.counts(self._epochs.size - 1) if self._epochs.size else self.counts(-1)
+
+    def restore(self, epoch: int, counts: np.ndarray) -> None:
+        """Stand where :meth:`snapshot` returned ``(epoch, counts)`` (a run gone back)."""
+        self._base_epoch, self._base = int(epoch), np.array(counts, dtype=np.int32)
+        self._indices = np.zeros(0, dtype=np.intp)
+        self._offsets = np.zeros(1, dtype=np.int64)
+        self._epochs = np.zeros(0, dtype=np.int64)
+        self._full = False
+
     def _fold(self) -> None:
         """Move the latest chunk into ``base``: the counts after its last batch."""
         if self._epochs.size:

@@ -40,13 +40,14 @@ def _nonzero(value) -> bool:
 
 
 def sgd(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0) -> Optimizer:
-    """Stochastic gradient descent, with optional momentum (``torch.optim.SGD``).
+    """Stochastic gradient descent, with optional momentum (``torch.optim.SGD``); ``u`` is the
+    velocity (torch's momentum buffer ``b``).
 
     ::
 
         g <- g + weight_decay * p
-        b_1 = g;  b_t = momentum * b_{t-1} + (1 - dampening) * g        (when momentum != 0)
-        g <- g + momentum * b_t  (Nesterov)   or   g <- b_t
+        u_1 = g;  u_t = momentum * u_{t-1} + (1 - dampening) * g        (when momentum != 0)
+        g <- g + momentum * u_t  (Nesterov)   or   g <- u_t
         p <- p - lr * g
     """
     _check("momentum", momentum, 0, 1)
@@ -112,7 +113,7 @@ def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
     v_t = alpha * v_{t-1} + (1 - alpha) * g^2                       (v_0 = 0)
     centered: m_t = alpha * m_{t-1} + (1 - alpha) * g;  d = sqrt(v_t - m_t^2) + eps
     otherwise: d = sqrt(v_t) + eps
-    momentum > 0: b_t = momentum * b_{t-1} + g / d (b_0 = 0);  p <- p - lr * b_t
+    momentum > 0: u_t = momentum * u_{t-1} + g / d (u_0 = 0);  p <- p - lr * u_t  (u: velocity)
     otherwise:  p <- p - lr * g / d
     """
     _check("alpha", alpha, 0, 1)

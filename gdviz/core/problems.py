@@ -56,6 +56,11 @@ class Problem:
         """The 2x2 Hessian at the (global) minimum, when there is one."""
         return None
 
+    def example_gradients(self, p1, p2, indices: np.ndarray) -> np.ndarray:
+        """Each listed example's own gradient at ``(p1, p2)``, shape ``(len(indices), 2)``: the
+        batch gradient is their mean. Empty for a problem without examples."""
+        return np.zeros((0, 2))
+
     def stacked_items(self, items, runs: int):
         """Batch terms as :meth:`loss_grad_stacked` takes them (K runs in lockstep)."""
         if isinstance(items, np.ndarray) and items.ndim == 2:
@@ -180,6 +185,12 @@ class LinearRegression(Problem):
         loss = dw * (r_x + m_xe) + db * (r_1 + m_e) + m_ee
         return loss, 2.0 * r_x, 2.0 * r_1
 
+    def example_gradients(self, w, b, indices: np.ndarray) -> np.ndarray:
+        """``(2 (y_hat_i - y_i) x_i, 2 (y_hat_i - y_i))`` for each listed example i."""
+        x, y = self.data.x[indices], self.data.y[indices]
+        residual = 2.0 * (w * x + b - y)
+        return np.column_stack([residual * x, residual])
+
     def full_loss(self, w, b):
         dw = np.asarray(w, dtype=float) - self.optimum[0]
         db = np.asarray(b, dtype=float) - self.optimum[1]
@@ -247,6 +258,12 @@ class LogisticRegression(Problem):
         residual = weights * (_sigmoid(z) - y)
         loss = np.sum(weights * (np.logaddexp(0.0, z) - y * z), axis=-1)
         return loss, np.sum(residual * x, axis=-1), np.sum(residual, axis=-1)
+
+    def example_gradients(self, w, b, indices: np.ndarray) -> np.ndarray:
+        """``((p_i - y_i) x_i, p_i - y_i)`` with ``p_i = sigmoid(w x_i + b)`` for each listed i."""
+        x, y = self._x[indices], self._y[indices]
+        residual = _sigmoid(w * x + b) - y
+        return np.column_stack([residual * x, residual])
 
     def full_loss(self, w, b, block: int = 256):
         def mean_loss(z):

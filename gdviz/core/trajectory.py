@@ -188,6 +188,18 @@ class Trajectory:
             return None
         return self.tally.counts(k if batches else -1)
 
+    def truncate(self, rows: int) -> None:
+        """Keep only the first ``rows`` rows of every run (a run gone back: the rows after are
+        written again). No batch is kept until the next append."""
+        rows = min(int(rows), self.length)
+        self.made -= self.length - rows
+        self.length = rows
+        self.ends[:] = rows
+        self._chunk_first = rows
+        self._chunk_examples = np.zeros(0, dtype=np.int32)
+        self._chunk_offsets = np.zeros(1, dtype=np.int64)
+        self._chunk_full = False
+
     def truncate_run(self, run: int, rows: int) -> None:
         """Mark only the first ``rows`` rows of ``run`` as valid."""
         self.ends[run] = min(self.ends[run], rows)

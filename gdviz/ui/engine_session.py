@@ -192,7 +192,7 @@ class EngineSession(QObject):
 
         def apply(trainer) -> str:
             trainer.set_optimizer(optimizer, lr)
-            trainer.schedule = schedule
+            trainer.set_schedule(schedule)
             if trainer.samplers[0].signature != sampler.signature:
                 trainer.set_samplers([sampler])
             trainer.set_budget(budget)

@@ -1,0 +1,91 @@
+"""Checkpoints: a single run's whole state at a few steps, so that it can go back (step back) or
+work one past iteration out again (the worked update) by replaying from the nearest one.
+
+Training is deterministic: from a checkpoint (parameters, optimizer state, the settings in force
+and the sampler's position), replaying ``k`` iterations makes bit for bit the rows the run made
+(the sampler's streams do not depend on how iterations are chunked). So a few checkpoints stand
+for every step: one at the start, one wherever the settings changed (replaying across a change
+with the old settings would make other rows), and one every :data:`CHECKPOINT_EVERY` iterations
+or so, thinned as the run grows, so that their number stays below :data:`MAX_CHECKPOINTS` and
+reaching any step replays at most a fraction of the run. A checkpoint is immutable and owns its
+copies, so another thread may replay from it while the run goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdviz.core.batching import BatchSampler
+from gdviz.core.inner_loops import OptimizerState
+from gdviz.core.optimizers import Optimizer
+from gdviz.core.schedules import Schedule
+
+CHECKPOINT_EVERY = 256  # iterations between checkpoints, before thinning
+MAX_CHECKPOINTS = 64
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A run's state after ``step`` iterations, with the settings it went on with."""
+
+    step: int
+    params: tuple[float, float]
+    state: OptimizerState
+    optimizer: Optimizer
+    lr: float
+    schedule: Schedule
+    sampler: BatchSampler  # a copy standing where the run's stood: never drawn from
+    tally: tuple[int, np.ndarray] | None  # EpochTally.snapshot() then
+    change: bool = False  # the settings changed here: never thinned away
+
+    def sampler_copy(self) -> BatchSampler:
+        """A sampler to replay with, standing where the run's stood."""
+        return self.sampler.copy()
+
+
+class Checkpoints:
+    """The checkpoints of one run, oldest first (see the module docstring)."""
+
+    def __init__(self, first: Checkpoint) -> None:
+        self._kept: list[Checkpoint] = [first]
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    @property
+    def last(self) -> Checkpoint:
+        return self._kept[-1]
+
+    def steps(self) -> tuple[int, ...]:
+        return tuple(c.step for c in self._kept)
+
+    def due(self, step: int) -> bool:
+        """Whether a checkpoint at ``step`` is wanted (enough iterations since the last)."""
+        return step - self._kept[-1].step >= CHECKPOINT_EVERY
+
+    def add(self, checkpoint: Checkpoint) -> None:
+        """Keep ``checkpoint`` (one at the same step is replaced: a change of settings there
+        makes that step's checkpoint the one to replay from); thin when there are too many."""
+        kept = [c for c in self._kept if c.step < checkpoint.step]
+        kept.append(checkpoint)
+        if len(kept) > MAX_CHECKPOINTS:
+            # Every second periodic one of the older half: the spacing doubles with age.
+            half = len(kept) // 2
+            kept = [c for i, c in enumerate(kept)
+                    if i == 0 or i >= half or c.change or i % 2 == 0]  # fmt: skip
+        self._kept = kept
+
+    def before(self, step: int) -> Checkpoint:
+        """The latest checkpoint at or before ``step``."""
+        steps = [c.step for c in self._kept]
+        return self._kept[max(int(np.searchsorted(steps, step, side="right")) - 1, 0)]
+
+    def drop_after(self, step: int) -> None:
+        """Forget the checkpoints after ``step`` (the run went back to it)."""
+        self._kept = [c for c in self._kept if c.step <= step] or self._kept[:1]
+
+    def last_change(self) -> int:
+        """The step of the latest change of settings (0: none since the start)."""
+        return max((c.step for c in self._kept if c.change), default=0)

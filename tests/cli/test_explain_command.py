@@ -1,0 +1,112 @@
+"""``gdviz explain --step K``: iteration K of the very run ``gdviz run`` makes with the same
+options (its parameters before and after are rows K-1 and K of ``--out``), and bad steps."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from gdviz.__main__ import main
+
+OPTIONS = {
+    "sgd, replacement, step decay": [
+        "--batch-size",
+        "1",
+        "--sampling",
+        "replacement",
+        "--lr",
+        "0.02",
+        "--schedule",
+        "step",
+        "--step-size",
+        "30",
+        "--epochs",
+        "1",
+    ],
+    "adam on logistic": [
+        "--dataset",
+        "two-class",
+        "--model",
+        "logistic",
+        "--batch-size",
+        "8",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.1",
+        "--epochs",
+        "5",
+    ],
+    "noisy rosenbrock, momentum": [
+        "--surface",
+        "rosenbrock",
+        "--noise",
+        "1",
+        "--batch-size",
+        "4",
+        "--optimizer",
+        "momentum",
+        "--lr",
+        "0.0005",
+        "--steps",
+        "6000",
+    ],
+}
+
+
+def run_main(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("name", sorted(OPTIONS))
+def test_explain_is_the_step_gdviz_run_makes(capsys, tmp_path, name):
+    options = OPTIONS[name]
+    out_file = tmp_path / "run.csv"
+    code, _, err = run_main(capsys, "run", *options, "--out", str(out_file))
+    assert code == 0, err
+    rows = list(csv.DictReader(out_file.open()))
+    p1, p2 = list(rows[0])[4:6]  # the parameters' names: w, b or x, y
+    for k in (1, 2, 45, len(rows) - 1):
+        code, out, err = run_main(capsys, "explain", "--step", str(k), *options)
+        assert code == 0, err
+        work = json.loads(out)
+        assert work["step"] == k and int(rows[k]["epoch"]) == work["epoch"]
+        assert int(rows[k]["batch"]) == work["batch"]
+        assert work["params_before"] == {p1: float(rows[k - 1][p1]), p2: float(rows[k - 1][p2])}
+        assert work["params_after"] == {p1: float(rows[k][p1]), p2: float(rows[k][p2])}
+        assert work["grad"] == {p1: float(rows[k][f"grad_{p1}"]), p2: float(rows[k][f"grad_{p2}"])}
+        assert work["lr"] == float(rows[k]["lr"])
+        assert work["equation"] and work["equation"][0].startswith("lr = ")
+
+
+def test_explain_prints_the_batch_and_every_examples_gradient(capsys):
+    code, out, _ = run_main(capsys, "explain", "--step", "3", "--batch-size", "4", "--lr",
+                            "0.05", "--optimizer", "momentum")  # fmt: skip
+    assert code == 0
+    work = json.loads(out)
+    assert len(work["examples"]) == 4 == len(work["per_example"])
+    assert [e["index"] for e in work["per_example"]] == work["examples"]
+    mean_w = sum(e["grad"]["w"] for e in work["per_example"]) / 4
+    assert mean_w == pytest.approx(work["grad"]["w"], rel=1e-9)
+    assert set(work["state_before"]) == set(work["state_after"]) == {"velocity"}
+    assert any(line.startswith("u_w ← momentum·u_w + g_w") for line in work["equation"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--step", "0"], "between 1 and the run's budget of 20"),
+        (["--step", "21"], "between 1 and the run's budget of 20"),
+        (["--step", "x"], "invalid int value"),
+        (["--step", "90", "--lr", "5", "--steps", "100"], "diverged at iteration 4"),
+        ([], "the following arguments are required: --step"),
+    ],
+)
+def test_bad_steps_are_one_line_and_status_2(capsys, argv, message):
+    code, out, err = run_main(capsys, "explain", *argv)
+    assert code == 2 and out == "" and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
