@@ -44,6 +44,7 @@ class AppState:
     equal_axes: bool | None = None
     loss_tail: bool = False  # the loss axis framing the rows after the first drop (SGD noise)
     true_step: bool = False  # the step arrow at its true length (not enlarged to be seen)
+    example_arrows: bool = False  # each example's gradient in the batch, and their mean (A)
     views: tuple[str, ...] = ("surface", "loss", "data")  # which of VIEWS are shown
     speed: int = 100  # iterations per second; 0 = as fast as possible
     timeline: int | None = None  # rows shown (rewound); None = live, the newest row
@@ -88,6 +89,7 @@ def lesson_snapshot(lesson: Lesson) -> dict:
         "views": tuple(lesson.views),
         "speed": lesson.speed,
         "loss_tail": lesson.loss_tail,
+        "example_arrows": lesson.example_arrows,
     }
 
 

@@ -79,8 +79,9 @@ class Checkpoints:
 
     def before(self, step: int) -> Checkpoint:
         """The latest checkpoint at or before ``step``."""
-        steps = [c.step for c in self._kept]
-        return self._kept[max(int(np.searchsorted(steps, step, side="right")) - 1, 0)]
+        kept = self._kept  # one list: add() replaces it whole, never edits it
+        steps = [c.step for c in kept]
+        return kept[max(int(np.searchsorted(steps, step, side="right")) - 1, 0)]
 
     def drop_after(self, step: int) -> None:
         """Forget the checkpoints after ``step`` (the run went back to it)."""

@@ -29,12 +29,14 @@ Pair = tuple[float, float]
 
 @dataclass(frozen=True)
 class ExampleGradient:
-    """One example of the batch: its row index, x and y, and its own gradient."""
+    """One example of the batch: its row index, x (as the model sees it: standardised when
+    the data is) and y, its x as read (``raw_x``), and its own gradient."""
 
     index: int
     x: float
     y: float
     grad: Pair
+    raw_x: float
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,14 @@ class WorkedUpdate:
     grad: Pair  # the batch gradient the update used
     examples: tuple[int, ...] = ()
     per_example: tuple[ExampleGradient, ...] = ()
+    standardized: bool = False  # the examples' x is standardised (raw_x as read)
     true_grad: Pair | None = None  # analytic surface: the gradient without noise
     noise: Pair | None = None  # analytic surface: the noise added to it
     state_before: dict = field(default_factory=dict)  # name -> (p1, p2), or None before step 1
     state_after: dict = field(default_factory=dict)
     terms: dict = field(default_factory=dict)  # intermediate quantities (Adam's corrections)
-    equation: tuple[str, ...] = ()
+    equation: tuple[str, ...] = ()  # the learning rate, then each parameter's lines
+    lines_by_parameter: tuple[tuple[str, ...], ...] = ()  # each parameter's lines of it
 
     @property
     def lr_factor(self) -> float:
@@ -85,7 +89,7 @@ class WorkedUpdate:
             "params_before": pair(self.params_before),
             "examples": list(self.examples),
             "per_example": [
-                {"index": e.index, "x": e.x, "y": e.y, "grad": pair(e.grad)}
+                {"index": e.index, "x": e.x, "raw_x": e.raw_x, "y": e.y, "grad": pair(e.grad)}
                 for e in self.per_example
             ],
             "batch_loss": self.batch_loss,
@@ -128,12 +132,14 @@ def work_out(trainer: Trainer, step: int) -> WorkedUpdate:
     if getattr(problem, "data", None) is not None:
         indices = np.asarray(chunk.batch(0))
         grads = problem.example_gradients(p1, p2, indices)
-        xs, ys = problem.data.x[indices], problem.data.y[indices]
+        data = problem.data
+        xs, ys, raw = data.x[indices], data.y[indices], data.raw_x[indices]
         extra["examples"] = tuple(int(i) for i in indices)
         extra["per_example"] = tuple(
-            ExampleGradient(int(i), float(x), float(y), (float(a), float(b)))
-            for i, x, y, (a, b) in zip(indices, xs, ys, grads, strict=True)
+            ExampleGradient(int(i), float(x), float(y), (float(a), float(b)), float(r))
+            for i, x, y, (a, b), r in zip(indices, xs, ys, grads, raw, strict=True)
         )
+        extra["standardized"] = bool(data.standardized)
     else:  # an analytic surface: the noise is the item, the true gradient the rest
         extra["noise"] = (float(item[0]), float(item[1]))
         true_grad = problem.full_grad(p1, p2)  # the engine adds the noise to exactly this
@@ -213,11 +219,12 @@ def factor(value: float) -> str:
 
 
 def _with_equation(work: WorkedUpdate, optimizer: Optimizer, t: int, schedule: str):
-    lines = [_lr_line(work, schedule)]
-    for i, name in enumerate(work.names):
-        lines.append(_gradient_line(work, i, name))
-        lines.extend(_update_lines(work, optimizer, t, i, name))
-    return WorkedUpdate(**{**work.__dict__, "equation": tuple(lines)})
+    by_parameter = tuple(
+        (_gradient_line(work, i, name), *_update_lines(work, optimizer, t, i, name))
+        for i, name in enumerate(work.names)
+    )
+    lines = (_lr_line(work, schedule), *by_parameter[0], *by_parameter[1])
+    return WorkedUpdate(**{**work.__dict__, "equation": lines, "lines_by_parameter": by_parameter})
 
 
 def _lr_line(work: WorkedUpdate, schedule: str) -> str:
@@ -234,7 +241,7 @@ def _gradient_line(work: WorkedUpdate, i: int, name: str) -> str:
         return (f"g_{name} = ∂f/∂{name} + noise = {num(work.true_grad[i])} + "
                 f"{factor(work.noise[i])} = {num(g)}")  # fmt: skip
     size = len(work.examples)
-    over = "1 example" if size == 1 else f"mean of {size:,} example gradients"
+    over = "the one example's" if size == 1 else f"mean over the batch of {size:,}"
     return f"g_{name} = ∂L/∂{name} = {over} = {num(g)}"
 
 

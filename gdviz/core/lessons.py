@@ -9,10 +9,12 @@ loudly when it is loaded instead of quietly showing the wrong thing in front of 
      "config": {RunConfig fields}, "views": ["surface", "loss"],
      "compare": [{"label": "...", "overrides": {RunConfig fields}}, ...],   (optional)
      "x_axis": "iterations", "speed": 100, "expect": "converges",           (optional)
-     "loss_tail": true}                                                      (optional)
+     "loss_tail": true, "example_arrows": true}                              (optional)
 
 ``loss_tail`` frames the loss axis on the rows after the first drop, so that SGD's noise fills
-the plot instead of a flat line under the first iterations' loss.
+the plot instead of a flat line under the first iterations' loss; ``example_arrows`` draws each
+example's gradient in the batch and their mean on the surface. The view "worked" is the worked
+update under the views.
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from gdviz.core.config import RunConfig, build_problem, total_steps
 from gdviz.resources import resource_path
 
 SCHEMA = 1
-VIEWS = ("surface", "loss", "data", "sweep")
+VIEWS = ("surface", "loss", "data", "sweep", "worked")  # worked: the worked update (U)
 X_AXES = ("iterations", "epochs", "examples seen")
 EXPECTATIONS = ("converges", "diverges", "slow")
 REQUIRED_KEYS = ("schema", "title", "explanation", "config", "views")
-OPTIONAL_KEYS = ("compare", "x_axis", "speed", "expect", "loss_tail")
+OPTIONAL_KEYS = ("compare", "x_axis", "speed", "expect", "loss_tail", "example_arrows")
 SENTENCES = (2, 5)
 COMPARE_RUNS = (2, 6)
 MAX_SPEED = 1_000_000
@@ -76,6 +78,7 @@ class Lesson:
     speed: int = 100  # animation speed in iterations per second (0 = as fast as possible)
     expect: str | None = None  # what the run shows: one of EXPECTATIONS (checked by the tests)
     loss_tail: bool = False  # the loss axis frames the rows after the first drop
+    example_arrows: bool = False  # each example's gradient and their mean on the surface
 
 
 def default_folder() -> Path:
@@ -140,7 +143,11 @@ def lesson_to_dict(lesson: Lesson) -> dict:
             for run in lesson.compare
         ]  # fmt: skip
     data.update(
-        x_axis=lesson.x_axis, speed=lesson.speed, expect=lesson.expect, loss_tail=lesson.loss_tail
+        x_axis=lesson.x_axis,
+        speed=lesson.speed,
+        expect=lesson.expect,
+        loss_tail=lesson.loss_tail,
+        example_arrows=lesson.example_arrows,
     )
     return data
 
@@ -196,12 +203,14 @@ def _parse(data, lesson_id: str, order: int) -> Lesson:
     expect = data.get("expect")
     if expect is not None and expect not in EXPECTATIONS:
         raise LessonError(f"expect must be one of {', '.join(EXPECTATIONS)}; got {expect!r}")
-    loss_tail = data.get("loss_tail", False)
-    if not isinstance(loss_tail, bool):
-        raise LessonError(f"loss_tail must be true or false; got {loss_tail!r}")
+    flags = {}
+    for key in ("loss_tail", "example_arrows"):
+        flags[key] = data.get(key, False)
+        if not isinstance(flags[key], bool):
+            raise LessonError(f"{key} must be true or false; got {flags[key]!r}")
     compare = _compare(data.get("compare", []), config)
     return Lesson(lesson_id, order, title, explanation, config, tuple(views), compare, x_axis,
-                  speed, expect, loss_tail)  # fmt: skip
+                  speed, expect, flags["loss_tail"], flags["example_arrows"])  # fmt: skip
 
 
 def _text(data: dict, key: str) -> str:

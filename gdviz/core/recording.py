@@ -68,12 +68,16 @@ class Recording:
                 snapshot: Rows | None = None, epoch_counts=None) -> None:  # fmt: skip
         """The engine has written rows up to ``rows`` (each run valid up to ``ends``) into the
         arrays of ``snapshot`` (default: those published before); ``last_examples`` and
-        ``epoch_counts`` (see EpochTally) are those of the newest row, when given."""
+        ``epoch_counts`` (see EpochTally) are those of the newest row, when given. Fewer rows
+        than before: the run went back, and the rows after are forgotten (the engine writes
+        them again only after this call, on the same thread, while it is stopped)."""
         if snapshot is not None:
             if snapshot.thinned != self._store.thinned:  # other rows: index them afresh
                 self._rows = self._boundary_count = 0
             self._store = snapshot
         rows = min(int(rows), self._store.length)
+        if rows < self._rows:  # the run went back (step back): forget the rows after
+            self._forget_after(rows)
         first = self._rows
         self._ends = np.minimum(np.asarray(ends, dtype=np.int64), rows)
         self.statuses = tuple(statuses)
@@ -84,6 +88,14 @@ class Recording:
         if rows > first:
             self._rows = rows
             self._index_new_rows(first, rows)
+
+    def _forget_after(self, rows: int) -> None:
+        """Keep rows ``0 .. rows - 1`` only, with the epoch starts and markers among them."""
+        self._rows = rows
+        kept = self._boundaries[: self._boundary_count]
+        self._boundary_count = int(np.searchsorted(kept, rows - 1))  # row b and b + 1 both kept
+        last_step = int(self._store.step[rows - 1]) if rows else 0
+        self.markers = [(step, text) for step, text in self.markers if step <= last_step]
 
     @property
     def thinned(self) -> int:

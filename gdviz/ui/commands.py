@@ -256,6 +256,20 @@ class Commands:
         else:
             self.engine.step(1)
 
+    def step_back(self) -> None:
+        """Left arrow, Backspace: one iteration back. Live, the run itself goes back exactly
+        (its optimizer state and sampler position too), so that Right makes the very same
+        batch and update again; rewound, a comparison, a reopened recording or at the run's
+        last change of settings, the timeline shows one row earlier."""
+        recording = self.engine.recording
+        if recording is None or (len(recording) <= 1 and self.state.timeline is None):
+            return
+        if self.state.timeline is None and self.engine.step_back():
+            self._diverged.discard(0)  # a divergence made again is said again
+            return
+        shown = len(recording) if self.state.timeline is None else self.state.timeline
+        self.scrub_to(max(shown - 1, 1))
+
     def step_epoch(self) -> None:
         """Shift+Right: to the end of the epoch (the recorded one while rewound)."""
         rewound = self.state.timeline

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QApplication
 
 from gdviz.core.compare import Lockstep
 from gdviz.core.config import RunConfig, budget_of, build_parts, build_problem, build_trainer
+from gdviz.core.engine import Trainer
+from gdviz.core.explain import WorkedUpdate, work_out
 from gdviz.core.problems import Problem
 from gdviz.core.recording import Recording
 from gdviz.ui.engine_protocol import (
@@ -77,6 +79,7 @@ class EngineSession(QObject):
         self._busy: set[int] = set()  # jobs the worker has not acknowledged yet
         self._job_ids = 0
         self._speed = 100
+        self._worked = None  # (key, WorkedUpdate): the last step worked out (worked_update)
 
     # -- what the session knows ------------------------------------------------------------------
     @property
@@ -164,6 +167,48 @@ class EngineSession(QObject):
     def can_run(self) -> bool:
         """There is a trainer that has not stopped (a reopened recording has none)."""
         return self._trainer is not None and not self.ended
+
+    @property
+    def can_step_back(self) -> bool:
+        """A single run's trainer that may go back one iteration (not past the start, nor past
+        its last change of settings: Trainer.rewind)."""
+        trainer = self._trainer
+        if not isinstance(trainer, Trainer) or self.comparing:
+            return False
+        return trainer.step - 1 >= trainer.last_change
+
+    def step_back(self) -> bool:
+        """One iteration back, exactly (optimizer state, sampler position and epoch tally
+        included: Trainer.rewind), so that Step makes the very same batch and update again;
+        the rows after are dropped from the recording. Pauses first. False when the run cannot
+        go back (see :attr:`can_step_back`)."""
+        if not self.can_step_back or not self.wait_until_stopped():
+            return False
+        trainer = self._trainer
+        trainer.rewind(trainer.step - 1)  # the worker is stopped: this thread may touch it
+        progress = progress_of(self.run_id, 0, trainer)
+        self._publish(progress)
+        self.progressed.emit(progress)
+        return True
+
+    def worked_update(self, step: int) -> WorkedUpdate | None:
+        """Iteration ``step`` of the single run made again, with its numbers (core.explain);
+        None for a comparison, a reopened recording (no trainer) or the start. Called while
+        a frame is drawn, when the worker waits (frame_turn) and its checkpoints stand still."""
+        trainer = self._trainer
+        if not isinstance(trainer, Trainer) or self.comparing or step < 1:
+            return None
+        # The panel and the surface's arrows ask for the same step in one frame: work it
+        # out once (a change of settings may change the steps after it: markers count them).
+        key = (self.run_id, step, len(self.recording.markers), trainer.last_change)
+        if self._worked is not None and self._worked[0] == key:
+            return self._worked[1]
+        try:
+            work = work_out(trainer, step)
+        except ValueError:  # a step the run has not made (any more)
+            return None
+        self._worked = (key, work)
+        return work
 
     def play(self) -> None:
         self._request(Play())

@@ -92,6 +92,27 @@ class FrameDrawer(QObject):
                 w.compare_view.update_from(recording, mode, n, growing, end)
             else:
                 self._draw_single(recording, n)
+            if w.worked_dock.isVisible():
+                w.worked_dock.follow(w.engine, recording, min(n, recording.end(0)))
+            self._draw_fan(recording, min(n, recording.end(0)))
+
+    def _draw_fan(self, r, n: int) -> None:
+        """Each example's gradient of the shown step, their mean and the full gradient (A),
+        from the point where they were computed: the step's own worked update."""
+        w = self.window
+        work = None
+        if w.state.example_arrows and not w.engine.comparing and n > 1:
+            work = w.engine.worked_update(int(r.column("step")[n - 1]))
+        if work is None:
+            w.surface_view.set_examples(None)
+            return
+        full = w.engine.problem.full_grad(*work.params_before)
+        if work.true_grad is not None:  # a surface: the noisy gradient used, and the true one
+            labels = ("gradient with noise", "without noise")
+            w.surface_view.set_examples(work.params_before, (), work.grad, full, labels)
+            return
+        examples = [e.grad for e in work.per_example]
+        w.surface_view.set_examples(work.params_before, examples, work.grad, full)
 
     def _run_end(self, mode: str, configs) -> float | None:
         """Where the runs of ``configs`` stop on the loss curve's x axis (``mode``; the last

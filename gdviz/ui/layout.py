@@ -25,6 +25,7 @@ from gdviz.ui.timeline import TimelineBar
 from gdviz.ui.views.data_view import DataView
 from gdviz.ui.views.loss_view import LossView
 from gdviz.ui.views.surface_view import SurfaceView
+from gdviz.ui.worked_panel import WorkedUpdatePanel
 
 
 def build_views(window) -> None:
@@ -62,6 +63,9 @@ def build_views(window) -> None:
     window.lesson_card = LessonCard(window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, window.lesson_card)
     window.lesson_card.hide()
+    window.worked_dock = WorkedUpdatePanel(window)  # U: the shown iteration, worked out
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, window.worked_dock)
+    window.worked_dock.hide()
     window.sweep_dock = QDockWidget("Learning-rate sweep", window)  # its panel: build_sweep_panel
     window.sweep_dock.setObjectName("sweep")
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, window.sweep_dock)

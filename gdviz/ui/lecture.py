@@ -64,6 +64,14 @@ class LectureMixin:
             self.resizeDocks([self.sweep_dock], [self.height() // 3], Qt.Orientation.Vertical)
             self.sweep_panel_follow()
 
+    def _on_worked_dock_visibility_changed(self, shown: bool) -> None:
+        views = tuple(v for v in self.state.views if v != "worked") + (("worked",) if shown else ())
+        if self.isVisible():  # a hidden window hides its docks: that is not the user's choice
+            self.state.views = views
+        if shown:
+            self.worked_dock.shown_key = None  # worked out (and fitted) at the next frame
+            self.frames.mark_dirty()
+
     def sweep_panel_follow(self) -> None:
         """Sweep the current configuration, in the background, while the panel is shown."""
         if "sweep" in self.state.views:

@@ -140,6 +140,7 @@ class MainWindow(LectureMixin, QMainWindow):
         s, e, t, k = self.state, self.engine, self.toolbar, self.commands
         t.playToggled.connect(k.toggle_play)
         t.stepRequested.connect(k.step)
+        t.stepBackRequested.connect(k.step_back)
         t.epochRequested.connect(k.step_epoch)
         t.resetRequested.connect(k.restart)
         t.continueRequested.connect(lambda: k.continue_training(10))
@@ -157,6 +158,7 @@ class MainWindow(LectureMixin, QMainWindow):
         k.replay.activeChanged.connect(self._on_engine_playing_changed)
         self.timeline.liveRequested.connect(k.go_live)
         self.sweep_dock.visibilityChanged.connect(self._on_sweep_dock_visibility_changed)
+        self.worked_dock.visibilityChanged.connect(self._on_worked_dock_visibility_changed)
         self.reader.progressed.connect(self._on_data_progressed)
         self.reader.finished.connect(self._on_data_read)
         self.reader.failed.connect(self._on_data_failed)
@@ -168,7 +170,8 @@ class MainWindow(LectureMixin, QMainWindow):
         s.events.config.connect(self._on_state_run_spec)
         s.events.compare.connect(self._on_state_run_spec)
         s.events.lesson.connect(self._on_state_run_spec)
-        for name in ("speed", "x_axis", "log_surface", "log_loss", "loss_tail", "true_step"):
+        for name in ("speed", "x_axis", "log_surface", "log_loss", "loss_tail", "true_step",
+                     "example_arrows"):  # fmt: skip
             getattr(s.events, name).connect(self._on_state_view)
         s.events.speed.connect(self._on_engine_playing_changed)  # flat out draws cheaper
         s.events.x_axis.connect(self._place_markers)
@@ -203,6 +206,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self.surface_view.set_true_step(self.state.true_step)
         self.loss_tail_action.setChecked(self.state.loss_tail)  # emits nothing (build_menus)
         self.true_step_action.setChecked(self.state.true_step)
+        self.example_arrows_action.setChecked(self.state.example_arrows)
         self.frames.mark_dirty()
 
     def _on_state_views(self, *_args) -> None:
@@ -213,6 +217,7 @@ class MainWindow(LectureMixin, QMainWindow):
         if "sweep" in views:
             self.sweep_panel  # noqa: B018 - built (into its dock) before the dock is shown
         self.sweep_dock.setVisible("sweep" in views)
+        self.worked_dock.setVisible("worked" in views)
 
     def _on_state_timeline(self, rows) -> None:
         if self.engine.recording is not None:
@@ -241,6 +246,9 @@ class MainWindow(LectureMixin, QMainWindow):
         )  # fmt: skip
         self.timeline.set_length(len(info.recording), info.recording.column("step"))
         self.surfaces.draw()
+        for surface in (self.surface_view, info.comparing and self.compare_view.surface):
+            if surface:  # the loss under the mouse
+                surface.set_loss_at(problem.full_loss, problem.param_names)
         if data is None:
             self.data_view.set_visible_message("No data: an analytic surface")
         else:

@@ -46,6 +46,11 @@ def _view_menu(window, view_menu) -> None:
     sweep_action = window.sweep_dock.toggleViewAction()
     sweep_action.setShortcut(QKeySequence("S"))
     view_menu.addAction(sweep_action)
+    worked_action = window.worked_dock.toggleViewAction()
+    worked_action.setShortcut(QKeySequence("U"))
+    worked_action.setToolTip("The iteration shown, worked out with its numbers: the batch, each "
+                             "example's gradient, the update equation (U)")  # fmt: skip
+    view_menu.addAction(worked_action)
     full_screen = view_menu.addAction("Full screen", window.toggle_full_screen)
     full_screen.setShortcut(QKeySequence("F11"))
     blank = view_menu.addAction("Blank the views", window.toggle_blank)
@@ -70,6 +75,11 @@ def _view_menu(window, view_menu) -> None:
         window, view_menu, "Step arrow at its true length", "G", "true_step",
         "Draw the step as long as it really is (the learning rate times the gradient), not "
         "enlarged to be seen")  # fmt: skip
+    window.example_arrows_action = _state_toggle(
+        window, view_menu, "Each example's gradient", "A", "example_arrows",
+        "Each example's gradient in the batch as a thin arrow, their mean (the batch gradient) "
+        "bold, and the gradient of all the data: they agree far from the minimum and scatter "
+        "near it")  # fmt: skip
     view_menu.addSeparator()
     window.surface3d_action = view_menu.addAction("3-D surface")
     window.surface3d_action.setCheckable(True)

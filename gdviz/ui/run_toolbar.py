@@ -1,4 +1,5 @@
-"""RunToolbar: Play/Pause, Step, Step epoch, Reset, speed and view toggles, with shortcuts."""
+"""RunToolbar: Play/Pause, Step back, Step, Step epoch, Reset, speed and view toggles, with
+shortcuts."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class RunToolbar(QToolBar):
 
     playToggled = Signal()
     stepRequested = Signal()
+    stepBackRequested = Signal()
     epochRequested = Signal()
     resetRequested = Signal()
     continueRequested = Signal()
@@ -60,6 +62,17 @@ class RunToolbar(QToolBar):
             "Play", "Space", "Play or pause training (Space)", self.playToggled,
             style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay),
         )  # fmt: skip
+        self.step_back_action = self._action(
+            "Step back", "Left", "Go one iteration back, optimizer state and batch included: "
+            "Step then makes the very same update again (Left arrow or Backspace)",
+            self.stepBackRequested, style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward),
+        )  # fmt: skip
+        self.step_back_action.setShortcuts([QKeySequence("Left"), QKeySequence("Backspace")])
+        # Its icon only (◀◀ beside ▶▶ Step): with its words the run toolbar and the lesson
+        # picker no longer shared one row at lecture size.
+        self.widgetForAction(self.step_back_action).setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
         self.step_action = self._action(
             "Step", "Right", "Do one iteration: one batch, one update (Right arrow)",
             self.stepRequested, style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward),
@@ -126,8 +139,8 @@ class RunToolbar(QToolBar):
         return action
 
     def run_actions(self) -> list[QAction]:
-        return [self.play_action, self.step_action, self.epoch_action, self.reset_action,
-                self.continue_action]  # fmt: skip
+        return [self.play_action, self.step_back_action, self.step_action, self.epoch_action,
+                self.reset_action, self.continue_action]  # fmt: skip
 
     def view_actions(self) -> list[QAction]:
         return [self.fit_action, self.log_surface_action, self.log_loss_action]

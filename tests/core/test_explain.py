@@ -154,3 +154,20 @@ def test_the_run_is_left_as_it_was():
     assert trainer.params == nxt.params_after
     with pytest.raises(ValueError, match="not between 1 and 62"):
         work_out(trainer, 63)
+
+
+def test_far_from_the_minimum_the_examples_agree_and_near_it_they_scatter():
+    """Lesson 14's claim, measured: the mean of the examples' unit gradients (1 when they all
+    pull one way, 0 when every way) is about 0.8 over the first iterations and under half
+    that after 90."""
+    lesson = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, lr=0.05, epochs=10)
+    trainer = trained(lesson)
+
+    def agreement(step):
+        grads = np.array([e.grad for e in work_out(trainer, step).per_example])
+        units = grads / np.linalg.norm(grads, axis=1, keepdims=True)
+        return float(np.linalg.norm(units.mean(axis=0)))
+
+    early = [agreement(k) for k in range(1, 6)]
+    late = [agreement(k) for k in range(91, 101)]
+    assert min(early) > 0.7 and np.median(late) < 0.45 and max(late) < 0.7, (early, late)

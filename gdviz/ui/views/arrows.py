@@ -60,6 +60,8 @@ class Arrow:
         if pg.Point(anchor) != self.label.anchor:
             self.label.setAnchor(anchor)
         self.label.setPos(*tip)
-        for item in (self.shaft, self.head, self.label):
+        for item in (self.shaft, self.head):
             if not item.isVisible():
                 item.setVisible(True)
+        if self.label.isVisible() != bool(text):  # no text: no label (a key names the arrow)
+            self.label.setVisible(bool(text))

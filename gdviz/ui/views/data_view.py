@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedLayout, QWidget
 
 from gdviz.ui.views import colors as c
@@ -71,6 +72,14 @@ class DataView(QWidget):
         self.off_view.setZValue(20)
         self.off_view.setVisible(False)
         self.plot.addItem(self.off_view, ignoreBounds=True)
+        # "38 of 100 examples seen in epoch 2": the epoch's count, in the view's corner (a label
+        # of its own: counted in the key, every iteration relaid the whole key out).
+        # Top left: a rising line leaves that corner empty more often than the others.
+        self.count_line = pg.LabelItem(justify="left")
+        self.count_line.setParentItem(self.plot.getViewBox())
+        self.count_line.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(6, 4))
+        self.count_line.setZValue(40)
+        self.count_line.setVisible(False)
         self._line: tuple[float, float, float, float] | None = None  # slope, offset, x0, x1
         self.plot.getViewBox().sigRangeChanged.connect(self._mark_off_view)
         self._x = self._y = np.zeros(0)
@@ -105,6 +114,7 @@ class DataView(QWidget):
         self.off_view.setColor(t.foreground)
         self.off_view.fill = c.brush(t.background, t.fill_alpha)
         self.off_view.setFont(look.font(c.ANNOTATION_PT, bold=True))
+        self._show_count()
 
     def set_fast(self, fast: bool) -> None:
         """No grid lines while a run goes flat out: they are most of a frame's paint cost."""
@@ -303,6 +313,20 @@ class DataView(QWidget):
             self.used.setData(self._x[used], self._shown_y[used])
             self.repeats.setData(self._x[again], self._shown_y[again])
         self._show_key()
+        self._show_count()
+
+    def _show_count(self) -> None:
+        text = self.tally_text()
+        if not text:
+            self.count_line.setVisible(False)
+            return
+        t = self.look.theme
+        font = self.look.font(c.TICK_PT)
+        room = self.plot.getViewBox().width() - 12
+        if QFontMetricsF(font).horizontalAdvance(text) > room:  # a narrow view: two lines
+            text = text.replace(" examples seen in", " seen<br>in", 1)
+        self.count_line.setText(text, color=t.foreground, size=f"{font.pointSizeF():g}pt")
+        self.count_line.setVisible(True)
 
     def tally_text(self) -> str:
         """The epoch's use in words, e.g. "38 of 100 examples seen in epoch 2" ("" if none)."""

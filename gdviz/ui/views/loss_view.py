@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from gdviz.ui.views import colors as c
 from gdviz.ui.views.framing import SteppedFraming
+from gdviz.ui.views.hover import HoverReadout
 from gdviz.ui.views.key import PlotKey
 from gdviz.ui.views.ranges import data_box, tail_start
 
@@ -79,6 +80,9 @@ class LossView(QWidget):
         # The view's ranges are set in steps (views/framing.py), not by pyqtgraph's autorange;
         # a pan or zoom by the user stops the following until "A" or a new run.
         self.framing = SteppedFraming(self.plot)
+        self.hover = HoverReadout(self.plot)  # the iteration and both losses at the cursor
+        self.hover.describe = self.describe_at
+        self._x_name = "iteration"
         self.apply_style(self.look.theme, self.look.scale)
 
     def apply_style(self, theme, scale: float) -> None:
@@ -99,6 +103,28 @@ class LossView(QWidget):
         for line in self._markers:
             self._style_marker(line)
         self.lowest_line.setPen(look.pen(t.foreground, 1.5, alpha=0.7, style=Qt.PenStyle.DashLine))
+        self.hover.restyle(look)
+
+    def describe_at(self, x: float, _y: float) -> str | None:
+        """The row drawn nearest to ``x``: its x (iteration, epoch or examples seen) and both
+        losses, e.g. "iteration 57: batch loss 1.23, training loss 0.981"."""
+        xs = self.loss_curve.xData
+        if xs is None or not len(xs):
+            return None
+        i = int(np.clip(np.searchsorted(xs, x), 0, len(xs) - 1))
+        if i and abs(xs[i - 1] - x) <= abs(xs[i] - x):
+            i -= 1
+        where = {"epochs": f"epoch {xs[i]:.2f}",
+                 "examples seen": f"{xs[i]:,.0f} examples seen"}.get(
+            self._x_name, f"iteration {xs[i]:,.0f}")  # fmt: skip
+        parts = [where]
+        batch_x, batch_y = self.batch_curve.xData, self.batch_curve.yData
+        if batch_x is not None and len(batch_x):
+            j = int(np.clip(np.searchsorted(batch_x, xs[i]), 0, len(batch_x) - 1))
+            if batch_x[j] == xs[i]:
+                parts.append(f"batch loss {batch_y[j]:.4g}")
+        parts.append(f"training loss {self.loss_curve.yData[i]:.4g}")
+        return parts[0] + ": " + ", ".join(parts[1:])
 
     def _show_key(self, look: c.Look | None = None) -> None:
         """Both curves, and the lowest possible loss with its value when it is drawn."""
@@ -173,6 +199,7 @@ class LossView(QWidget):
 
     def set_x_label(self, text: str) -> None:
         # Called every frame; rebuilding the axis title's HTML only when it changes.
+        self._x_name = text
         if text != self.plot.getAxis("bottom").labelText:
             c.set_axis_label(self.plot, "bottom", text, self.look)
 

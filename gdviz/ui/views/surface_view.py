@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 from gdviz.core.contours import contour_levels, contour_segments
 from gdviz.ui.views import colors as c
 from gdviz.ui.views.arrows import Arrow
+from gdviz.ui.views.example_fan import ExampleFan
+from gdviz.ui.views.hover import HoverReadout
 
 pg.setConfigOption("imageAxisOrder", "row-major")  # LossGrid.loss[j, i] is row-major
 
@@ -75,8 +77,15 @@ class SurfaceView(QWidget):
         self.note.anchor(itemPos=(0, 1), parentPos=(0, 1), offset=(8, -6))
         self.note.setZValue(40)
         self.note.setVisible(False)
+        # With equal axes the y range follows the view's width, which follows the y axis's
+        # labels: "-0.5" for "-1" widened the axis by 26 px, which narrowed the view, which
+        # changed the labels back, every frame (lesson 11 at lecture size). The axis keeps the
+        # room its labels once took, for the surface shown (set_surface gives it back).
+        self.plot.getAxis("left").setStyle(autoReduceTextSpace=False)
         self.gradient_arrow = Arrow(self.view, "gradient")
         self.step_arrow = Arrow(self.view, "step")
+        self.fan = ExampleFan(self.view)  # set_examples: each example's gradient, their mean
+        self.hover = HoverReadout(self.plot)  # the loss at the cursor (set_loss_at)
         self.apply_style(self.look.theme, self.look.scale)
 
         self._equal_axes = False
@@ -133,6 +142,7 @@ class SurfaceView(QWidget):
         c.set_axis_label(self.plot, "bottom", names[0], self.look)
         c.set_axis_label(self.plot, "left", names[1], self.look)
         if reset:
+            self.plot.getAxis("left").textWidth = 30  # a new surface: its own labels' room
             self.reset_view()
 
     def set_note(self, text: str) -> None:
@@ -175,6 +185,8 @@ class SurfaceView(QWidget):
         c.style_points(self.current_marker, look.size(18), edge, fill)
         self.gradient_arrow.restyle(look, t.gradient)
         self.step_arrow.restyle(look, t.step)
+        self.fan.restyle(look)
+        self.hover.restyle(look)
         note, self._note_text = self._note_text, ""
         self.set_note(note)  # in the new font and colour
         self._redraw_arrows()
@@ -367,6 +379,30 @@ class SurfaceView(QWidget):
             self.current_marker.setPos(float(x[0]), float(y[0]))
         self._redraw_arrows()
 
+    def set_loss_at(self, loss_at, param_names) -> None:
+        """What the readout under the mouse says: ``loss_at(p1, p2)`` (the problem's full
+        loss) at the cursor, e.g. "loss 12.3 at w = 1.5, b = -0.2"."""
+        n1, n2 = param_names
+
+        def describe(x: float, y: float) -> str | None:
+            with np.errstate(all="ignore"):
+                loss = float(loss_at(x, y))
+            if not np.isfinite(loss):
+                return None
+            return f"loss {loss:.4g} at {n1} = {x:.3g}, {n2} = {y:.3g}"
+
+        self.hover.describe = describe
+
+    def set_examples(self, origin=None, examples=(), mean=None, full=None,
+                     labels: tuple[str, str] = ("batch mean", "all data")) -> None:  # fmt: skip
+        """The fan of the batch (ExampleFan): each example's gradient at ``origin``, their
+        ``mean`` and the ``full``-data gradient; it takes the gradient arrow's place. No
+        ``origin``: no fan, the gradient arrow again."""
+        if origin is None and not self.fan.shown:
+            return  # no fan, as before: nothing to redraw (this is asked every frame)
+        self.fan.set_vectors(origin, examples, mean, full, labels)
+        self._redraw_arrows()
+
     def _redraw_arrows(self, *_args) -> None:
         """Arrow lengths are in pixels, so they are recomputed whenever the view changes."""
         shown = self._place_arrows()
@@ -388,6 +424,9 @@ class SurfaceView(QWidget):
             return shown  # off screen (e.g. diverged): arrows would float without an anchor
         width_px, height_px = max(self.view.width(), 1.0), max(self.view.height(), 1.0)
         px_per = np.array([width_px / (vx1 - vx0), height_px / (vy1 - vy0)])  # px per unit
+        inside = lambda p: vx0 <= p[0] <= vx1 and vy0 <= p[1] <= vy1  # noqa: E731
+        if self.fan.place(px_per, min(width_px, height_px), inside):
+            gradient = None  # the fan's bold mean is the batch gradient
         with np.errstate(all="ignore"):  # a diverged run may overflow; such arrows are skipped
             step_dir = side = None
             # A zero gradient or step (a stationary start, a run that converged exactly) has no
