@@ -4,7 +4,8 @@ pictures come from ``gdviz render`` (scripts/make_readme_images.py).
     xvfb-run -a -s "-screen 0 1600x900x24" .venv/bin/python scripts/screenshots.py
 
 Each picture is the 1280x720 main window after a few seconds of a run (a lecture projector's
-size); they are written to resources/screenshots/.
+size); the scenes of "Show the numbers" (the worked update, each example's gradient, pinned
+runs) are a 1600x900 window driven step by step. They are written to resources/screenshots/.
 """
 
 from __future__ import annotations
@@ -57,11 +58,53 @@ def shoot(name: str, config: RunConfig, speed: int, seconds: float) -> Path:
     return _grab_after(window, name, seconds)
 
 
+# The lessons "One step, by hand" and "Why SGD is noisy", as their configurations.
+BY_HAND = RunConfig(dataset="synthetic", n_examples=20, batch_size=4, lr=0.1, epochs=20)
+NOISY = RunConfig(dataset="synthetic", n_examples=100, batch_size=10, lr=0.05, epochs=10)
+
+
+def _scene(config: RunConfig, steps: int, **state) -> MainWindow:
+    """A 1600x900 window that has made ``steps`` iterations of ``config`` with ``state``'s
+    view settings (e.g. views with "worked", example_arrows)."""
+    window = MainWindow(config=config, settings=None)
+    window.resize(1600, 900)
+    window.show()
+    window.commands.start({"config": config, **state})
+    window.engine.run_synchronously(steps)
+    return window
+
+
+def scenes() -> dict:
+    """name: a function making the window to grab."""
+    worked = {"views": ("surface", "loss", "data", "worked")}
+
+    def pinned() -> MainWindow:
+        window = _scene(BY_HAND.replace(lr=0.01, epochs=8), 40)
+        window.commands.pin_run()
+        for lr in (0.3, 0.1):
+            window.commands.start({"config": window.state.config.replace(lr=lr)})
+            window.engine.run_synchronously(40)
+            if lr == 0.3:
+                window.commands.pin_run()
+        return window
+
+    return {
+        "worked-sgd": lambda: _scene(BY_HAND, 3, **worked),
+        "worked-momentum": lambda: _scene(BY_HAND.replace(optimizer="momentum"), 3, **worked),
+        "worked-adam": lambda: _scene(BY_HAND.replace(optimizer="adam", lr=0.5), 3, **worked),
+        "examples-far": lambda: _scene(NOISY, 2, example_arrows=True),
+        "examples-near": lambda: _scene(NOISY, 95, example_arrows=True),
+        "pinned": pinned,
+    }
+
+
 def main() -> int:
     create_application()
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (config, speed, seconds) in SHOTS.items():
         print(shoot(name, config, speed, seconds))
+    for name, make in scenes().items():
+        print(_grab_after(make(), name, 1.0))
     return 0
 
 

@@ -34,7 +34,7 @@ def explain_command(args: argparse.Namespace) -> int:
                          f"{budget:,}, got {args.step}")  # fmt: skip
     trainer = build_trainer(config, problem, max_rows=4096)
     trainer.advance(args.step - 1)
-    if trainer.step < args.step - 1:  # the run converged or diverged before
+    if trainer.statuses[0].status != "running":  # it converged or diverged before step K
         status = trainer.statuses[0]
         raise UsageError(f"gdviz explain: the run {status.status} at iteration {status.step}, "
                          f"before iteration {args.step}")  # fmt: skip

@@ -6,8 +6,9 @@ and the sampler's position), replaying ``k`` iterations makes bit for bit the ro
 (the sampler's streams do not depend on how iterations are chunked). So a few checkpoints stand
 for every step: one at the start, one wherever the settings changed (replaying across a change
 with the old settings would make other rows), and one every :data:`CHECKPOINT_EVERY` iterations
-or so, thinned as the run grows, so that their number stays below :data:`MAX_CHECKPOINTS` and
-reaching any step replays at most a fraction of the run. A checkpoint is immutable and owns its
+or so, thinned as the run grows (the one with the closest neighbours goes), so that their number
+stays at :data:`MAX_CHECKPOINTS` and reaching any step replays about 1/MAX_CHECKPOINTS of the
+run at most. A checkpoint is immutable and owns its
 copies, so another thread may replay from it while the run goes on.
 """
 
@@ -70,11 +71,14 @@ class Checkpoints:
         makes that step's checkpoint the one to replay from); thin when there are too many."""
         kept = [c for c in self._kept if c.step < checkpoint.step]
         kept.append(checkpoint)
-        if len(kept) > MAX_CHECKPOINTS:
-            # Every second periodic one of the older half: the spacing doubles with age.
-            half = len(kept) // 2
-            kept = [c for i, c in enumerate(kept)
-                    if i == 0 or i >= half or c.change or i % 2 == 0]  # fmt: skip
+        while len(kept) > MAX_CHECKPOINTS:
+            # Drop the periodic one whose neighbours are closest: the gaps stay even, so that
+            # any step is at most about run / MAX_CHECKPOINTS iterations from a checkpoint.
+            gaps = [(kept[i + 1].step - kept[i - 1].step, i) for i in range(1, len(kept) - 1)
+                    if not kept[i].change]  # fmt: skip
+            if not gaps:
+                break
+            kept.pop(min(gaps)[1])
         self._kept = kept
 
     def before(self, step: int) -> Checkpoint:
@@ -86,6 +90,10 @@ class Checkpoints:
     def drop_after(self, step: int) -> None:
         """Forget the checkpoints after ``step`` (the run went back to it)."""
         self._kept = [c for c in self._kept if c.step <= step] or self._kept[:1]
+
+    def change_at(self, step: int) -> Checkpoint | None:
+        """The checkpoint of a change of settings at ``step``, if there is one."""
+        return next((c for c in self._kept if c.change and c.step == step), None)
 
     def last_change(self) -> int:
         """The step of the latest change of settings (0: none since the start)."""

@@ -10,7 +10,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from gdviz.core.batching import SAMPLING_MODES, BatchSampler, iterations_per_epoch
-from gdviz.core.data import DataError, load_dataset, needs_reading, read_csv_columns
+from gdviz.core.data import (
+    MAX_PAINTED,
+    PAINTED,
+    DataError,
+    load_dataset,
+    needs_reading,
+    read_csv_columns,
+)
 from gdviz.core.engine import Trainer
 from gdviz.core.fields import knob_fields, names_with_role, spec, specs
 from gdviz.core.limits import memory_problem, recording_rows, work_problem
@@ -67,6 +74,9 @@ class RunConfig:
     gradient_noise: float = spec(0.0, "problem", label="gradient noise", low=0, high=1e6,
                                  flag="--noise",
                                  help="surfaces: per-example gradient noise level sigma")
+    # dataset "painted": the (x, y) examples placed by hand in the data view (no flag)
+    points: tuple[tuple[float, float], ...] | None = spec(None, "problem", label="painted data",
+                                                          sets_n=True)
     # hyperparameters
     optimizer: str = spec("sgd", "hyperparameter", label="optimizer", flag="--optimizer",
                        choices=OPTIMIZER_NAMES)
@@ -152,6 +162,7 @@ class RunConfig:
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
         data["start"] = list(self.start) if self.start is not None else None
+        data["points"] = [list(p) for p in self.points] if self.points is not None else None
         return data
 
     @classmethod
@@ -169,6 +180,13 @@ class RunConfig:
             if not isinstance(start, list | tuple) or len(start) != 2:
                 raise ConfigError(f"start must be two numbers, got {start!r}")
             values["start"] = tuple(start)
+        if values.get("points") is not None:
+            points = values["points"]
+            if not isinstance(points, list | tuple) or not all(
+                isinstance(p, list | tuple) for p in points
+            ):
+                raise ConfigError("points must be a list of [x, y] pairs")
+            values["points"] = tuple(tuple(p) for p in points)
         try:
             return cls(**values)
         except TypeError as exc:
@@ -197,6 +215,8 @@ def _validate(c: RunConfig) -> None:
                 isinstance(value, tuple) and len(value) == 2 and all(_is_number(v) for v in value)
             ):
                 raise ConfigError(f"start must be two finite numbers, got {value!r}")
+        elif f.name == "points":
+            _check_points(value)
         elif kind.startswith("bool"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{f.name} must be true or false, got {value!r}")
@@ -213,6 +233,11 @@ def _validate(c: RunConfig) -> None:
             _choice(name, getattr(c, name), s.choices)
     if not c.dataset:
         raise ConfigError("dataset must name a built-in data set or a CSV file")
+    if (c.dataset == PAINTED) != (c.points is not None):
+        raise ConfigError(
+            "painted data comes from the window (View › Paint data); export it "
+            "as CSV (File › Export › Data as CSV) to train on it here"
+        )
     if not c.lr > 0:
         raise ConfigError(f"learning rate must be a positive number, got {c.lr!r}")
     for name in COUNT_FIELDS:
@@ -227,6 +252,15 @@ def _validate(c: RunConfig) -> None:
         build_schedule(c)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _check_points(points) -> None:
+    """Painted examples: a tuple of (x, y) pairs of finite numbers, at most MAX_PAINTED."""
+    if not isinstance(points, tuple) or len(points) > MAX_PAINTED:
+        raise ConfigError(f"points must be at most {MAX_PAINTED:,} (x, y) pairs")
+    for point in points:
+        if not (isinstance(point, tuple) and len(point) == 2 and all(map(_is_number, point))):
+            raise ConfigError(f"each painted point must be two finite numbers, got {point!r}")
 
 
 def _named(name: str) -> str:
@@ -298,6 +332,7 @@ def build_problem(c: RunConfig) -> Problem:
         seed=c.data_seed,
         threshold=c.threshold,
         binary=c.model == "logistic",
+        points=c.points,
     )
     return LogisticRegression(data) if c.model == "logistic" else LinearRegression(data)
 

@@ -66,7 +66,9 @@ DATASET_CREDITS = (
 
 SYNTHETIC_LINE = "synthetic"
 SYNTHETIC_CLASSES = "two-class"
-DATASET_NAMES = (*BUILTIN_DATASETS, SYNTHETIC_LINE, SYNTHETIC_CLASSES)
+PAINTED = "painted"  # examples placed by hand in the data view: RunConfig.points holds them
+MAX_PAINTED = 10_000
+DATASET_NAMES = (*BUILTIN_DATASETS, SYNTHETIC_LINE, SYNTHETIC_CLASSES)  # by name alone
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def read_csv_columns(
 
 def is_user_csv(source: str) -> bool:
     """``source`` names a CSV file of the user's (not a built-in or synthetic data set)."""
-    return source not in DATASET_NAMES
+    return source not in DATASET_NAMES and source != PAINTED
 
 
 def needs_reading(source: str, x_column: str | None, y_column: str | None) -> bool:
@@ -168,16 +170,18 @@ def load_dataset(
     seed: int = 0,
     threshold: float | None = None,
     binary: bool = False,
+    points: tuple | None = None,
 ) -> Dataset:
-    """Load a built-in data set by name, a synthetic one, or a user CSV by path.
+    """Load a built-in data set by name, a synthetic one, a user CSV by path, or ``points``
+    painted by hand (``(x, y)`` pairs, source PAINTED).
 
     ``binary=True`` prepares a logistic-regression target: y must be 0/1 already, or is made so by
     ``y > threshold`` (the median of y when no threshold is given).
     """
     raw_x, y, skipped, x_label, y_label, description = _read_source(
-        source, x_column, y_column, n, noise, seed
+        source, x_column, y_column, n, noise, seed, points
     )
-    name = source if source in DATASET_NAMES else Path(source).name
+    name = source if source in DATASET_NAMES or source == PAINTED else Path(source).name
     if raw_x.size < 2:
         raise DataError(
             f"{name} has {raw_x.size} usable row(s) in columns {x_label!r}, {y_label!r} "
@@ -203,9 +207,14 @@ def load_dataset(
     )
 
 
-def _read_source(source, x_column, y_column, n, noise, seed):
+def _read_source(source, x_column, y_column, n, noise, seed, points=None):
     """``(raw x, y, skipped rows, x label, y label, description)`` of a source."""
-    if source == SYNTHETIC_LINE:
+    if source == PAINTED:
+        pairs = np.asarray(points if points is not None else (), dtype=float).reshape(-1, 2)
+        raw_x, y = pairs[:, 0].copy(), pairs[:, 1].copy()
+        skipped, x_label, y_label = 0, "x", "y"
+        description = f"Painted by hand: {len(pairs)} examples."
+    elif source == SYNTHETIC_LINE:
         raw_x, y = synthetic_line(n, noise, seed)
         skipped, x_label, y_label = 0, "x", "y"
         description = f"Synthetic line y = 2x + 1 + noise: {n} examples, noise {noise:g}."

@@ -57,6 +57,7 @@ class Trainer:
         capacity: int = 1024,
         budget: Budget | list[Budget] | None = None,
         max_rows: int | None = None,
+        replay: bool = False,
     ) -> None:
         if len(samplers) not in (1, runs):
             raise ValueError(f"give one sampler or one per run ({runs}), got {len(samplers)}")
@@ -68,6 +69,9 @@ class Trainer:
         self.schedule = schedule or Schedule()
         self.tol = tol
         self._scalar = runs == 1
+        # A replay (replica_at) makes rows the run has made and checked already: no full loss
+        # (O(N) a row for logistic regression) and no stop checks.
+        self._replay = replay
         self.set_optimizer(optimizer, lr)
         self.trajectory = Trajectory(runs, capacity + 1, record_examples, max_rows,
                                      self._tallied_examples())  # fmt: skip
@@ -96,8 +100,10 @@ class Trainer:
         limit it sets."""
         p1, p2 = self.params
         with np.errstate(all="ignore"):
-            loss0 = np.broadcast_to(self.problem.full_loss(p1, p2), (self.runs,))
-        if not np.all(np.isfinite(loss0)):
+            loss0 = np.broadcast_to(
+                np.nan if self._replay else self.problem.full_loss(p1, p2), (self.runs,)
+            )
+        if not self._replay and not np.all(np.isfinite(loss0)):
             raise ValueError("the loss at the start point is not finite; choose another start")
         self._loss_limit = DIVERGENCE_FACTOR * np.maximum(np.abs(loss0), 1.0)
         start_row = {
@@ -196,17 +202,28 @@ class Trainer:
             raise ValueError(f"step {step} is not between {self.last_change} and {self._t}")
         # Replay at least one iteration (from step >= 1): it leaves the batch of `step` kept.
         checkpoint = self._checkpoints.before(max(step - 1, 0))
+        changed_here = self._checkpoints.change_at(step)  # settings changed at `step` itself
+        steps = self.trajectory.step[: self.trajectory.length]
+        row = int(np.searchsorted(steps, checkpoint.step, side="right"))
+        if row == 0 or steps[row - 1] != checkpoint.step:
+            raise ValueError(f"step {step} is in the thinned part of the run's history")
         self._checkpoints.drop_after(checkpoint.step)
         self.restore(checkpoint)
-        steps = self.trajectory.step[: self.trajectory.length]
-        self.trajectory.truncate(int(np.searchsorted(steps, checkpoint.step, side="right")))
+        self.trajectory.truncate(row)
         if self.trajectory.tally is not None and checkpoint.tally is not None:
             self.trajectory.tally.restore(*checkpoint.tally)
         self.statuses[0] = RunStatus()
         self._active[:] = True
+        self.budgets = None  # the rows to `step` were made: replayed whatever the budget now
+        self.advance(step - checkpoint.step)
+        if changed_here is not None:  # the run stood at `step` with the new settings
+            self.restore(changed_here)
+            self._checkpoints.add(changed_here)
+            if self.trajectory.tally is not None and changed_here.tally is not None:
+                self.trajectory.tally.restore(*changed_here.tally)
         if self._budget is not None:
             self.budgets = self._budget_steps()
-        self.advance(step - checkpoint.step)
+            self._finish_spent()  # a budget lowered below `step` since: finished there
 
     def restore(self, checkpoint: Checkpoint, loss_limit=None) -> None:
         """Stand where ``checkpoint`` was taken, with its settings (the rows recorded are left
@@ -235,7 +252,8 @@ class Trainer:
         rows = min(step - checkpoint.step, 4096) + 1
         replica = Trainer(self.problem, checkpoint.optimizer, checkpoint.lr,
                           [checkpoint.sampler_copy()], checkpoint.params,
-                          schedule=checkpoint.schedule, capacity=rows, max_rows=4096)  # fmt: skip
+                          schedule=checkpoint.schedule, capacity=rows, max_rows=4096,
+                          replay=True)  # fmt: skip
         replica.restore(checkpoint, self._loss_limit)  # divergence as the run judged it
         replica.advance(step - checkpoint.step)
         if replica.step != step:
@@ -389,7 +407,7 @@ class Trainer:
             for name, values in out.items()
         }
         p1, p2 = out["p1"], out["p2"]
-        loss = self.problem.full_loss(p1, p2)
+        loss = np.full(p1.shape, np.nan) if self._replay else self.problem.full_loss(p1, p2)
         values = dict(out, loss=loss, lr=np.asarray(rates[:done], dtype=float))
         values.update(epoch=epochs[:done], batch=positions[:done], size=sizes[:done])
         values["epoch_iterations"] = np.broadcast_to(lengths, (done, self.runs))
@@ -400,7 +418,8 @@ class Trainer:
         before = self.trajectory.length - done  # after the append: it may thin the history
         self.trajectory.ends[self._active] = self.trajectory.length
         overflow_step = None if done == count else t0 + done + 1
-        self._check_stops(before, loss, p1, p2, out["batch_loss"], overflow_step)
+        if not self._replay:
+            self._check_stops(before, loss, p1, p2, out["batch_loss"], overflow_step)
         return done
 
     def _run_stacked(self, prepared, rates: np.ndarray, count: int) -> dict:

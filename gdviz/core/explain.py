@@ -55,8 +55,13 @@ class WorkedUpdate:
     params_after: Pair
     batch_loss: float
     grad: Pair  # the batch gradient the update used
-    examples: tuple[int, ...] = ()
-    per_example: tuple[ExampleGradient, ...] = ()
+    # The batch's examples as arrays (a full batch of a million is not a million objects):
+    # row indices, x as the model sees it, x as read, y, and each one's gradient (k, 2).
+    examples: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    example_x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    example_raw_x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    example_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    example_grads: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     standardized: bool = False  # the examples' x is standardised (raw_x as read)
     true_grad: Pair | None = None  # analytic surface: the gradient without noise
     noise: Pair | None = None  # analytic surface: the noise added to it
@@ -69,6 +74,22 @@ class WorkedUpdate:
     @property
     def lr_factor(self) -> float:
         return self.lr / self.base_lr
+
+    @property
+    def batch_size(self) -> int:
+        return len(self.examples)
+
+    def example(self, k: int) -> ExampleGradient:
+        """The batch's ``k``-th example with its gradient."""
+        g1, g2 = self.example_grads[k]
+        return ExampleGradient(int(self.examples[k]), float(self.example_x[k]),
+                               float(self.example_y[k]), (float(g1), float(g2)),
+                               float(self.example_raw_x[k]))  # fmt: skip
+
+    @property
+    def per_example(self) -> tuple[ExampleGradient, ...]:
+        """Every example of the batch (built when asked: ``gdviz explain`` prints them all)."""
+        return tuple(self.example(k) for k in range(self.batch_size))
 
     def to_json(self) -> dict:
         """The object ``gdviz explain`` prints (README, "One step, by hand")."""
@@ -87,7 +108,7 @@ class WorkedUpdate:
             "base_lr": self.base_lr,
             "lr_factor": self.lr_factor,
             "params_before": pair(self.params_before),
-            "examples": list(self.examples),
+            "examples": self.examples.tolist(),
             "per_example": [
                 {"index": e.index, "x": e.x, "raw_x": e.raw_x, "y": e.y, "grad": pair(e.grad)}
                 for e in self.per_example
@@ -133,13 +154,9 @@ def work_out(trainer: Trainer, step: int) -> WorkedUpdate:
         indices = np.asarray(chunk.batch(0))
         grads = problem.example_gradients(p1, p2, indices)
         data = problem.data
-        xs, ys, raw = data.x[indices], data.y[indices], data.raw_x[indices]
-        extra["examples"] = tuple(int(i) for i in indices)
-        extra["per_example"] = tuple(
-            ExampleGradient(int(i), float(x), float(y), (float(a), float(b)), float(r))
-            for i, x, y, (a, b), r in zip(indices, xs, ys, grads, raw, strict=True)
-        )
-        extra["standardized"] = bool(data.standardized)
+        extra.update(examples=indices, example_x=data.x[indices], example_y=data.y[indices],
+                     example_raw_x=data.raw_x[indices], example_grads=grads,
+                     standardized=bool(data.standardized))  # fmt: skip
     else:  # an analytic surface: the noise is the item, the true gradient the rest
         extra["noise"] = (float(item[0]), float(item[1]))
         true_grad = problem.full_grad(p1, p2)  # the engine adds the noise to exactly this
@@ -240,7 +257,7 @@ def _gradient_line(work: WorkedUpdate, i: int, name: str) -> str:
             return f"g_{name} = ∂f/∂{name} = {num(g)}"
         return (f"g_{name} = ∂f/∂{name} + noise = {num(work.true_grad[i])} + "
                 f"{factor(work.noise[i])} = {num(g)}")  # fmt: skip
-    size = len(work.examples)
+    size = work.batch_size
     over = "the one example's" if size == 1 else f"mean over the batch of {size:,}"
     return f"g_{name} = ∂L/∂{name} = {over} = {num(g)}"
 
@@ -339,11 +356,11 @@ def _update_lines(work: WorkedUpdate, optimizer: Optimizer, t: int, i: int, n: s
         lines.append(_line(f"v_{n}", f"beta2·v_{n} + (1 − beta2)·g_{n}²",
                            f"{num(beta2)} × {factor(before['v'])} + {num(1 - beta2)} × "
                            f"{factor(g)}²", v))  # fmt: skip
-        lines.append(_line(f"m̂_{n}", f"m_{n} / (1 − beta1^{t})", f"{num(m)} / {num(c1)}",
+        lines.append(_line(f"mhat_{n}", f"m_{n} / (1 − beta1^{t})", f"{num(m)} / {num(c1)}",
                            m_hat, "="))  # fmt: skip
-        lines.append(_line(f"v̂_{n}", f"v_{n} / (1 − beta2^{t})", f"{num(v)} / {num(c2)}",
+        lines.append(_line(f"vhat_{n}", f"v_{n} / (1 − beta2^{t})", f"{num(v)} / {num(c2)}",
                            v_hat, "="))  # fmt: skip
-        lines.append(_line(n, f"{n} − lr·m̂_{n} / (√v̂_{n} + eps)",
+        lines.append(_line(n, f"{n} − lr·mhat_{n} / (√vhat_{n} + eps)",
                            f"{num(p)} − {num(lr)} × {factor(m_hat)} / ({num(np.sqrt(v_hat))} + "
                            f"{num(eps)})", new))  # fmt: skip
     return lines

@@ -13,9 +13,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from gdviz.app.pins import COMPARISONS, Pin, PinBoard
 from gdviz.app.state import AppState, free_snapshot, lesson_snapshot
 from gdviz.core.config import (
     HYPERPARAMETER_FIELDS,
+    MAX_COUNT,
     ConfigError,
     RunConfig,
     batch_size_of,
@@ -25,7 +27,7 @@ from gdviz.core.config import (
     epoch_length,
     total_steps,
 )
-from gdviz.core.data import DataError
+from gdviz.core.data import PAINTED, DataError
 from gdviz.core.lessons import CompareRun, Lesson
 from gdviz.core.recording import Recording
 from gdviz.core.session import fill_epoch_iterations
@@ -59,6 +61,7 @@ class Commands:
     def __init__(self, state: AppState, engine: EngineSession, lessons: list[Lesson],
                  notify: Callable[[str, str], None], reader=None) -> None:  # fmt: skip
         self.state, self.engine, self.lessons = state, engine, lessons
+        self.pins = PinBoard()  # runs kept as ghosts (P); a run on other data clears them
         # A DataReader (ui/data_reader.py): a start whose CSV is not read yet waits for it, and
         # the window calls resume_start() when it is read. None: read where the run starts.
         self.reader = reader
@@ -97,6 +100,7 @@ class Commands:
             return False
         self._diverged.clear()
         self.replay.stop()
+        self.pins.keep_problem(configs[0])
         self.state.apply({**values, "timeline": None})
         if play:
             self.engine.play()
@@ -236,6 +240,54 @@ class Commands:
             return config.replace(epochs=config.epochs + epochs)
         ipe = epoch_length(config, self.engine.problem)
         return config.replace(steps=config.steps + epochs * ipe)
+
+    # -- painted data -----------------------------------------------------------------------------
+    def paint(self, points) -> bool:
+        """The examples painted in the data view (``(x, y)`` pairs) become the run's data: the
+        surface, its minimum and the limits follow, and the run starts over. Refused (with a
+        message, everything as it was) when they cannot make a line: under 2 examples, or all
+        at one x."""
+        if self.state.comparing:
+            self.notify("warning", "Paint data in a single run (a comparison shares its data).")
+            return False
+        c, n = self.state.config, len(points)
+        size = c.batch_size if c.batch_size is None or c.batch_size <= n else max(n, 1)
+        # Painted y is the class itself with a logistic model (0 or 1): no threshold.
+        painted = {"dataset": PAINTED, "points": tuple(map(tuple, points)), "x_column": None,
+                   "y_column": None, "surface": None, "threshold": None}  # fmt: skip
+        config = c.replace(batch_size=size, **painted)
+        return self.start({"config": config})
+
+    # -- pinned runs and one-click comparisons --------------------------------------------------
+    def pin_run(self) -> str:
+        """P: keep the current run as a ghost while the next one runs; returns what to say."""
+        recording = self.engine.recording
+        if self.state.comparing or recording is None or recording.end(0) < 2:
+            return "Pin a single run that has made a step (P)"
+        dropped = self.pins.pin(Pin.of(recording, self.state.config))
+        shown = len(self.pins.pins)
+        note = " (the oldest of 6 was dropped)" if dropped is not None else ""
+        return f"Pinned: {shown} run{'s' if shown > 1 else ''} kept{note}; Shift+P clears them"
+
+    def clear_pins(self) -> None:
+        self.pins.clear()
+
+    def compare_with(self, name: str) -> bool:
+        """The current run beside a variant of it (pins.COMPARISONS), in lockstep from the same
+        start with the same seed; the comparison's first run is the current one."""
+        base = self.state.config
+        variant = COMPARISONS[name](base)
+        runs = (CompareRun("this run", base), CompareRun(name, variant))
+        return self.start({"config": base, "compare": runs, "lesson": None})
+
+    def new_seed(self) -> bool:
+        """Other batches (and other gradient noise) for the same settings: the run starts over.
+        Pins and compared runs share the seed; only this action changes it."""
+        config = self.state.config
+        seed = (config.seed + 1) % MAX_COUNT
+        compare = tuple(CompareRun(r.label, r.config.replace(seed=seed))
+                        for r in self.state.compare)  # fmt: skip
+        return self.start({"config": config.replace(seed=seed), "compare": compare})
 
     # -- playing -----------------------------------------------------------------------------------
     def toggle_play(self) -> None:

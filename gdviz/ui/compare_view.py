@@ -15,7 +15,7 @@ from gdviz.ui.views.ranges import data_box, tail_start
 from gdviz.ui.views.surface_view import SurfaceView
 
 # Okabe-Ito, in an order whose first three stay apart for every common colour-vision deficiency.
-RUN_COLORS = (c.BLUE, c.VERMILLION, c.GREEN, c.PURPLE, c.ORANGE, c.SKY_BLUE)
+RUN_COLORS = c.RUN_COLORS
 # And a dash and a symbol each, so that paths that cross or share a line stay apart in grey
 # print, on a washed-out projector and for any colour vision.
 _DASH = Qt.PenStyle

@@ -184,8 +184,14 @@ class EngineSession(QObject):
         go back (see :attr:`can_step_back`)."""
         if not self.can_step_back or not self.wait_until_stopped():
             return False
+        # A change still queued to the worker may have been applied while it stopped.
+        if not self.can_step_back:
+            return False
         trainer = self._trainer
-        trainer.rewind(trainer.step - 1)  # the worker is stopped: this thread may touch it
+        try:
+            trainer.rewind(trainer.step - 1)  # the worker is stopped: this thread may touch it
+        except ValueError:
+            return False
         progress = progress_of(self.run_id, 0, trainer)
         self._publish(progress)
         self.progressed.emit(progress)

@@ -120,6 +120,7 @@ def add_file_actions(window, menu) -> None:
     exports.addSeparator()
     exports.addAction("Trajectory as CSV…", lambda: export_trajectory_csv(window))
     exports.addAction("Sweep as CSV…", lambda: export_sweep_csv(window))
+    exports.addAction("Data as CSV…", lambda: export_data_csv(window))
 
 
 def save_session_as(window, path: str | None = None) -> bool:
@@ -227,6 +228,24 @@ def export_sweep_csv(window, path: str | None = None) -> bool:
         return False
     path = path or ask_save_name(window, "Export sweep", "sweep.csv", "CSV (*.csv)")[0]
     return bool(path) and _write_csv(window, path, lambda h: write_sweep_csv(h, result))
+
+
+def export_data_csv(window, path: str | None = None) -> bool:
+    """The run's examples as CSV, ``x,y`` as the data view shows them (raw x; painted ones
+    too), one row each: gdviz --dataset FILE --x x --y y trains on them again."""
+    problem = window.engine.problem
+    data = getattr(problem, "data", None)
+    if data is None:
+        warn(window, "No data", "An analytic surface has no examples to export.")
+        return False
+    path = path or ask_save_name(window, "Export data", "data.csv", "CSV (*.csv)")[0]
+
+    def write(handle) -> None:
+        handle.write("x,y\n")
+        for x, y in zip(data.raw_x.tolist(), data.y.tolist(), strict=True):
+            handle.write(f"{x!r},{y!r}\n")
+
+    return bool(path) and _write_csv(window, path, write)
 
 
 def _write_csv(window, path: str, write) -> bool:

@@ -111,8 +111,7 @@ class FrameDrawer(QObject):
             labels = ("gradient with noise", "without noise")
             w.surface_view.set_examples(work.params_before, (), work.grad, full, labels)
             return
-        examples = [e.grad for e in work.per_example]
-        w.surface_view.set_examples(work.params_before, examples, work.grad, full)
+        w.surface_view.set_examples(work.params_before, work.example_grads, work.grad, full)
 
     def _run_end(self, mode: str, configs) -> float | None:
         """Where the runs of ``configs`` stop on the loss curve's x axis (``mode``; the last

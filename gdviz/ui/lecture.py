@@ -39,6 +39,7 @@ class LectureMixin:
         self.lecture_action.setChecked(self.state.lecture)
         self.counters.setVisible(self.state.lecture)
         apply_theme(self, self.theme, self.shown_scale)
+        self.redraw_pins()
         fit_toolbars(self, self.toolbar, self.lesson_bar)
         self.frames.mark_dirty()
 

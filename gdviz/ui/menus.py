@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from gdviz.ui.export_dialogs import add_file_actions
+from gdviz.ui.paint_actions import install_paint
+from gdviz.ui.pin_actions import install_pins
 from gdviz.ui.theme import THEMES, next_scale
 from gdviz.ui.views.surface3d import opengl_problem
 
@@ -20,6 +22,7 @@ def build_menus(window) -> None:
     run_menu = menus.addMenu("&Run")
     for action in window.toolbar.run_actions():
         run_menu.addAction(action)
+    window.pin_layer = install_pins(window, run_menu)
     view_menu = menus.addMenu("&View")
     _view_menu(window, view_menu)
     _look_actions(window, view_menu)
@@ -80,6 +83,8 @@ def _view_menu(window, view_menu) -> None:
         "Each example's gradient in the batch as a thin arrow, their mean (the batch gradient) "
         "bold, and the gradient of all the data: they agree far from the minimum and scatter "
         "near it")  # fmt: skip
+    view_menu.addSeparator()
+    install_paint(window, view_menu)
     view_menu.addSeparator()
     window.surface3d_action = view_menu.addAction("3-D surface")
     window.surface3d_action.setCheckable(True)

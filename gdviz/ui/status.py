@@ -20,7 +20,10 @@ def describe_changes(old: RunConfig, new: RunConfig) -> str:
     parts = []
     for name in RunConfig.__dataclass_fields__:
         before, after = getattr(old, name), getattr(new, name)
-        if before != after:
+        if before != after and name == "points":  # painted examples: how many, not which
+            count = [len(v) if v is not None else "none" for v in (before, after)]
+            parts.append(f"painted data {count[0]} → {count[1]} examples")
+        elif before != after:
             label = short.get(name, name.replace("_", " "))
             parts.append(f"{label} {_fmt(before)} → {_fmt(after)}")
     return ", ".join(parts[:3]) + (" …" if len(parts) > 3 else "")

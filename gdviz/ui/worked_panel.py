@@ -136,9 +136,9 @@ def batch_html(work: WorkedUpdate) -> str:
         columns = [("point", work.params_before), (f"∂f/∂{n1}, ∂f/∂{n2}", work.true_grad),
                    ("+ noise", work.noise), ("= gradient used", work.grad)]  # fmt: skip
         return _table(["", n1, n2], [[name, num(a), num(b)] for name, (a, b) in columns])
-    shown = work.per_example[:BATCH_ROWS]
-    more = len(work.per_example) - len(shown)
-    size = len(work.per_example)
+    size = work.batch_size
+    shown = [work.example(k) for k in range(min(size, BATCH_ROWS))]
+    more = size - len(shown)
     x_name = "x (std)" if work.standardized else "x"  # the model's x: standardised
     rows = [
         ["example", *(f"#{e.index}" for e in shown)],

@@ -110,3 +110,19 @@ def test_bad_steps_are_one_line_and_status_2(capsys, argv, message):
     code, out, err = run_main(capsys, "explain", *argv)
     assert code == 2 and out == "" and message in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tol", "1e3", "--steps", "10", "--step", "2"], "converged at iteration 1"),
+        (
+            ["--lr", "1e300", "--optimizer", "adam", "--steps", "10", "--step", "2"],
+            "diverged at iteration 1",
+        ),
+    ],
+)
+def test_a_run_that_stopped_just_before_step_k_has_no_step_k(capsys, argv, message):
+    """Review finding: a run that stopped at exactly K - 1 was worked out at K anyway."""
+    code, out, err = run_main(capsys, "explain", *argv)
+    assert code == 2 and out == "" and message in err

@@ -139,7 +139,7 @@ def test_a_noisy_surface_step_is_its_gradient_plus_the_noise():
         x, y = work.params_before
         assert work.true_grad == (x, 10 * y)  # f = (x^2 + 10 y^2) / 2
         assert work.grad == (work.true_grad[0] + work.noise[0], work.true_grad[1] + work.noise[1])
-        assert work.noise != (0.0, 0.0) and work.examples == () and work.per_example == ()
+        assert work.noise != (0.0, 0.0) and work.batch_size == 0 and work.per_example == ()
         assert work.params_after == (view["p1"][k], view["p2"][k])
         assert "∂f/∂x + noise" in work.equation[1]
 

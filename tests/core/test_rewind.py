@@ -148,3 +148,64 @@ def test_checkpoints_stay_few_and_a_past_step_is_replayed_exactly():
     early = trainer.replica_at(12_345)  # far back: replayed from an older checkpoint
     again = trained(config.replace(steps=12_345), record_examples=False)
     assert early.params == again.params
+
+
+def test_going_back_to_the_change_itself_keeps_the_new_settings():
+    """Review finding: rewind(last_change) replayed from before the change and brought the
+    old learning rate back."""
+    config = RunConfig(batch_size=10, lr=0.05, epochs=30)
+    problem = build_problem(config)
+    trainer = build_trainer(config, problem, record_examples=True)
+    trainer.advance(300)
+    optimizer, _, _, _ = build_parts(config.replace(optimizer="momentum"), problem)
+    trainer.set_optimizer(optimizer, 0.01)  # a new kind: its state starts afresh
+    trainer.advance(20)
+    reference = rows(trainer)
+    trainer.rewind(300)
+    assert trainer.lr == 0.01 and trainer.optimizer.name == "momentum"
+    assert trainer.last_change == 300 and trainer.optimizer_state.t == 0
+    trainer.advance(20)
+    assert_same_rows(rows(trainer), reference)
+
+
+def test_going_back_after_the_budget_was_lowered_goes_one_step_back():
+    """Review finding: the replay was clipped by the lowered budget (it went back to the
+    checkpoint, 44 steps too far)."""
+    config = RunConfig(batch_size=10, lr=0.05, epochs=30)
+    problem = build_problem(config)
+    trainer = build_trainer(config, problem, record_examples=True)
+    trainer.advance(300)
+    trainer.set_budget(_epochs(5))  # 5 epochs of 40 batches: 200 steps, below 300
+    assert trainer.statuses[0].status == "finished"
+    trainer.rewind(299)
+    assert trainer.step == 299 and trainer.trajectory.length == 300
+    assert trainer.statuses[0].status == "finished"  # 299 is past the budget of 200 still
+
+
+def _epochs(count):
+    from gdviz.core.stops import Budget
+
+    return Budget(epochs=count)
+
+
+def test_checkpoints_are_spread_evenly_over_a_long_run():
+    """Review finding: thinning the older half again and again left nothing between 0 and
+    the last 20,000 iterations; now the gaps stay even."""
+    config = RunConfig(batch_size=1, lr=0.01, steps=300_000)
+    trainer = trained(config, record_examples=False)
+    gaps = np.diff(trainer.checkpoint_steps)
+    assert len(trainer.checkpoint_steps) <= MAX_CHECKPOINTS
+    assert gaps.max() <= 3 * 300_000 / MAX_CHECKPOINTS, gaps
+
+
+def test_going_back_into_the_thinned_history_is_refused():
+    config = RunConfig(batch_size=1, lr=0.01, steps=300_000)
+    problem = build_problem(config)
+    trainer = build_trainer(config, problem, max_rows=4096)
+    trainer.advance(300_000)
+    held = set(trainer.trajectory.step[: trainer.trajectory.length].tolist())
+    lost = [s for s in trainer.checkpoint_steps if s not in held]  # their rows were thinned
+    assert lost
+    with pytest.raises(ValueError, match="thinned"):
+        trainer.rewind(lost[0] + 1)
+    assert trainer.step == 300_000

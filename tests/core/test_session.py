@@ -365,3 +365,18 @@ def test_the_epochs_use_of_the_examples_is_saved_and_restored(tmp_path):
     columns["epoch_counts"] = -counts
     with pytest.raises(S.SessionError, match="epoch_counts must be 0 or more"):
         S.Session(CONFIG, columns)
+
+
+def test_painted_data_is_kept_in_the_session_and_refused_when_broken(tmp_path):
+    painted = CONFIG.replace(dataset="painted", points=((0.0, 1.0), (1.5, 2.25), (3.0, 7.0)),
+                             batch_size=None)  # fmt: skip
+    session = S.Session(painted, diverged_trajectory(),
+                        statuses=(RunStatus("diverged", 60, "loss grew"),))  # fmt: skip
+    S.save_session(tmp_path / "painted.json", session)
+    loaded = S.load_session(tmp_path / "painted.json")
+    assert loaded.config.points == painted.points and loaded.config == painted
+    data = json.loads((tmp_path / "painted.json").read_text())
+    data["config"]["points"] = [[0.0, 1.0], [1.0, "two"]]
+    (tmp_path / "broken.json").write_text(json.dumps(data))
+    with pytest.raises(S.SessionError, match="painted point"):
+        S.load_session(tmp_path / "broken.json")

@@ -18,6 +18,8 @@ finite = st.floats(-1e12, 1e12, allow_nan=False)
 
 @given(finite, finite)
 @example(0.0, 5e-324)  # found by hypothesis: span / 4 underflowed to 0, log10(0) raised
+@example(0.0, -2.225073858507203e-309)  # found by hypothesis: rounded to a subnormal step, the
+# range was three times the data's span
 def test_new_range_holds_the_data_and_is_kept(a, b):
     lo, hi = min(a, b), max(a, b)
     shown = stepped_range(None, lo, hi)

@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from gdviz.core.config import build_problem, build_trainer
 from gdviz.core.explain import num, work_out
@@ -105,7 +105,7 @@ def test_the_panel_works_the_shown_iteration_out(qtbot, window):
 def test_a_momentum_run_shows_its_velocity_and_adam_its_corrections(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_U)
     for optimizer, expected in (("momentum", "u_w ← momentum·u_w + g_w"),
-                                ("adam", "m̂_w = m_w / (1 − beta1^5)")):  # fmt: skip
+                                ("adam", "mhat_w = m_w / (1 − beta1^5)")):  # fmt: skip
         config = window.state.config.replace(optimizer=optimizer)
         assert window.commands.start({"config": config})
         window.engine.step(5)
@@ -146,7 +146,8 @@ def test_the_fan_draws_each_examples_gradient_their_mean_and_all_the_data(qtbot,
     np.testing.assert_allclose(full, problem.full_grad(w, b), rtol=1e-12)
     assert len(fan.shafts.xData) == 2 * len(batch)
     # The longest arrow is FAN_FRACTION of the view's shorter side, the others to scale.
-    assert "each example" in fan.key.text and "all data" in fan.key.text
+    key = fan.key.textItem.toPlainText()
+    assert "each example" in key and "all data" in key
     qtbot.keyClick(window, Qt.Key.Key_A)
     window.frames.draw()
     assert not fan.shown and not fan.shafts.isVisible() and not fan.key.isVisible()
@@ -159,7 +160,8 @@ def test_the_data_view_says_how_much_of_the_epoch_it_has_seen(qtbot, window):
     window.frames.draw()
     line = window.data_view.count_line
     assert line.isVisible()
-    assert "30 of 100" in line.text and "epoch 2" in line.text
+    text = line.textItem.toPlainText()
+    assert "30 of 100" in text and "epoch 2" in text
 
 
 def test_hover_reads_the_loss_on_the_surface_and_both_losses_on_the_curve(qtbot, window):
@@ -185,3 +187,106 @@ def test_hover_reads_the_loss_on_the_surface_and_both_losses_on_the_curve(qtbot,
     loss.hover.show_at(7.2, 0.0)  # nearest row: iteration 7
     assert loss.hover.text() == (f"iteration 7: batch loss {r.column('batch_loss')[7]:.4g}, "
                                  f"training loss {r.column('loss')[7]:.4g}")  # fmt: skip
+
+
+def test_pinned_runs_stay_as_ghosts_labelled_by_what_differs(qtbot, window):
+    window.engine.step(30)
+    qtbot.waitUntil(lambda: step_count(window) == 30 and not window.engine.running, timeout=3000)
+    first = window.engine.recording.column("p1").copy()
+    qtbot.keyClick(window, Qt.Key.Key_P)
+    assert len(window.commands.pins.pins) == 1
+    assert window.pin_layer.labels() == ["same settings"]
+    assert window.commands.start({"config": window.state.config.replace(lr=0.01)})
+    assert window.pin_layer.labels() == ["lr 0.05"]  # the pin's own rate: what differs
+    path = window.pin_layer.items[0][0]
+    np.testing.assert_array_equal(path.xData, first)  # every row: 31 < PIN_POINTS
+    for lr in (0.02, 0.03, 0.04, 0.06, 0.07, 0.08):  # six more pins: the oldest goes
+        assert window.commands.start({"config": window.state.config.replace(lr=lr)})
+        window.engine.step(5)
+        qtbot.waitUntil(lambda: step_count(window) == 5 and not window.engine.running,
+                        timeout=3000)  # fmt: skip
+        qtbot.keyClick(window, Qt.Key.Key_P)
+    assert len(window.commands.pins.pins) == 6
+    assert window.pin_layer.labels()[0] == "lr 0.02" and window.pin_layer.labels()[-1] == (
+        "same settings")  # fmt: skip
+    # Other data: the ghosts lay on another surface, and go.
+    assert window.commands.start({"config": window.state.config.replace(n_examples=50)})
+    assert window.commands.pins.pins == () and window.pin_layer.labels() == []
+    qtbot.keyClick(window, Qt.Key.Key_P)  # nothing made yet: nothing pinned
+    assert window.commands.pins.pins == ()
+
+
+def test_shift_p_clears_and_a_comparison_runs_the_variant_beside(qtbot, window):
+    window.engine.step(3)
+    qtbot.waitUntil(lambda: step_count(window) == 3 and not window.engine.running, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_P)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ShiftModifier)
+    assert window.commands.pins.pins == ()
+    base = window.state.config
+    assert window.commands.compare_with("lr × 10")
+    assert window.engine.comparing and [r.label for r in window.state.compare] == [
+        "this run", "lr × 10"]  # fmt: skip
+    assert window.state.compare[1].config == base.replace(lr=base.lr * 10)
+    assert (
+        window.state.compare[0].config == base and base.seed == window.state.compare[1].config.seed
+    )
+    window.engine.run_synchronously(5)
+    r = window.engine.recording
+    p1 = [r.column("p1", k)[1] for k in range(2)]  # the first update of each, same batch
+    assert p1[1] == pytest.approx(10 * p1[0], rel=1e-12)  # w1 = -lr g: ten times as far
+    qtbot.keyClick(window, Qt.Key.Key_N)  # a new seed: the same settings, other batches
+    assert window.state.config.seed == base.seed + 1
+
+
+def test_painted_examples_become_the_data_and_move_the_optimum(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_D)
+    view = window.data_view
+    assert view.painting and window.paint_action.isChecked()
+    before = view.painted_points()
+    view.painter.add(5.0, 40.0)  # far above the line y = 2x + 1
+    config = window.state.config
+    assert config.dataset == "painted" and len(config.points) == len(before) + 1
+    assert view.painting  # the mode stays on across the new run
+    problem = window.engine.problem
+    data = problem.data
+
+    def fitted(problem, raw_x):  # the model at the problem's optimum, in raw x
+        w, b = problem.optimum
+        return w * (raw_x - problem.data.x_shift) / problem.data.x_scale + b
+
+    xs, ys = np.array(config.points).T
+    slope, offset = np.polyfit(xs, ys, 1)  # least squares of the new points, independently
+    np.testing.assert_allclose(fitted(problem, xs), slope * xs + offset, rtol=1e-9, atol=1e-9)
+    assert data.n_examples == len(before) + 1
+    # A drag moves one, a right-click removes one: each time the optimum follows.
+    view.painter.move(0, 1.0, 3.0)
+    assert window.state.config.points[0] == (1.0, 3.0)
+    view.painter.remove(len(window.state.config.points) - 1)
+    assert window.engine.problem.n_examples == len(before)
+    # Removed down to one example: refused, saying why, the data as it was.
+    window.commands.paint(((1.0, 2.0),))
+    assert window.engine.problem.n_examples == len(before)
+    assert "Not applied" in window.badge.label.text()
+    qtbot.keyClick(window, Qt.Key.Key_D)
+    assert not view.painting
+
+
+def test_a_real_click_adds_an_example_and_the_data_exports_as_csv(qtbot, window, tmp_path):
+    from gdviz.ui.export_dialogs import export_data_csv
+
+    view = window.data_view
+    window.frames.draw()
+    qtbot.keyClick(window, Qt.Key.Key_D)
+    n = len(view.painted_points())
+    box = view.plot.getViewBox()
+    (x0, x1), (y0, y1) = box.viewRange()
+    target = box.mapViewToScene(QPointF(x0 + 0.1 * (x1 - x0), y1 - 0.1 * (y1 - y0)))
+    pos = view.plot_widget.mapFromScene(target)
+    qtbot.mouseClick(view.plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: len(window.state.config.points or ()) == n + 1, timeout=2000)
+    added = window.state.config.points[-1]
+    assert added[0] == pytest.approx(x0 + 0.1 * (x1 - x0), rel=0.05, abs=0.1)
+    assert export_data_csv(window, str(tmp_path / "data.csv"))
+    rows = (tmp_path / "data.csv").read_text().splitlines()
+    assert rows[0] == "x,y" and len(rows) == n + 2
+    assert tuple(map(float, rows[-1].split(","))) == added

@@ -21,6 +21,7 @@ from gdviz.core.config import MODELS, ConfigError, RunConfig
 from gdviz.core.data import (
     BUILTIN_DATASETS,
     DATASET_NAMES,
+    PAINTED,
     SYNTHETIC_CLASSES,
     DataError,
     csv_header,
@@ -73,6 +74,7 @@ class ProblemGroup(QGroupBox):
         self._csv_path: str | None = None
         self._dataset = DATASET_NAMES[0]  # the data set in use, kept while a surface is shown
         self._builtin_columns: dict[str, tuple[str | None, str | None]] = {}
+        self._points: tuple | None = None  # the painted examples shown (source PAINTED)
         self._make_widgets()
         self._lay_out()
         self._connect()
@@ -86,6 +88,10 @@ class ProblemGroup(QGroupBox):
                 index = self.source_combo.count() - 1
                 tip = BUILTIN_DATASETS[name].description
                 self.source_combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+        self.source_combo.addItem("Painted data (D)", PAINTED)
+        index = self.source_combo.count() - 1
+        self.source_combo.setItemData(index, "Examples placed by hand: View › Paint data (D)",
+                                      Qt.ItemDataRole.ToolTipRole)  # fmt: skip
         self.source_combo.addItem("CSV file…", CSV_SOURCE)
         self.source_combo.addItem("Analytic surface", SURFACE_SOURCE)
         self.file_label = _ElidedLabel("no file chosen")
@@ -171,6 +177,8 @@ class ProblemGroup(QGroupBox):
         source = self.source()
         if source == CSV_SOURCE and not self._csv_path:
             raise ConfigError("choose a CSV file with “Open CSV…”, or pick another source")
+        if source == PAINTED and self._points is None:
+            raise ConfigError("paint examples in the data view first: View › Paint data (D)")
         dataset = (
             self._dataset
             if source == SURFACE_SOURCE
@@ -182,6 +190,7 @@ class ProblemGroup(QGroupBox):
             columns = self._builtin_columns.get(dataset, (None, None))
         return {
             "dataset": dataset,
+            "points": self._points if dataset == PAINTED else None,
             "x_column": columns[0],
             "y_column": columns[1],
             "surface": self.surface_combo.currentData() if source == SURFACE_SOURCE else None,
@@ -197,9 +206,11 @@ class ProblemGroup(QGroupBox):
         """Show a configuration's problem without emitting ``changed``."""
         with signals_blocked(*self.findChildren(QWidget)):
             self._dataset = c.dataset
+            if c.points is not None:
+                self._points = c.points
             if c.dataset in DATASET_NAMES:
                 self._builtin_columns[c.dataset] = (c.x_column, c.y_column)
-            else:
+            elif c.dataset != PAINTED:
                 try:
                     columns = csv_header(c.dataset)
                 except DataError:
@@ -208,7 +219,7 @@ class ProblemGroup(QGroupBox):
             source = (
                 SURFACE_SOURCE
                 if c.surface
-                else (c.dataset if c.dataset in DATASET_NAMES else CSV_SOURCE)
+                else (c.dataset if c.dataset in (*DATASET_NAMES, PAINTED) else CSV_SOURCE)
             )
             self.source_combo.setCurrentIndex(self.source_combo.findData(source))
             if c.surface:

@@ -32,6 +32,7 @@ VERMILLION = "#D55E00"
 PURPLE = "#CC79A7"
 WHITE = "#FFFFFF"
 
+RUN_COLORS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE)  # compared and pinned runs
 TEXT = "#1A1A1A"  # near-black: full black looks harsh on some projectors
 GRID_ALPHA = 0.15
 LABEL_PT = 14  # axis titles (the brief asks for >= 12 pt)
@@ -342,3 +343,15 @@ def stride_indices(n: int, cap: int) -> np.ndarray:
     if idx[-1] != n - 1:
         idx = np.append(idx, n - 1)
     return idx
+
+
+def corner_text(view: pg.ViewBox) -> pg.TextItem:
+    """A text in ``view``'s top-left corner, unscaled and unmoved by the view's range (a child
+    of the view box itself). A TextItem, not a LabelItem: a LabelItem, a layout widget with a
+    Python sizeHint, was asked for its size while being destroyed and raised there."""
+    item = pg.TextItem(anchor=(0, 0))
+    item.setParentItem(view)
+    item.setPos(6, 4)
+    item.setZValue(40)
+    item.setVisible(False)
+    return item

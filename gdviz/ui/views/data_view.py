@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedLayout, QWidget
 
 from gdviz.ui.views import colors as c
+from gdviz.ui.views.data_paint import DataPainter, PaintViewBox
 from gdviz.ui.views.key import PlotKey
 
 NO_DATA_MESSAGE = "No data: an analytic surface"
@@ -33,13 +34,19 @@ DENSITY_BINS = (480, 320)  # x, y: finer than a view's pixels at 1920x1080 need 
 
 
 class DataView(QWidget):
-    """Scatter of examples with the model drawn over the data's x range."""
+    """Scatter of examples with the model drawn over the data's x range; in paint mode
+    (:meth:`set_painting`) a click adds an example, a drag moves one and a right-click removes
+    one, and ``pointsEdited`` carries the new examples (DataPainter)."""
+
+    pointsEdited = Signal(object)  # tuple of (x, y): the examples after an edit
+    paintingChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.look = c.Look()
         self._fast = False
-        self.plot_widget = pg.PlotWidget(axisItems={"bottom": c.ReadableAxis("bottom")})
+        axes = {"bottom": c.ReadableAxis("bottom")}
+        self.plot_widget = pg.PlotWidget(viewBox=PaintViewBox(), axisItems=axes)
         self.message = QLabel(NO_DATA_MESSAGE, alignment=Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self._stack = QStackedLayout(self)
@@ -75,11 +82,7 @@ class DataView(QWidget):
         # "38 of 100 examples seen in epoch 2": the epoch's count, in the view's corner (a label
         # of its own: counted in the key, every iteration relaid the whole key out).
         # Top left: a rising line leaves that corner empty more often than the others.
-        self.count_line = pg.LabelItem(justify="left")
-        self.count_line.setParentItem(self.plot.getViewBox())
-        self.count_line.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(6, 4))
-        self.count_line.setZValue(40)
-        self.count_line.setVisible(False)
+        self.count_line = c.corner_text(self.plot.getViewBox())
         self._line: tuple[float, float, float, float] | None = None  # slope, offset, x0, x1
         self.plot.getViewBox().sigRangeChanged.connect(self._mark_off_view)
         self._x = self._y = np.zeros(0)
@@ -90,6 +93,8 @@ class DataView(QWidget):
         self._shown_y = np.zeros(0)
         self._bounds: tuple[float, float, float, float] | None = None
         self._logistic = False
+        self.painter = DataPainter(self.plot.getViewBox(), self.painted_points,
+                                   self.pointsEdited.emit)  # fmt: skip
         self.apply_style(self.look.theme, self.look.scale)
 
     def apply_style(self, theme, scale: float) -> None:
@@ -144,7 +149,33 @@ class DataView(QWidget):
         c.set_axis_label(self.plot, "bottom", x_label, self.look)
         c.set_axis_label(self.plot, "left", y_label, self.look)
         self._stack.setCurrentWidget(self.plot_widget)
+        self.painter.binary = self._logistic
+        if self.painting and self.can_paint:
+            return  # painting: the frame stays where the lecturer is putting examples
+        self.set_painting(False)
         self.reset_view()
+
+    # -- paint mode -------------------------------------------------------------------------------
+    @property
+    def painting(self) -> bool:
+        return self.painter.active
+
+    @property
+    def can_paint(self) -> bool:
+        """Examples drawn one by one (not as a density), and a plot shown (not a message)."""
+        return self._counts is None and self._stack.currentWidget() is self.plot_widget
+
+    def set_painting(self, on: bool) -> bool:
+        """Paint mode on or off; False when it cannot be on (see :attr:`can_paint`)."""
+        on = bool(on) and self.can_paint
+        if on != self.painting:
+            self.painter.set_painting(on)
+            self.paintingChanged.emit(on)
+        return on
+
+    def painted_points(self) -> np.ndarray:
+        """The examples as ``(x, y)`` rows in the view's units (raw x, y as given)."""
+        return np.column_stack([self._x, self._y]) if self._x.size else np.zeros((0, 2))
 
     @property
     def density_counts(self) -> np.ndarray | None:
@@ -324,8 +355,11 @@ class DataView(QWidget):
         font = self.look.font(c.TICK_PT)
         room = self.plot.getViewBox().width() - 12
         if QFontMetricsF(font).horizontalAdvance(text) > room:  # a narrow view: two lines
-            text = text.replace(" examples seen in", " seen<br>in", 1)
-        self.count_line.setText(text, color=t.foreground, size=f"{font.pointSizeF():g}pt")
+            text = text.replace(" examples seen in", " seen\nin", 1)
+        if text != self.count_line.textItem.toPlainText():
+            self.count_line.setText(text)
+        self.count_line.setColor(t.foreground)
+        self.count_line.setFont(font)
         self.count_line.setVisible(True)
 
     def tally_text(self) -> str:
@@ -358,6 +392,7 @@ class DataView(QWidget):
         if text:
             self.message.setText(text)
             self._stack.setCurrentWidget(self.message)
+            self.set_painting(False)  # no examples shown: none to paint
         else:
             self._stack.setCurrentWidget(self.plot_widget)
 

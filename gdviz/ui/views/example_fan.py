@@ -36,10 +36,7 @@ class ExampleFan:
         self.full = Arrow(view, "")
         # The key, in the view's top-left corner: labels at the tips ran into each other where
         # the arrows agree, which is exactly where they are worth looking at.
-        self.key = pg.LabelItem(justify="left")
-        self.key.setParentItem(view)
-        self.key.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(6, 4))
-        self.key.setZValue(40)
+        self.key = c.corner_text(view)
         self._look = c.Look()
         self._vectors = None  # (origin, examples (k, 2), mean, full, mean label)
         self.hide()
@@ -62,7 +59,9 @@ class ExampleFan:
         lines += [(t.gradient, "━━", labels[0]), (t.foreground, "━━", labels[1])]
         text = "<br>".join(f"<span style='color: {color}'>{mark}</span> {word}"
                            for color, mark, word in lines)  # fmt: skip
-        self.key.setText(text, color=t.foreground, size=f"{self._look.pt(c.TICK_PT):g}pt")
+        self.key.setHtml(f"<div style='color: {t.foreground}'>{text}</div>")
+        self.key.setFont(self._look.font(c.TICK_PT))
+        self.key.fill = c.brush(t.background, t.fill_alpha)
         self.key.setVisible(True)
 
     @property

@@ -61,6 +61,8 @@ def stepped_range(shown, lo: float, hi: float, log: bool = False):
     if span <= 0:  # one value: a unit (or its own size) around it; zero: from zero up
         half = max(abs(lo) * 0.1, 0.5)
         return (0.0, 1.0) if lo == 0 else (lo - half, hi + half)
+    if not span / 4 >= 1e-300:  # subnormal: no power of ten to round to, the data padded
+        return (lo - PAD * span if lo < 0 else lo, hi + PAD * span)
     step = nice_step(span)
     low = lo - PAD * span
     if lo >= 0 > low:
