@@ -45,6 +45,7 @@ class AppState:
     loss_tail: bool = False  # the loss axis framing the rows after the first drop (SGD noise)
     true_step: bool = False  # the step arrow at its true length (not enlarged to be seen)
     example_arrows: bool = False  # each example's gradient in the batch, and their mean (A)
+    batch_surface: bool = False  # the batch's own loss contours: what this step descends (O)
     views: tuple[str, ...] = ("surface", "loss", "data")  # which of VIEWS are shown
     speed: int = 100  # iterations per second; 0 = as fast as possible
     timeline: int | None = None  # rows shown (rewound); None = live, the newest row

@@ -39,7 +39,7 @@ class ExampleGradient:
     raw_x: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # told apart by identity: it holds arrays
 class WorkedUpdate:
     """Iteration ``step`` of a run, with every number that made it (module docstring)."""
 

@@ -61,6 +61,12 @@ class Problem:
         batch gradient is their mean. Empty for a problem without examples."""
         return np.zeros((0, 2))
 
+    def batch_loss_surface(self, p1, p2, indices: np.ndarray):
+        """The loss of the batch of examples ``indices`` alone at parameters ``p1, p2``
+        (arrays of any shape): the surface SGD descends at that step, not the full one. None
+        for a problem without examples (a surface's batch loss is the surface itself)."""
+        return None
+
     def stacked_items(self, items, runs: int):
         """Batch terms as :meth:`loss_grad_stacked` takes them (K runs in lockstep)."""
         if isinstance(items, np.ndarray) and items.ndim == 2:
@@ -191,6 +197,14 @@ class LinearRegression(Problem):
         residual = 2.0 * (w * x + b - y)
         return np.column_stack([residual * x, residual])
 
+    def batch_loss_surface(self, w, b, indices: np.ndarray):
+        """``mean_i (w x_i + b - y_i)^2`` over the batch, from five of its means:
+        ``w^2 m_xx + 2 w b m_x + b^2 - 2 w m_xy - 2 b m_y + m_yy``."""
+        x, y = self.data.x[indices], self.data.y[indices]
+        m_x, m_xx, m_y, m_xy, m_yy = (float(np.mean(v)) for v in (x, x * x, y, x * y, y * y))
+        w, b = np.asarray(w, float), np.asarray(b, float)
+        return w * w * m_xx + 2 * w * b * m_x + b * b - 2 * w * m_xy - 2 * b * m_y + m_yy
+
     def full_loss(self, w, b):
         dw = np.asarray(w, dtype=float) - self.optimum[0]
         db = np.asarray(b, dtype=float) - self.optimum[1]
@@ -264,6 +278,12 @@ class LogisticRegression(Problem):
         x, y = self._x[indices], self._y[indices]
         residual = _sigmoid(w * x + b) - y
         return np.column_stack([residual * x, residual])
+
+    def batch_loss_surface(self, w, b, indices: np.ndarray, block: int = 256):
+        """``mean_i log(1 + exp(z_i)) - y_i z_i`` over the batch, ``z_i = w x_i + b``."""
+        x, y = self._x[indices], self._y[indices]
+        return _over_blocks(w, b, x, lambda z: np.mean(np.logaddexp(0.0, z) - y * z, axis=-1),
+                            block)  # fmt: skip
 
     def full_loss(self, w, b, block: int = 256):
         def mean_loss(z):

@@ -23,7 +23,7 @@ STATUSES = ("running", "finished", "converged", "diverged")
 MAX_ROWS = 10**8  # far beyond any run the window keeps (and an early "no" for absurd shapes)
 VIEW_DEFAULTS = {"x_axis": "iterations", "log_surface": True, "log_loss": False,
                  "equal_axes": None, "loss_tail": False, "true_step": False,
-                 "example_arrows": False,
+                 "example_arrows": False, "batch_surface": False,
                  "theme": "light", "scale": 1.0,
                  "views": ["surface", "loss", "data"], "speed": 100, "timeline": None}  # fmt: skip
 LESSON_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -103,7 +103,8 @@ def check_view(view) -> dict:
     v = {**VIEW_DEFAULTS, **view}
     require(v["x_axis"] in X_AXES, f"view x_axis must be one of {', '.join(X_AXES)}")
     require(v["theme"] in THEMES, f"view theme must be one of {', '.join(THEMES)}")
-    for key in ("log_surface", "log_loss", "loss_tail", "true_step", "example_arrows"):
+    for key in ("log_surface", "log_loss", "loss_tail", "true_step", "example_arrows",
+                "batch_surface"):  # fmt: skip
         require(isinstance(v[key], bool), f"view {key} must be true or false")
     require(
         v["equal_axes"] is None or isinstance(v["equal_axes"], bool),

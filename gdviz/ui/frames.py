@@ -18,11 +18,13 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
 from gdviz.core.config import ConfigError, budget_extent, total_steps
+from gdviz.core.contours import contour_levels, contour_segments
 
 PATH_POINTS, PATH_TAIL = 4000, 300  # path vertices drawn: strided history + recent points
 FRAME_INTERVAL = 1 / 30  # seconds between frames while a run plays
 WHOLE_RUN_AXIS = 100_000  # iterations: shorter runs are framed whole from their start
 LOSS_POINTS = 6_000  # loss-curve points drawn (pyqtgraph downsamples further for the screen)
+BATCH_GRID = 64  # points a side of the grid the batch's own contours are traced on
 
 
 class FrameDrawer(QObject):
@@ -35,6 +37,7 @@ class FrameDrawer(QObject):
         self._dirty = False
         self._stopped = False
         self._last_frame = 0.0
+        self._batch_surface = None  # (worked update, view range) the batch contours are of
         self._timer = QTimer(self)
         self._timer.setInterval(16)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -95,6 +98,28 @@ class FrameDrawer(QObject):
             if w.worked_dock.isVisible():
                 w.worked_dock.follow(w.engine, recording, min(n, recording.end(0)))
             self._draw_fan(recording, min(n, recording.end(0)))
+            self._draw_batch_surface(recording, min(n, recording.end(0)))
+
+    def _draw_batch_surface(self, r, n: int) -> None:
+        """The loss of the shown step's batch alone (O), as dashed contours over the view: the
+        surface that step descended, computed again only for another step or view."""
+        w = self.window
+        work = None
+        if w.state.batch_surface and not w.engine.comparing and n > 1:
+            work = w.engine.worked_update(int(r.column("step")[n - 1]))
+        if work is None or not work.batch_size:
+            self._batch_surface = None
+            w.surface_view.set_batch_contours()
+            return
+        (x0, x1), (y0, y1) = w.surface_view.view.viewRange()
+        shown = self._batch_surface
+        if shown is not None and shown[0] is work and shown[1] == (x0, x1, y0, y1):
+            return
+        self._batch_surface = (work, (x0, x1, y0, y1))
+        xs, ys = np.linspace(x0, x1, BATCH_GRID), np.linspace(y0, y1, BATCH_GRID)
+        with np.errstate(all="ignore"):
+            loss = w.engine.problem.batch_loss_surface(*np.meshgrid(xs, ys), work.examples)
+        w.surface_view.set_batch_contours(*contour_segments(xs, ys, loss, contour_levels(loss)))
 
     def _draw_fan(self, r, n: int) -> None:
         """Each example's gradient of the shown step, their mean and the full gradient (A),

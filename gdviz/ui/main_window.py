@@ -171,7 +171,7 @@ class MainWindow(LectureMixin, QMainWindow):
         s.events.compare.connect(self._on_state_run_spec)
         s.events.lesson.connect(self._on_state_run_spec)
         for name in ("speed", "x_axis", "log_surface", "log_loss", "loss_tail", "true_step",
-                     "example_arrows"):  # fmt: skip
+                     "example_arrows", "batch_surface"):  # fmt: skip
             getattr(s.events, name).connect(self._on_state_view)
         s.events.speed.connect(self._on_engine_playing_changed)  # flat out draws cheaper
         s.events.x_axis.connect(self._place_markers)
@@ -207,6 +207,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self.loss_tail_action.setChecked(self.state.loss_tail)  # emits nothing (build_menus)
         self.true_step_action.setChecked(self.state.true_step)
         self.example_arrows_action.setChecked(self.state.example_arrows)
+        self.batch_surface_action.setChecked(self.state.batch_surface)
         self.frames.mark_dirty()
 
     def _on_state_views(self, *_args) -> None:

@@ -83,6 +83,10 @@ def _view_menu(window, view_menu) -> None:
         "Each example's gradient in the batch as a thin arrow, their mean (the batch gradient) "
         "bold, and the gradient of all the data: they agree far from the minimum and scatter "
         "near it")  # fmt: skip
+    window.batch_surface_action = _state_toggle(
+        window, view_menu, "The batch's own loss surface", "O", "batch_surface",
+        "Dashed contours of the loss of this step's batch alone: SGD descends a different "
+        "surface at every step, whose minimum is not the data's")  # fmt: skip
     view_menu.addSeparator()
     install_paint(window, view_menu)
     view_menu.addSeparator()

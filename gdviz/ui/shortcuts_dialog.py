@@ -38,6 +38,7 @@ DEFAULT_SHORTCUTS: list[tuple[str, str]] = [
     ("E", "Equal axes on the surface"),
     ("G", "Step arrow at its true length"),
     ("A", "Each example's gradient, and their mean"),
+    ("O", "The batch's own loss surface (dashed contours)"),
     ("Ctrl+1", "Maximise the surface view"),
     ("Ctrl+2", "Maximise the loss curve"),
     ("Ctrl+3", "Maximise the data view"),

@@ -171,3 +171,28 @@ def test_far_from_the_minimum_the_examples_agree_and_near_it_they_scatter():
     early = [agreement(k) for k in range(1, 6)]
     late = [agreement(k) for k in range(91, 101)]
     assert min(early) > 0.7 and np.median(late) < 0.45 and max(late) < 0.7, (early, late)
+
+
+def test_the_batch_loss_surface_is_the_loss_of_the_batch_alone():
+    """Checked against the loss written out here and against the batch loss the run
+    recorded at that step (the engine's own formula, from the optimum's residuals)."""
+    for config in (RunConfig(dataset="synthetic", n_examples=100, batch_size=10, lr=0.05,
+                             epochs=2),
+                   RunConfig(dataset="two-class", model="logistic", batch_size=8, lr=0.5,
+                             epochs=2)):  # fmt: skip
+        trainer = trained(config)
+        problem = trainer.problem
+        view = trainer.trajectory.run_view(0)
+        work = work_out(trainer, 7)
+        x, y = problem.data.x[work.examples], problem.data.y[work.examples]
+        w, b = work.params_before
+        if config.model == "linear":
+            mine = np.mean((w * x + b - y) ** 2)
+        else:
+            z = w * x + b
+            mine = np.mean(np.log1p(np.exp(z)) - y * z)
+        got = problem.batch_loss_surface(np.array([w]), np.array([b]), work.examples)[0]
+        assert got == pytest.approx(mine, rel=1e-12)
+        assert got == pytest.approx(view["batch_loss"][7], rel=1e-9)
+        grid = problem.batch_loss_surface(*np.meshgrid([w, w + 1], [b, b - 1]), work.examples)
+        assert grid.shape == (2, 2) and grid[0, 0] == pytest.approx(got, rel=1e-12)

@@ -290,3 +290,21 @@ def test_a_real_click_adds_an_example_and_the_data_exports_as_csv(qtbot, window,
     rows = (tmp_path / "data.csv").read_text().splitlines()
     assert rows[0] == "x,y" and len(rows) == n + 2
     assert tuple(map(float, rows[-1].split(","))) == added
+
+
+def test_the_batchs_own_surface_is_drawn_as_dashed_contours(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_O)
+    assert window.state.batch_surface
+    window.engine.step(5)
+    qtbot.waitUntil(lambda: step_count(window) == 5 and not window.engine.running, timeout=3000)
+    window.frames.draw()
+    contours = window.surface_view.batch_contours
+    assert contours.isVisible() and len(contours.xData) > 20
+    before = contours.xData.copy()
+    window.engine.step(1)  # another step: another batch, other contours
+    qtbot.waitUntil(lambda: step_count(window) == 6 and not window.engine.running, timeout=3000)
+    window.frames.draw()
+    assert not np.array_equal(before, contours.xData)
+    qtbot.keyClick(window, Qt.Key.Key_O)
+    window.frames.draw()
+    assert not contours.isVisible()

@@ -119,7 +119,7 @@ class DataView(QWidget):
         self.off_view.setColor(t.foreground)
         self.off_view.fill = c.brush(t.background, t.fill_alpha)
         self.off_view.setFont(look.font(c.ANNOTATION_PT, bold=True))
-        self._show_count()
+        self._style_count()
 
     def set_fast(self, fast: bool) -> None:
         """No grid lines while a run goes flat out: they are most of a frame's paint cost."""
@@ -347,20 +347,26 @@ class DataView(QWidget):
         self._show_count()
 
     def _show_count(self) -> None:
+        """The count line, its text only set when it changes (each setter relays it out: at
+        every frame that cost a fifth of the frame rate)."""
         text = self.tally_text()
         if not text:
-            self.count_line.setVisible(False)
+            if self.count_line.isVisible():
+                self.count_line.setVisible(False)
             return
-        t = self.look.theme
-        font = self.look.font(c.TICK_PT)
         room = self.plot.getViewBox().width() - 12
-        if QFontMetricsF(font).horizontalAdvance(text) > room:  # a narrow view: two lines
+        if QFontMetricsF(self._count_font).horizontalAdvance(text) > room:  # narrow: 2 lines
             text = text.replace(" examples seen in", " seen\nin", 1)
         if text != self.count_line.textItem.toPlainText():
             self.count_line.setText(text)
-        self.count_line.setColor(t.foreground)
-        self.count_line.setFont(font)
-        self.count_line.setVisible(True)
+        if not self.count_line.isVisible():
+            self.count_line.setVisible(True)
+
+    def _style_count(self) -> None:
+        self._count_font = self.look.font(c.TICK_PT)
+        self.count_line.setColor(self.look.theme.foreground)
+        self.count_line.setFont(self._count_font)
+        self._show_count()
 
     def tally_text(self) -> str:
         """The epoch's use in words, e.g. "38 of 100 examples seen in epoch 2" ("" if none)."""

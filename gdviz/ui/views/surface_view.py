@@ -57,6 +57,8 @@ class SurfaceView(QWidget):
             self.image, colorMap=c.surface_colormap(), interactive=False, values=(0, 1)
         )
         self.contours = pg.PlotCurveItem(connect="pairs")
+        # The batch's own loss (set_batch_contours): dashed, over the full loss's contours.
+        self.batch_contours = pg.PlotCurveItem(connect="pairs")
         # The surface changes only with the problem: drawn once into pixmaps, blitted each frame.
         for still in (self.image, self.contours):
             still.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -66,7 +68,8 @@ class SurfaceView(QWidget):
         self.start_marker = pg.TargetItem(symbol="s", movable=True)
         self.start_marker.setVisible(False)
         self.current_marker = pg.ScatterPlotItem()
-        overlays = (self.contours, self.path_line, self.path_markers, self.minima)
+        overlays = (self.contours, self.batch_contours, self.path_line, self.path_markers,
+                    self.minima)  # fmt: skip
         overlays += (self.start_marker, self.current_marker)
         for z, item in enumerate(overlays, start=10):
             item.setZValue(z)
@@ -170,6 +173,7 @@ class SurfaceView(QWidget):
         self.colorbar.axis.setLabel(self.colorbar.axis.labelText, **look.css(c.LABEL_PT))
         # Contours are the backdrop: no high-contrast boost, or near the minimum they bury the path.
         self.contours.setPen(c.pen(t.contour, scale, alpha=t.contour_alpha))
+        self.batch_contours.setPen(look.pen(t.batch, 1.5, style=Qt.PenStyle.DashLine))
         self.path_line.setPen(c.pen(t.path, 1) if self._fast else look.pen(t.path, 1.5))
         self.path_line.setShadowPen(self._halo())
         c.style_points(self.path_markers, look.size(7), look.pen(t.marker_edge, 1))
@@ -392,6 +396,13 @@ class SurfaceView(QWidget):
             return f"loss {loss:.4g} at {n1} = {x:.3g}, {n2} = {y:.3g}"
 
         self.hover.describe = describe
+
+    def set_batch_contours(self, x=(), y=()) -> None:
+        """Contour segments (point pairs) of the current batch's own loss; none hides them."""
+        if not len(x) and not self.batch_contours.isVisible():
+            return  # none, as before (asked every frame)
+        self.batch_contours.setData(np.asarray(x, float), np.asarray(y, float))
+        self.batch_contours.setVisible(bool(len(x)))
 
     def set_examples(self, origin=None, examples=(), mean=None, full=None,
                      labels: tuple[str, str] = ("batch mean", "all data")) -> None:  # fmt: skip
