@@ -130,9 +130,10 @@ class Trainer:
             return
         if previous.name != optimizer.name:
             self._init_state()  # bias corrections restart with the new optimizer
-        same = previous.name == optimizer.name and previous.hyper == optimizer.hyper
-        if not (same and np.array_equal(previous_lr, self.lr)):
-            self._settings_changed()
+        if self._scalar:  # K runs keep no checkpoints (and their knobs may be arrays)
+            same = previous.name == optimizer.name and previous.hyper == optimizer.hyper
+            if not (same and previous_lr == self.lr):
+                self._settings_changed()
 
     def set_schedule(self, schedule: Schedule) -> None:
         """A new learning-rate schedule from the next iteration on."""
