@@ -126,3 +126,18 @@ def test_a_run_that_stopped_just_before_step_k_has_no_step_k(capsys, argv, messa
     """Review finding: a run that stopped at exactly K - 1 was worked out at K anyway."""
     code, out, err = run_main(capsys, "explain", *argv)
     assert code == 2 and out == "" and message in err
+
+
+def test_the_lr_range_test_writes_its_rows_and_summary(capsys, tmp_path):
+    out_file = tmp_path / "range.csv"
+    code, out, err = run_main(capsys, "lr-range-test", "--steps", "120", "--lr-min", "1e-4",
+                              "--lr-max", "30", "--out", str(out_file))  # fmt: skip
+    assert code == 0, err
+    summary = json.loads(out)
+    assert set(summary) == {"steps", "steepest_lr", "diverged_at_lr", "lr_limit", "lr_fastest"}
+    rows = list(csv.DictReader(out_file.open()))
+    assert list(rows[0]) == ["step", "lr", "batch_loss", "loss", "smoothed_loss"]
+    assert len(rows) == summary["steps"] and float(rows[0]["lr"]) == pytest.approx(1e-4)
+    assert float(rows[-1]["lr"]) == pytest.approx(summary["diverged_at_lr"])
+    code, _, err = run_main(capsys, "lr-range-test", "--lr-min", "1", "--lr-max", "0.5")
+    assert code == 2 and "must rise" in err
