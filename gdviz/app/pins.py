@@ -17,13 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 from psygnal import Signal
 
-from gdviz.core.config import PROBLEM_FIELDS, RunConfig
+from gdviz.core.config import PROBLEM_FIELDS, RunConfig, short_name, short_value, summarized
 from gdviz.core.recording import X_AXIS_MODES, Recording
 
 MAX_PINS = 6
 PIN_POINTS = 2000  # rows kept of a pinned run: a ghost needs its shape, not every iteration
-SHORT_NAMES = {"lr": "lr", "batch_size": "batch", "optimizer": "optimizer",
-               "momentum": "momentum", "epochs": "epochs", "steps": "steps"}  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)  # pins are told apart by identity (they hold arrays)
@@ -61,20 +59,12 @@ class Pin:
     def label(self, current: RunConfig) -> str:
         """What this pin ran with that the current run does not: "lr 0.5, batch 1" (its own
         values), "same settings" when nothing differs."""
-        parts = []
-        for name in RunConfig.__dataclass_fields__:
-            mine, theirs = getattr(self.config, name), getattr(current, name)
-            if mine != theirs and name not in PROBLEM_FIELDS:
-                parts.append(f"{SHORT_NAMES.get(name, name.replace('_', ' '))} {_shown(mine)}")
-        text = ", ".join(parts[:2]) + (" …" if len(parts) > 2 else "")
-        text = text or "same settings"
+        parts = [f"{short_name(name)} {short_value(getattr(self.config, name), none='full')}"
+                 for name in RunConfig.__dataclass_fields__
+                 if name not in PROBLEM_FIELDS
+                 and getattr(self.config, name) != getattr(current, name)]  # fmt: skip
+        text = summarized(parts, 2) or "same settings"
         return text + (" (diverged)" if self.status == "diverged" else "")
-
-
-def _shown(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return "full" if value is None else str(value)
 
 
 class PinBoard:

@@ -254,6 +254,27 @@ def _validate(c: RunConfig) -> None:
         raise ConfigError(str(exc)) from None
 
 
+# -- the fields in a few words (change markers, pinned runs' labels) ---------------------------
+SHORT_NAMES = {"batch_size": "batch"}  # the rest: the field's name with spaces
+
+
+def short_name(name: str) -> str:
+    """A field as a marker or a label names it: "batch", "lr", "weight decay"."""
+    return SHORT_NAMES.get(name, name.replace("_", " "))
+
+
+def short_value(value, none: str = "auto") -> str:
+    """A field's value in a few characters: 0.05, 1e-08, 10, ``none`` for None."""
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return none if value is None else str(value)
+
+
+def summarized(parts: list[str], most: int) -> str:
+    """The first ``most`` of ``parts``, comma-separated, with " …" when there were more."""
+    return ", ".join(parts[:most]) + (" …" if len(parts) > most else "")
+
+
 def _check_points(points) -> None:
     """Painted examples: a tuple of (x, y) pairs of finite numbers, at most MAX_PAINTED."""
     if not isinstance(points, tuple) or len(points) > MAX_PAINTED:

@@ -84,7 +84,8 @@ class Trainer:
         self._init_state()
         self._record_start()
         self._active = np.ones(runs, dtype=bool)
-        self._checkpoints = Checkpoints(self._checkpoint()) if self._scalar else None
+        # A replay is read, never rewound or replayed from: it keeps none.
+        self._checkpoints = Checkpoints(self._checkpoint()) if self._scalar and not replay else None
         # Per-run step budgets (absolute step counts), worked out from the sampler's epoch
         # counter (again whenever the batching changes); None: no budget.
         self._budget = budget
@@ -251,8 +252,9 @@ class Trainer:
         if not checkpoint.step <= step <= self._t:
             raise ValueError(f"step {step} is not between 0 and {self._t}")
         rows = min(step - checkpoint.step, 4096) + 1
+        # The checkpoint's own sampler is only read here: restore() below draws on a copy.
         replica = Trainer(self.problem, checkpoint.optimizer, checkpoint.lr,
-                          [checkpoint.sampler_copy()], checkpoint.params,
+                          [checkpoint.sampler], checkpoint.params,
                           schedule=checkpoint.schedule, capacity=rows, max_rows=4096,
                           replay=True)  # fmt: skip
         replica.restore(checkpoint, self._loss_limit)  # divergence as the run judged it

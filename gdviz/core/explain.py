@@ -17,7 +17,7 @@ their mean equals the batch gradient up to rounding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -241,7 +241,7 @@ def _with_equation(work: WorkedUpdate, optimizer: Optimizer, t: int, schedule: s
         for i, name in enumerate(work.names)
     )
     lines = (_lr_line(work, schedule), *by_parameter[0], *by_parameter[1])
-    return WorkedUpdate(**{**work.__dict__, "equation": lines, "lines_by_parameter": by_parameter})
+    return replace(work, equation=lines, lines_by_parameter=by_parameter)
 
 
 def _lr_line(work: WorkedUpdate, schedule: str) -> str:

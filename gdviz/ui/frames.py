@@ -100,13 +100,18 @@ class FrameDrawer(QObject):
             self._draw_fan(recording, min(n, recording.end(0)))
             self._draw_batch_surface(recording, min(n, recording.end(0)))
 
+    def _shown_update(self, r, n: int, wanted: bool):
+        """The worked update of row ``n - 1`` (the engine works each step out once), when
+        ``wanted`` and there is one: a single run past its start."""
+        if not wanted or self.window.engine.comparing or n < 2:
+            return None
+        return self.window.engine.worked_update(int(r.column("step")[n - 1]))
+
     def _draw_batch_surface(self, r, n: int) -> None:
         """The loss of the shown step's batch alone (O), as dashed contours over the view: the
         surface that step descended, computed again only for another step or view."""
         w = self.window
-        work = None
-        if w.state.batch_surface and not w.engine.comparing and n > 1:
-            work = w.engine.worked_update(int(r.column("step")[n - 1]))
+        work = self._shown_update(r, n, w.state.batch_surface)
         if work is None or not work.batch_size:
             self._batch_surface = None
             w.surface_view.set_batch_contours()
@@ -125,9 +130,7 @@ class FrameDrawer(QObject):
         """Each example's gradient of the shown step, their mean and the full gradient (A),
         from the point where they were computed: the step's own worked update."""
         w = self.window
-        work = None
-        if w.state.example_arrows and not w.engine.comparing and n > 1:
-            work = w.engine.worked_update(int(r.column("step")[n - 1]))
+        work = self._shown_update(r, n, w.state.example_arrows)
         if work is None:
             w.surface_view.set_examples(None)
             return

@@ -7,7 +7,7 @@ import math
 
 from PySide6.QtWidgets import QLabel
 
-from gdviz.core.config import RunConfig, epoch_length
+from gdviz.core.config import RunConfig, epoch_length, short_name, short_value, summarized
 
 NO_BREAK_SPACE, WORD_JOINER = "\u00a0", "\u2060"
 STATUS_WORDS = {"running": "ready", "finished": "finished", "converged": "converged",
@@ -16,7 +16,6 @@ STATUS_WORDS = {"running": "ready", "finished": "finished", "converged": "conver
 
 def describe_changes(old: RunConfig, new: RunConfig) -> str:
     """E.g. ``lr 0.05 → 0.5, batch 10 → 1``: what changed mid-run, for the loss-curve marker."""
-    short = {"lr": "lr", "batch_size": "batch", "optimizer": "optimizer", "momentum": "momentum"}
     parts = []
     for name in RunConfig.__dataclass_fields__:
         before, after = getattr(old, name), getattr(new, name)
@@ -24,15 +23,8 @@ def describe_changes(old: RunConfig, new: RunConfig) -> str:
             count = [len(v) if v is not None else "none" for v in (before, after)]
             parts.append(f"painted data {count[0]} → {count[1]} examples")
         elif before != after:
-            label = short.get(name, name.replace("_", " "))
-            parts.append(f"{label} {_fmt(before)} → {_fmt(after)}")
-    return ", ".join(parts[:3]) + (" …" if len(parts) > 3 else "")
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return "auto" if value is None else str(value)
+            parts.append(f"{short_name(name)} {short_value(before)} → {short_value(after)}")
+    return summarized(parts, 3)
 
 
 def joined_fields(fields) -> str:

@@ -100,9 +100,9 @@ class ExampleFan:
         self.full.hide()
         self.key.setVisible(False)
 
-    def place(self, px_per: np.ndarray, width_px: float, in_view) -> bool:
+    def place(self, px_per: np.ndarray, side_px: float, in_view) -> bool:
         """Draw for ``px_per`` pixels per unit (x, y) in a view whose shorter side is
-        ``width_px`` long; ``in_view``
+        ``side_px`` long; ``in_view``
         tells whether a point is inside the view range. False (nothing drawn) when the origin
         is off screen or nothing has a length."""
         if self._vectors is None:
@@ -114,7 +114,7 @@ class ExampleFan:
             if not (in_view(origin) and np.isfinite(longest) and longest > 0.0):
                 self.hide()
                 return False
-            scale = FAN_FRACTION * width_px / longest  # data units of gradient -> of the plot
+            scale = FAN_FRACTION * side_px / longest  # data units of gradient -> of the plot
             self.key.setVisible(True)
             tips = origin + examples * scale
             pairs = np.empty((2 * len(tips), 2))
