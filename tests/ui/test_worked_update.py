@@ -24,6 +24,13 @@ def row(win, name):
     return float(win.engine.recording.last(name))
 
 
+def step_to(qtbot, win, count: int, expect_step: int) -> None:
+    """``count`` more iterations, waited for until the run stands at ``expect_step``."""
+    win.engine.step(count)
+    qtbot.waitUntil(lambda: step_count(win) == expect_step and not win.engine.running,
+                    timeout=3000)  # fmt: skip
+
+
 def press(qtbot, win, key, expect_step):
     qtbot.keyClick(win, key)
     qtbot.waitUntil(lambda: step_count(win) == expect_step and not win.engine.running,
@@ -68,8 +75,7 @@ def test_a_divergence_steps_back_and_diverges_again(qtbot, window):
 
 
 def test_rewound_left_and_right_move_the_timeline(qtbot, window):
-    window.engine.step(30)
-    qtbot.waitUntil(lambda: step_count(window) == 30 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 30, 30)
     window.commands.scrub_to(11)  # the first 11 rows: iteration 10 shown
     qtbot.keyClick(window, Qt.Key.Key_Left)
     assert window.state.timeline == 10 and len(window.engine.recording) == 31  # nothing dropped
@@ -82,8 +88,7 @@ def test_the_panel_works_the_shown_iteration_out(qtbot, window):
     assert window.worked_dock.isVisible() and "worked" in window.state.views
     window.frames.draw()
     assert "The start: w = 0, b = 0" in window.worked_dock.plain_text()
-    window.engine.step(7)
-    qtbot.waitUntil(lambda: step_count(window) == 7 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 7, 7)
     window.frames.draw()
     config = window.state.config
     reference = build_trainer(config, build_problem(config))
@@ -108,9 +113,7 @@ def test_a_momentum_run_shows_its_velocity_and_adam_its_corrections(qtbot, windo
                                 ("adam", "mhat_w = m_w / (1 − beta1^5)")):  # fmt: skip
         config = window.state.config.replace(optimizer=optimizer)
         assert window.commands.start({"config": config})
-        window.engine.step(5)
-        qtbot.waitUntil(lambda: step_count(window) == 5 and not window.engine.running,
-                        timeout=3000)  # fmt: skip
+        step_to(qtbot, window, 5, 5)
         window.frames.draw()
         assert expected in window.worked_dock.plain_text().replace("&nbsp;", " ")
 
@@ -129,8 +132,7 @@ def test_a_comparison_says_the_panel_follows_a_single_run(qtbot, window):
 def test_the_fan_draws_each_examples_gradient_their_mean_and_all_the_data(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_A)
     assert window.state.example_arrows
-    window.engine.step(4)
-    qtbot.waitUntil(lambda: step_count(window) == 4 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 4, 4)
     window.frames.draw()
     fan = window.surface_view.fan
     assert fan.shown and fan.mean.shaft.isVisible() and fan.full.shaft.isVisible()
@@ -155,8 +157,7 @@ def test_the_fan_draws_each_examples_gradient_their_mean_and_all_the_data(qtbot,
 
 
 def test_the_data_view_says_how_much_of_the_epoch_it_has_seen(qtbot, window):
-    window.engine.step(13)  # N = 100, B = 10: batch 3 of epoch 2
-    qtbot.waitUntil(lambda: step_count(window) == 13 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 13, 13)  # N = 100, B = 10: batch 3 of epoch 2
     window.frames.draw()
     line = window.data_view.count_line
     assert line.isVisible()
@@ -165,8 +166,7 @@ def test_the_data_view_says_how_much_of_the_epoch_it_has_seen(qtbot, window):
 
 
 def test_hover_reads_the_loss_on_the_surface_and_both_losses_on_the_curve(qtbot, window):
-    window.engine.step(12)
-    qtbot.waitUntil(lambda: step_count(window) == 12 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 12, 12)
     window.frames.draw()
     problem, r = window.engine.problem, window.engine.recording
     surface = window.surface_view
@@ -190,8 +190,7 @@ def test_hover_reads_the_loss_on_the_surface_and_both_losses_on_the_curve(qtbot,
 
 
 def test_pinned_runs_stay_as_ghosts_labelled_by_what_differs(qtbot, window):
-    window.engine.step(30)
-    qtbot.waitUntil(lambda: step_count(window) == 30 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 30, 30)
     first = window.engine.recording.column("p1").copy()
     qtbot.keyClick(window, Qt.Key.Key_P)
     assert len(window.commands.pins.pins) == 1
@@ -202,9 +201,7 @@ def test_pinned_runs_stay_as_ghosts_labelled_by_what_differs(qtbot, window):
     np.testing.assert_array_equal(path.xData, first)  # every row: 31 < PIN_POINTS
     for lr in (0.02, 0.03, 0.04, 0.06, 0.07, 0.08):  # six more pins: the oldest goes
         assert window.commands.start({"config": window.state.config.replace(lr=lr)})
-        window.engine.step(5)
-        qtbot.waitUntil(lambda: step_count(window) == 5 and not window.engine.running,
-                        timeout=3000)  # fmt: skip
+        step_to(qtbot, window, 5, 5)
         qtbot.keyClick(window, Qt.Key.Key_P)
     assert len(window.commands.pins.pins) == 6
     assert window.pin_layer.labels()[0] == "lr 0.02" and window.pin_layer.labels()[-1] == (
@@ -217,8 +214,7 @@ def test_pinned_runs_stay_as_ghosts_labelled_by_what_differs(qtbot, window):
 
 
 def test_shift_p_clears_and_a_comparison_runs_the_variant_beside(qtbot, window):
-    window.engine.step(3)
-    qtbot.waitUntil(lambda: step_count(window) == 3 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 3, 3)
     qtbot.keyClick(window, Qt.Key.Key_P)
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ShiftModifier)
     assert window.commands.pins.pins == ()
@@ -295,16 +291,29 @@ def test_a_real_click_adds_an_example_and_the_data_exports_as_csv(qtbot, window,
 def test_the_batchs_own_surface_is_drawn_as_dashed_contours(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_O)
     assert window.state.batch_surface
-    window.engine.step(5)
-    qtbot.waitUntil(lambda: step_count(window) == 5 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 5, 5)
     window.frames.draw()
     contours = window.surface_view.batch_contours
     assert contours.isVisible() and len(contours.xData) > 20
     before = contours.xData.copy()
-    window.engine.step(1)  # another step: another batch, other contours
-    qtbot.waitUntil(lambda: step_count(window) == 6 and not window.engine.running, timeout=3000)
+    step_to(qtbot, window, 1, 6)  # another step: another batch, other contours
     window.frames.draw()
     assert not np.array_equal(before, contours.xData)
     qtbot.keyClick(window, Qt.Key.Key_O)
     window.frames.draw()
     assert not contours.isVisible()
+
+
+def test_a_narrow_data_view_counts_in_short_lines_that_fit(qtbot, window):
+    """Seen at lecture size in lesson 4: the repeats' clause ran off a narrow view."""
+    assert window.commands.start({"config": window.state.config.replace(
+        batch_size=1, sampling="replacement")})  # fmt: skip
+    step_to(qtbot, window, 60, 60)
+    window.data_view.setFixedWidth(260)
+    qtbot.wait(50)
+    window.frames.draw()
+    line = window.data_view.count_line
+    text = line.textItem.toPlainText()
+    assert "more than once" in text and "\n" in text
+    room = window.data_view.plot.getViewBox().width()
+    assert line.boundingRect().width() <= room, (text, room)

@@ -355,8 +355,8 @@ class DataView(QWidget):
                 self.count_line.setVisible(False)
             return
         room = self.plot.getViewBox().width() - 12
-        if QFontMetricsF(self._count_font).horizontalAdvance(text) > room:  # narrow: 2 lines
-            text = text.replace(" examples seen in", " seen\nin", 1)
+        if QFontMetricsF(self._count_font).horizontalAdvance(text) > room:
+            text = self.tally_text(narrow=True)
         if text != self.count_line.textItem.toPlainText():
             self.count_line.setText(text)
         if not self.count_line.isVisible():
@@ -368,11 +368,15 @@ class DataView(QWidget):
         self.count_line.setFont(self._count_font)
         self._show_count()
 
-    def tally_text(self) -> str:
-        """The epoch's use in words, e.g. "38 of 100 examples seen in epoch 2" ("" if none)."""
+    def tally_text(self, narrow: bool = False) -> str:
+        """The epoch's use in words, e.g. "38 of 100 examples seen in epoch 2" ("" if none);
+        ``narrow``: in short lines, for a narrow view (the repeats' clause was cut off)."""
         if self._tally is None:
             return ""
         epoch, seen, repeated = self._tally[:3]
+        if narrow:
+            lines = [f"{seen:,} of {self._x.size:,} seen", f"in epoch {epoch}"]
+            return "\n".join(lines + ([f"{repeated:,} more than once"] if repeated else []))
         text = f"{seen:,} of {self._x.size:,} examples seen in epoch {epoch}"
         return text + (f", {repeated:,} of them more than once" if repeated else "")
 
