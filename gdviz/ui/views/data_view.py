@@ -365,6 +365,8 @@ class DataView(QWidget):
     def _style_count(self) -> None:
         self._count_font = self.look.font(c.TICK_PT)
         self.count_line.setColor(self.look.theme.foreground)
+        # A short view puts it over the examples: on a backing of its own, as the keys are.
+        self.count_line.fill = c.brush(self.look.theme.background, self.look.theme.fill_alpha)
         self.count_line.setFont(self._count_font)
         self._show_count()
 
