@@ -56,6 +56,12 @@ class Problem:
         """The 2x2 Hessian at the (global) minimum, when there is one."""
         return None
 
+    # sharpness(p1, p2) -> array: the largest eigenvalue of the full loss's Hessian at parameters
+    # of one shape. Plain gradient descent with rate lr can settle only where it is at most
+    # 2 / lr (gdviz.core.surfaces, scalar-net). None: the problem has no Hessian cheap enough
+    # to evaluate along a whole run (logistic regression's costs O(N) a point).
+    sharpness = None
+
     def example_gradients(self, p1, p2, indices: np.ndarray) -> np.ndarray:
         """Each listed example's own gradient at ``(p1, p2)``, shape ``(len(indices), 2)``: the
         batch gradient is their mean. Empty for a problem without examples."""
@@ -131,6 +137,11 @@ class LinearRegression(Problem):
 
     def hessian_at_optimum(self) -> np.ndarray:
         return 2.0 * np.array([[self.mean_xx, self.mean_x], [self.mean_x, 1.0]])
+
+    def sharpness(self, p1, p2) -> np.ndarray:
+        """Constant: the loss is quadratic, its Hessian the same everywhere."""
+        top = float(np.linalg.eigvalsh(self.hessian_at_optimum())[-1])
+        return np.full(np.shape(p1), top)
 
     def prepare(self, chunk: BatchChunk) -> np.ndarray:
         """Batch means of the five terms, shape ``(C, 5)`` (full batch: the same means each

@@ -48,6 +48,9 @@ def run_summary(trainer: Trainer, run: int = 0) -> dict:
         "batch_size": sampler.batch_size,
         "final": {p1: float(view["p1"][-1]), p2: float(view["p2"][-1])},
         "final_loss": float(view["loss"][-1]),
+        "final_sharpness": None
+        if problem.sharpness is None
+        else float(problem.sharpness(view["p1"][-1:], view["p2"][-1:])[0]),
         "diverged_at": status.step if status.status == "diverged" else None,
         "reason": status.reason or None,
     }
@@ -59,26 +62,37 @@ TRAJECTORY_FIELDS = ("step", "epoch", "batch", "lr", "p1", "p2", "batch_loss", "
 FORMATS = ("%d", "%d", "%d") + ("%.17g",) * 7
 
 
-def trajectory_header(param_names) -> list[str]:
-    """``step,epoch,batch,lr,<p1>,<p2>,batch_loss,loss,grad_<p1>,grad_<p2>``."""
+def trajectory_header(param_names, sharpness: bool = False) -> list[str]:
+    """``step,epoch,batch,lr,<p1>,<p2>,batch_loss,loss,grad_<p1>,grad_<p2>`` and, for a
+    problem with a sharpness (Problem.sharpness), ``sharpness``."""
     p1, p2 = param_names
     return ["step", "epoch", "batch", "lr", p1, p2, "batch_loss", "loss", f"grad_{p1}",
-            f"grad_{p2}"]  # fmt: skip
+            f"grad_{p2}"] + (["sharpness"] if sharpness else [])  # fmt: skip
+
+
+def with_sharpness(columns: dict, sharpness) -> dict:
+    """``columns`` with a ``sharpness`` column worked out from the parameters of each row by
+    ``sharpness(p1, p2)`` (a problem's; None: the columns as they are)."""
+    if sharpness is None:
+        return columns
+    return {**columns, "sharpness": sharpness(columns["p1"], columns["p2"])}
 
 
 def write_trajectory_rows(
     handle: TextIO, columns: dict, lead=(), examples=None, first_row: int = 0
 ) -> None:
-    """One CSV line per row of ``columns`` (name -> 1-D array, TRAJECTORY_FIELDS). Values that
-    do not exist on the start row (row 0; ``first_row`` is the index of the first row given)
-    are empty; ``lead`` cells go first on every line and ``examples(row)``, when given, adds the
-    batch's indices as a last cell."""
-    table = np.column_stack([columns[name] for name in TRAJECTORY_FIELDS])
+    """One CSV line per row of ``columns`` (name -> 1-D array, TRAJECTORY_FIELDS and, when
+    present, ``sharpness``). Values that do not exist on the start row (row 0; ``first_row``
+    is the index of the first row given) are empty; ``lead`` cells go first on every line and
+    ``examples(row)``, when given, adds the batch's indices as a last cell."""
+    names = TRAJECTORY_FIELDS + (("sharpness",) if "sharpness" in columns else ())
+    formats = FORMATS + ("%.17g",) * (len(names) - len(FORMATS))
+    table = np.column_stack([columns[name] for name in names])
     lead = list(lead)
     for row_index, row in enumerate(table):
         cells = [
             "" if np.isnan(value) and row_index + first_row == 0 else fmt % value
-            for fmt, value in zip(FORMATS, row, strict=True)
+            for fmt, value in zip(formats, row, strict=True)
         ]
         if examples is not None:
             cells.append(" ".join(map(str, examples(row_index))))
@@ -89,13 +103,15 @@ def write_trajectory_csv(
     handle: TextIO, trainer: Trainer, run: int = 0, with_examples: bool = False
 ) -> None:
     """One row per update plus the start row (step 0): ``step,epoch,batch,lr,<p1>,<p2>,
-    batch_loss,loss,grad_<p1>,grad_<p2>`` and, with ``with_examples``, ``examples`` (space-separated
-    0-based row indices of the batch). Values that do not exist on the start row are empty.
+    batch_loss,loss,grad_<p1>,grad_<p2>``, ``sharpness`` for a problem that has one, and, with
+    ``with_examples``, ``examples`` (space-separated 0-based row indices of the batch). Values
+    that do not exist on the start row are empty.
 
     The rows recorded so far are written, then the trainer is advanced to its budget and each
     new chunk written as it is made: the trainer keeps only the latest chunk's batch indices,
     so every batch reaches the file without the run keeping N indices per iteration."""
-    header = trajectory_header(trainer.problem.param_names)
+    problem = trainer.problem
+    header = trajectory_header(problem.param_names, problem.sharpness is not None)
     handle.write(",".join(header + (["examples"] if with_examples else [])) + "\n")
     written = _write_new_rows(handle, trainer, run, 0, with_examples)
     while trainer.active:
@@ -118,6 +134,7 @@ def _write_new_rows(handle, trainer: Trainer, run: int, written: int, with_examp
     first = stop - (made - written)
     view = trajectory.run_view(run)
     columns = {name: view[name][first:stop] for name in TRAJECTORY_FIELDS}
+    columns = with_sharpness(columns, trainer.problem.sharpness)
     examples = (lambda i: trainer.chunk_examples(first + i)) if with_examples else None
     write_trajectory_rows(handle, columns, examples=examples, first_row=written)
     return made

@@ -42,7 +42,12 @@ from gdviz import __version__
 from gdviz.core import session_checks as checks
 from gdviz.core.atomic import WriteError, failure_reason, write_text_atomic
 from gdviz.core.config import RunConfig
-from gdviz.core.report import TRAJECTORY_FIELDS, trajectory_header, write_trajectory_rows
+from gdviz.core.report import (
+    TRAJECTORY_FIELDS,
+    trajectory_header,
+    with_sharpness,
+    write_trajectory_rows,
+)
 from gdviz.core.report import write_sweep_csv as report_sweep_csv
 from gdviz.core.session_checks import THEMES, VIEW_DEFAULTS, SessionError
 from gdviz.core.stops import RunStatus
@@ -265,19 +270,20 @@ def fill_epoch_iterations(session: Session, iterations_per_epoch) -> dict:
 
 
 # -- CSV ----------------------------------------------------------------------------------------
-def write_trajectory_csv(handle, trajectory: dict, param_names, labels=()) -> None:
+def write_trajectory_csv(handle, trajectory: dict, param_names, labels=(), sharpness=None) -> None:
     """The trajectory in the columns of ``gdviz run --out`` (core.report): for one run exactly
-    that text. Compared runs go into one file with a leading ``run`` column (the run's label),
-    the valid rows of each run one after another."""
+    that text (``sharpness``, the problem's Problem.sharpness, adds its column). Compared runs
+    go into one file with a leading ``run`` column (the run's label), the valid rows of each
+    run one after another."""
     runs = len(trajectory["ends"])
-    header = (["run"] if runs > 1 else []) + trajectory_header(param_names)
+    header = (["run"] if runs > 1 else []) + trajectory_header(param_names, sharpness is not None)
     handle.write(",".join(header) + "\n")
     for run in range(runs):
         end = int(trajectory["ends"][run])
         columns = {"step": trajectory["step"][:end]}
         columns.update({name: trajectory[name][:end, run] for name in TRAJECTORY_FIELDS[1:]})
         lead = [_csv_text(labels[run])] if runs > 1 else []
-        write_trajectory_rows(handle, columns, lead)
+        write_trajectory_rows(handle, with_sharpness(columns, sharpness), lead)
 
 
 def write_sweep_csv(handle, result) -> None:

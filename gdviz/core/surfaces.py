@@ -11,6 +11,15 @@ the true gradient plus Gaussian noise of standard deviation
 
 The batch loss reported is the surface value itself (the noise is only in the gradient).
 Formulas use arithmetic operators only, so they evaluate floats and numpy arrays alike.
+
+Each surface also gives its Hessian in closed form, so the *sharpness* (its largest eigenvalue)
+is known at every point of a run. ``scalar-net``, ``L = (1 - x y)^2 / 2``, is the smallest
+two-layer network (one weight per layer, target 1): its minima fill the hyperbola ``x y = 1``,
+where the Hessian ``[[y^2, 2xy - 1], [2xy - 1, x^2]]`` is ``[[y^2, 1], [1, x^2]]`` with
+eigenvalues 0 and ``x^2 + y^2``. Gradient descent with rate ``lr`` cannot settle at a minimum
+sharper than ``2 / lr`` (there it is a quadratic with ``lr`` above its limit), but instead of
+diverging it can be thrown to a flatter part of the valley: the edge of stability (Cohen et
+al., ICLR 2021) and the catapult (Lewkowycz et al., 2020).
 """
 
 from __future__ import annotations
@@ -26,7 +35,8 @@ from gdviz.core.problems import Problem
 
 @dataclass(frozen=True)
 class SurfaceSpec:
-    """An analytic surface: value, gradient, minima, default start and view window."""
+    """An analytic surface: value, gradient, minima, default start and view window, and the
+    Hessian ``hessian(x, y) -> (f_xx, f_xy, f_yy)``."""
 
     title: str
     value: Callable
@@ -35,6 +45,14 @@ class SurfaceSpec:
     start: tuple[float, float]
     window: tuple[float, float, float, float]
     formula: str
+    hessian: Callable
+
+
+def top_eigenvalue(a, b, c):
+    """The larger eigenvalue of the symmetric matrix ``[[a, b], [b, c]]`` (arrays alike):
+    ``(a + c) / 2 + sqrt(((a - c) / 2)^2 + b^2)``."""
+    half_gap = 0.5 * (a - c)
+    return 0.5 * (a + c) + np.sqrt(half_gap * half_gap + b * b)
 
 
 def _bowl(kappa: float) -> SurfaceSpec:
@@ -46,6 +64,7 @@ def _bowl(kappa: float) -> SurfaceSpec:
         (-2.5, 1.5),
         (-3.0, 3.0, -2.0, 2.0),
         f"f(x, y) = (x² + {kappa:g}·y²) / 2",
+        lambda x, y: (1.0 + 0.0 * x, 0.0 * x, kappa + 0.0 * y),
     )
 
 
@@ -59,6 +78,10 @@ def _rosenbrock_grad(x, y):
     return -2.0 * (1.0 - x) - 400.0 * x * c, 200.0 * c
 
 
+def _rosenbrock_hessian(x, y):
+    return 2.0 - 400.0 * y + 1200.0 * x * x, -400.0 * x, 200.0 + 0.0 * y
+
+
 def _himmelblau_value(x, y):
     a, c = x * x + y - 11.0, x + y * y - 7.0
     return a * a + c * c
@@ -67,6 +90,11 @@ def _himmelblau_value(x, y):
 def _himmelblau_grad(x, y):
     a, c = x * x + y - 11.0, x + y * y - 7.0
     return 4.0 * x * a + 2.0 * c, 2.0 * a + 4.0 * y * c
+
+
+def _himmelblau_hessian(x, y):
+    a, c = x * x + y - 11.0, x + y * y - 7.0
+    return 4.0 * a + 8.0 * x * x + 2.0, 4.0 * (x + y), 2.0 + 4.0 * c + 8.0 * y * y
 
 
 def _camel_value(x, y):
@@ -79,6 +107,25 @@ def _camel_grad(x, y):
     return 8.0 * x - 8.4 * x2 * x + 2.0 * x2 * x2 * x + y, x - 8.0 * y + 16.0 * y * y * y
 
 
+def _camel_hessian(x, y):
+    x2 = x * x
+    return 8.0 - 25.2 * x2 + 10.0 * x2 * x2, 1.0 + 0.0 * x, -8.0 + 48.0 * y * y
+
+
+def _scalar_net_value(x, y):
+    r = 1.0 - x * y
+    return 0.5 * r * r
+
+
+def _scalar_net_grad(x, y):
+    r = 1.0 - x * y
+    return -r * y, -r * x
+
+
+def _scalar_net_hessian(x, y):
+    return y * y, 2.0 * x * y - 1.0, x * x
+
+
 SURFACES: dict[str, Callable[[float], SurfaceSpec]] = {
     "bowl": _bowl,
     "rosenbrock": lambda _: SurfaceSpec(
@@ -89,6 +136,7 @@ SURFACES: dict[str, Callable[[float], SurfaceSpec]] = {
         (-1.5, 2.0),
         (-2.0, 2.0, -1.0, 3.0),
         "f(x, y) = (1 − x)² + 100·(y − x²)²",
+        _rosenbrock_hessian,
     ),
     "himmelblau": lambda _: SurfaceSpec(
         "Himmelblau (four minima)",
@@ -98,6 +146,7 @@ SURFACES: dict[str, Callable[[float], SurfaceSpec]] = {
         (0.0, 0.0),
         (-5.0, 5.0, -5.0, 5.0),
         "f(x, y) = (x² + y − 11)² + (x + y² − 7)²",
+        _himmelblau_hessian,
     ),
     "saddle": lambda _: SurfaceSpec(
         "Saddle (no minimum)",
@@ -107,6 +156,7 @@ SURFACES: dict[str, Callable[[float], SurfaceSpec]] = {
         (1.5, 0.05),
         (-2.0, 2.0, -2.0, 2.0),
         "f(x, y) = x² − y²",
+        lambda x, y: (2.0 + 0.0 * x, 0.0 * x, -2.0 + 0.0 * y),
     ),
     "six-hump-camel": lambda _: SurfaceSpec(
         "Six-hump camel (six minima, two global)",
@@ -116,6 +166,19 @@ SURFACES: dict[str, Callable[[float], SurfaceSpec]] = {
         (-1.6, 0.9),
         (-2.0, 2.0, -1.2, 1.2),
         "f(x, y) = (4 − 2.1x² + x⁴/3)x² + xy + (4y² − 4)y²",
+        _camel_hessian,
+    ),
+    # The flattest minima, (1, 1) and (-1, -1) (sharpness 2), stand for the whole valley xy = 1;
+    # the start (3, 0.1) lies beside a sharp part of it (sharpness 9.2 at the nearest minimum).
+    "scalar-net": lambda _: SurfaceSpec(
+        "Two-layer scalar network (a valley of minima)",
+        _scalar_net_value,
+        _scalar_net_grad,
+        ((1.0, 1.0), (-1.0, -1.0)),
+        (3.0, 0.1),
+        (-0.5, 3.5, -1.0, 2.0),
+        "f(x, y) = (1 − x·y)² / 2",
+        _scalar_net_hessian,
     ),
 }
 SURFACE_NAMES = tuple(SURFACES)
@@ -144,20 +207,19 @@ class AnalyticSurface(Problem):
     def minima(self) -> list[tuple[float, float]]:
         return list(self.spec.minima)
 
-    def hessian_at_optimum(self, step: float = 1e-5) -> np.ndarray | None:
-        """Central-difference Hessian of the analytic gradient at the global minimum."""
+    def hessian_at_optimum(self) -> np.ndarray | None:
+        """The analytic Hessian at the global minimum."""
         if not self.spec.minima:
             return None
-        x, y = self.spec.minima[0]
-        gx_plus, gx_minus = self._grad(x + step, y), self._grad(x - step, y)
-        gy_plus, gy_minus = self._grad(x, y + step), self._grad(x, y - step)
-        hessian = np.array(
-            [
-                [gx_plus[0] - gx_minus[0], gy_plus[0] - gy_minus[0]],
-                [gx_plus[1] - gx_minus[1], gy_plus[1] - gy_minus[1]],
-            ]
-        ) / (2 * step)
-        return 0.5 * (hessian + hessian.T)
+        a, b, c = (float(v) for v in self.spec.hessian(*self.spec.minima[0]))
+        return np.array([[a, b], [b, c]])
+
+    def sharpness(self, p1, p2) -> np.ndarray:
+        """The largest eigenvalue of the analytic Hessian at each point (the noise-free
+        surface's: the gradient noise does not change it)."""
+        x, y = np.asarray(p1, dtype=float), np.asarray(p2, dtype=float)
+        with np.errstate(all="ignore"):
+            return np.asarray(top_eigenvalue(*self.spec.hessian(x, y)), dtype=float)
 
     def default_window(self, start=None) -> tuple[float, float, float, float]:
         """The surface's own window, widened to include ``start``."""

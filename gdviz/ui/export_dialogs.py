@@ -216,8 +216,10 @@ def export_trajectory_csv(window, path: str | None = None) -> bool:
         warn(window, "No run", "There is no run to export: the configuration could not start.")
         return False
     columns = info.recording.columns()  # the rows recorded now; the run goes on
-    names, labels = info.problem.param_names, list(info.labels)
-    return _write_csv(window, path, lambda h: write_trajectory_csv(h, columns, names, labels))
+    names, labels, sharpness = info.problem.param_names, list(info.labels), info.problem.sharpness
+    return _write_csv(
+        window, path, lambda h: write_trajectory_csv(h, columns, names, labels, sharpness)
+    )
 
 
 def export_sweep_csv(window, path: str | None = None) -> bool:

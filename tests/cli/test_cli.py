@@ -34,7 +34,7 @@ def test_run_writes_one_row_per_update_plus_start(capsys, tmp_path):
     assert summary["steps"] == 120 and summary["status"] == "finished"
     rows = list(csv.DictReader(out_file.open()))
     assert list(rows[0]) == ["step", "epoch", "batch", "lr", "w", "b", "batch_loss", "loss",
-                             "grad_w", "grad_b", "examples"]  # fmt: skip
+                             "grad_w", "grad_b", "sharpness", "examples"]  # fmt: skip
     assert len(rows) == 121
     assert rows[0]["step"] == "0" and rows[0]["batch_loss"] == "" and rows[0]["examples"] == ""
     # Epoch 1 has 40 batches; batch 40 holds the 398 - 39*10 = 8 remaining examples.

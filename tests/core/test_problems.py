@@ -48,6 +48,7 @@ SURFACE_FORMULAS = {
     "six-hump-camel": lambda x, y: (
         (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
     ),
+    "scalar-net": lambda x, y: 0.5 * (1 - x * y) ** 2,
 }
 
 

@@ -220,7 +220,8 @@ def test_trajectory_csv_is_the_text_of_gdviz_run_out():
     trainer = trainer_of()
     expected, got = io.StringIO(), io.StringIO()
     report_csv(expected, trainer)
-    S.write_trajectory_csv(got, trajectory_of(trainer), trainer.problem.param_names)
+    problem = trainer.problem
+    S.write_trajectory_csv(got, trajectory_of(trainer), problem.param_names, (), problem.sharpness)
     assert got.getvalue() == expected.getvalue()
 
 
