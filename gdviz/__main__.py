@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from gdviz import __version__
-from gdviz.cli import explain, lr_range, render, run, sweep
+from gdviz.cli import batch_scaling, explain, lr_range, render, run, sweep
 from gdviz.cli.options import OneLineParser, UsageError, add_run_options, fail
 from gdviz.core.atomic import WriteError
 from gdviz.core.config import ConfigError
@@ -48,6 +48,7 @@ def build_parser() -> OneLineParser:
     render.add_parser(subparsers)
     explain.add_parser(subparsers)
     lr_range.add_parser(subparsers)
+    batch_scaling.add_parser(subparsers)
     return parser
 
 

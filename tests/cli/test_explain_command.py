@@ -141,3 +141,22 @@ def test_the_lr_range_test_writes_its_rows_and_summary(capsys, tmp_path):
     assert float(rows[-1]["lr"]) == pytest.approx(summary["diverged_at_lr"])
     code, _, err = run_main(capsys, "lr-range-test", "--lr-min", "1", "--lr-max", "0.5")
     assert code == 2 and "must rise" in err
+
+
+def test_batch_scaling_writes_its_rows_and_summary(capsys, tmp_path):
+    out_file = tmp_path / "scaling.csv"
+    options = ["--batch-sizes", "1,4,398", "--target", "19", "--repeats", "2", "--lr", "0.1"]
+    code, out, err = run_main(capsys, "batch-scaling", *options, "--out", str(out_file))
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["noise_scale"] > 0 and summary["critical_batch_estimate"] > 0
+    assert [row["batch_size"] for row in summary["rows"]] == [1, 4, 398]
+    rows = list(csv.DictReader(out_file.open()))
+    assert list(rows[0]) == ["batch_size", "lr", "steps_to_target", "examples_to_target",
+                             "epochs_to_target", "reached"]  # fmt: skip
+    assert [int(r["batch_size"]) for r in rows] == [1, 4, 398]
+    assert float(rows[2]["examples_to_target"]) == 398 * float(rows[2]["steps_to_target"])
+    code, _, err = run_main(capsys, "batch-scaling", "--batch-sizes", "1,x")
+    assert code == 2 and "separated by commas" in err
+    code, _, err = run_main(capsys, "batch-scaling", "--steps", "5")
+    assert code == 2 and "--steps does not apply" in err

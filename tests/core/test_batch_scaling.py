@@ -1,0 +1,106 @@
+"""Batch size against steps and examples, against independent computations: B_simple from the
+data with numpy (per-example gradients of the squared error written out here), each lockstep
+row against a separate single run of that batch size and seed, the learning-rate rules, and the
+medians over repeats."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdviz.core import batch_scaling as bs
+from gdviz.core.config import ConfigError, RunConfig, build_problem, build_trainer
+
+
+def test_default_batch_sizes_double_up_to_n():
+    assert bs.default_batch_sizes(398) == (1, 2, 4, 8, 16, 32, 64, 128, 256, 398)
+    assert bs.default_batch_sizes(64) == (1, 2, 4, 8, 16, 32, 64)
+    assert bs.default_batch_sizes(2) == (1, 2)
+
+
+def test_the_rules_scale_the_rate_as_goyal_and_the_square_root():
+    sizes = np.array([1, 4, 16, 64])
+    np.testing.assert_allclose(bs.scaled_lr(0.1, sizes, 4, "none"), [0.1] * 4)
+    np.testing.assert_allclose(bs.scaled_lr(0.1, sizes, 4, "linear"), [0.025, 0.1, 0.4, 1.6])
+    np.testing.assert_allclose(bs.scaled_lr(0.1, sizes, 4, "sqrt"), [0.05, 0.1, 0.2, 0.4])
+    with pytest.raises(ConfigError, match="none, linear, sqrt"):
+        bs.scaled_lr(0.1, sizes, 4, "cubic")
+
+
+@pytest.mark.parametrize("params", [(0.0, 0.0), (3.0, 20.0), (-6.0, 23.4)])
+def test_b_simple_is_the_spread_of_the_examples_gradients_over_their_mean(params):
+    problem = build_problem(RunConfig(dataset="auto-mpg"))
+    x, y = problem.data.x, problem.data.y
+    w, b = params
+    residual = w * x + b - y  # L_i = (w x_i + b - y_i)^2: g_i = 2 r_i (x_i, 1)
+    grads = np.column_stack([2 * residual * x, 2 * residual])
+    mean = grads.mean(axis=0)
+    covariance = np.cov(grads.T, bias=True)  # the 1/N normalisation
+    expected = np.trace(covariance) / (mean @ mean)
+    assert bs.gradient_noise_scale(problem, w, b) == pytest.approx(expected, rel=1e-10)
+
+
+def test_a_noisy_surface_has_b_simple_two_sigma_squared_over_the_gradient():
+    problem = build_problem(RunConfig(surface="bowl", gradient_noise=3.0))
+    gx, gy = -2.5, 10 * 1.5  # the bowl's gradient (x, 10 y) at its start (-2.5, 1.5)
+    expected = 2 * 9.0 / (gx * gx + gy * gy)
+    assert bs.gradient_noise_scale(problem, -2.5, 1.5, sigma=3.0) == pytest.approx(expected)
+    assert bs.gradient_noise_scale(problem, -2.5, 1.5, sigma=0.0) is None  # exact gradients
+    assert bs.gradient_noise_scale(problem, 0.0, 0.0, sigma=3.0) is None  # G = 0
+
+
+def first_hit(config: RunConfig, batch_size: int, seed: int, target: float, steps: int):
+    """One ordinary run of that batch size and seed: the step and examples where it got to the
+    target, or None."""
+    single = config.replace(batch_size=batch_size, seed=seed, steps=steps)
+    trainer = build_trainer(single, build_problem(single))
+    trainer.advance(steps)
+    view = trainer.trajectory.run_view(0)
+    below = np.flatnonzero(view["loss"] <= target)
+    if not below.size:
+        return None
+    return int(view["step"][below[0]]), int(view["seen"][below[0]])
+
+
+def test_each_row_is_the_median_of_separate_runs():
+    config = RunConfig(dataset="auto-mpg", lr=0.1, seed=4)
+    target, sizes, repeats = 19.0, (1, 2, 8, 64, 398), 3
+    result = bs.batch_scaling(config, sizes, target, repeats, max_steps=600)
+    for row in result.rows:
+        hits = [first_hit(config, row.batch_size, 4 + r, target, 600) for r in range(repeats)]
+        reached = [h for h in hits if h is not None]
+        assert row.reached == pytest.approx(len(reached) / repeats)
+        assert row.steps_to_target == np.median([h[0] for h in reached])
+        assert row.examples_to_target == np.median([h[1] for h in reached])
+        assert row.epochs_to_target == pytest.approx(row.examples_to_target / 398)
+    # Full batch: every repeat is the same run, N examples a step.
+    full = result.rows[-1]
+    assert full.examples_to_target == 398 * full.steps_to_target
+    assert result.critical_batch_estimate == pytest.approx(
+        min(r.examples_to_target for r in result.rows) / min(r.steps_to_target for r in result.rows)
+    )
+    problem = build_problem(config)
+    assert result.noise_scale == pytest.approx(bs.gradient_noise_scale(problem, 0.0, 0.0))
+
+
+def test_a_rate_beyond_the_limit_never_reaches_and_says_so():
+    config = RunConfig(dataset="auto-mpg", lr=0.1)
+    result = bs.batch_scaling(config, (1, 64), None, 2, "linear", base_batch=1, max_steps=300)
+    slow, fast = result.rows
+    assert slow.lr == pytest.approx(0.1) and fast.lr == pytest.approx(6.4)  # 6.4 > 2/lambda_max
+    assert slow.reached == 1.0 and fast.reached == 0.0 and fast.steps_to_target is None
+    start_loss = float(build_problem(config).full_loss(0.0, 0.0))
+    optimum = build_problem(config).min_loss
+    assert result.target == pytest.approx(optimum + 0.01 * (start_loss - optimum))
+
+
+def test_bad_arguments_are_config_errors():
+    config = RunConfig(dataset="auto-mpg")
+    with pytest.raises(ConfigError, match="whole numbers from 1 to N = 398"):
+        bs.batch_scaling(config, (1, 2.5))
+    with pytest.raises(ConfigError, match="whole numbers"):
+        bs.batch_scaling(config, (0, 4))
+    with pytest.raises(ConfigError, match="repeats"):
+        bs.batch_scaling(config, (1,), repeats=0)
+    with pytest.raises(ConfigError, match="no known minimum"):
+        bs.batch_scaling(RunConfig(surface="saddle"), (1,))
