@@ -48,6 +48,7 @@ from gdviz.core.config import (
 )
 from gdviz.core.engine import Trainer
 from gdviz.core.limits import work_problem
+from gdviz.core.noise_scale import gradient_noise_scale
 from gdviz.core.stops import Budget
 from gdviz.core.sweep import SweepCancelled
 
@@ -74,23 +75,6 @@ def default_batch_sizes(n: int) -> tuple[int, ...]:
     """1, 2, 4, ... below N, and N (full batch)."""
     sizes = [1 << k for k in range(max(int(n - 1).bit_length(), 0)) if 1 << k < n]
     return (*sizes, int(n))
-
-
-def gradient_noise_scale(problem, p1: float, p2: float, sigma: float = 0.0) -> float | None:
-    """``B_simple = tr(Sigma) / |G|^2`` at ``(p1, p2)`` from every example's gradient (module
-    docstring); an analytic surface's spread is ``2 sigma^2``. None where ``G = 0`` or there is
-    no spread to measure (a surface without noise: every batch is exact)."""
-    examples = problem.example_gradients(p1, p2, np.arange(problem.n_examples))
-    if len(examples):
-        mean = examples.mean(axis=0)
-        spread = float(np.mean(np.sum((examples - mean) ** 2, axis=1)))
-    else:
-        mean = np.array([float(g) for g in problem.full_grad(p1, p2)])
-        spread = 2.0 * float(sigma) ** 2
-    signal = float(mean @ mean)
-    if signal == 0.0 or spread == 0.0 or not np.isfinite(spread / signal):
-        return None
-    return spread / signal
 
 
 def default_target(problem, start) -> float:
@@ -198,10 +182,9 @@ def batch_scaling(
                           cancel, progress)  # fmt: skip
     rows = tuple(_row(size, float(rate), hits[i], n) for i, (size, rate) in
                  enumerate(zip(sizes, rates, strict=True)))  # fmt: skip
-    sigma = config.gradient_noise if problem.needs_noise else 0.0
-    noise = gradient_noise_scale(problem, *start, sigma=sigma)
+    noise = gradient_noise_scale(problem, *start)
     largest = hits[int(np.argmax(sizes)), 0]  # its first repeat
-    late = None if np.isnan(largest[0]) else gradient_noise_scale(problem, *largest[2:], sigma)
+    late = None if np.isnan(largest[0]) else gradient_noise_scale(problem, *largest[2:])
     return BatchScaling(rows, target, noise, critical_batch(rows), late, n, repeats, lr_rule,
                         base_batch, max_steps)  # fmt: skip
 

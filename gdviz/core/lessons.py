@@ -31,7 +31,8 @@ from gdviz.core.config import RunConfig, build_problem, total_steps
 from gdviz.resources import resource_path
 
 SCHEMA = 1
-VIEWS = ("surface", "loss", "data", "sweep", "worked")  # worked: the worked update (U)
+# worked: the worked update (U); range_test, batch_scaling, sharpness: the lab (ui/lab.py)
+VIEWS = ("surface", "loss", "data", "sweep", "worked", "range_test", "batch_scaling", "sharpness")
 X_AXES = ("iterations", "epochs", "examples seen")
 EXPECTATIONS = ("converges", "diverges", "slow")
 REQUIRED_KEYS = ("schema", "title", "explanation", "config", "views")

@@ -21,6 +21,8 @@ with the loss read against log lr. What is reported, and how:
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +30,7 @@ import numpy as np
 from gdviz.core.config import ConfigError, RunConfig, build_problem, build_trainer, total_steps
 from gdviz.core.problems import LinearRegression
 from gdviz.core.surface import curvature
+from gdviz.core.sweep import PROGRESS_CHUNKS, SweepCancelled
 
 BETA = 0.98
 DIVERGE_FACTOR = 4.0
@@ -80,9 +83,17 @@ def smoothed(losses: np.ndarray, beta: float = BETA) -> np.ndarray:
     return out
 
 
-def range_test(config: RunConfig, lr_min: float, lr_max: float) -> RangeTest:
+def range_test(
+    config: RunConfig,
+    lr_min: float,
+    lr_max: float,
+    cancel: threading.Event | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> RangeTest:
     """Run the test on ``config``'s problem, batches and optimizer for its step budget (K, at
-    least 2), the rate rising from ``lr_min`` to ``lr_max``. ConfigError for bad bounds."""
+    least 2), the rate rising from ``lr_min`` to ``lr_max``. ConfigError for bad bounds;
+    ``cancel`` (checked between chunks) raises SweepCancelled, ``progress(fraction)`` is told
+    after each."""
     if not (0 < lr_min < lr_max and np.isfinite(lr_max)):
         raise ConfigError(f"the range must rise: 0 < --lr-min < --lr-max, got {lr_min:g} and "
                           f"{lr_max:g}")  # fmt: skip
@@ -92,7 +103,13 @@ def range_test(config: RunConfig, lr_min: float, lr_max: float) -> RangeTest:
         raise ConfigError("a range test needs at least 2 iterations (--steps)")
     trainer = build_trainer(config.replace(lr=lr_min, schedule="constant", warmup=0), problem)
     trainer.set_schedule(GeometricRamp(lr_min, lr_max, steps))
-    trainer.advance(steps)
+    chunk = max(64, -(-steps // PROGRESS_CHUNKS))
+    while trainer.step < steps and trainer.active:
+        if cancel is not None and cancel.is_set():
+            raise SweepCancelled
+        trainer.advance(min(chunk, steps - trainer.step))
+        if progress is not None:
+            progress(trainer.step / steps)
     view = trainer.trajectory.run_view(0)
     lr, batch_loss, loss = (np.array(view[name][1:]) for name in ("lr", "batch_loss", "loss"))
     smooth = smoothed(batch_loss)

@@ -67,6 +67,14 @@ class Problem:
         batch gradient is their mean. Empty for a problem without examples."""
         return np.zeros((0, 2))
 
+    def gradient_statistics(self, p1: float, p2: float) -> tuple[np.ndarray, float]:
+        """The examples' mean gradient ``G`` (shape ``(2,)``) at ``(p1, p2)`` and their spread
+        ``tr(Sigma) = mean |g_i - G|^2`` (the covariance with 1/N normalisation): what the
+        gradient noise scale B_simple = tr(Sigma)/|G|^2 is made of (core.batch_scaling)."""
+        grads = self.example_gradients(p1, p2, np.arange(self.n_examples))
+        mean = grads.mean(axis=0)
+        return mean, float(np.mean(np.sum((grads - mean) ** 2, axis=1)))
+
     def batch_loss_surface(self, p1, p2, indices: np.ndarray):
         """The loss of the batch of examples ``indices`` alone at parameters ``p1, p2``
         (arrays of any shape): the surface SGD descends at that step, not the full one. None

@@ -229,6 +229,12 @@ class AnalyticSurface(Problem):
             x0, x1, y0, y1 = min(x0, sx), max(x1, sx), min(y0, sy), max(y1, sy)
         return x0, x1, y0, y1
 
+    def gradient_statistics(self, p1: float, p2: float) -> tuple[np.ndarray, float]:
+        """The true gradient, and the spread of the nominal examples' gradients around it:
+        ``sigma`` per coordinate, so ``tr(Sigma) = 2 sigma^2``."""
+        gx, gy = self._grad(float(p1), float(p2))
+        return np.array([float(gx), float(gy)]), 2.0 * self.noise**2
+
     def noise_scale(self, batch_sizes: np.ndarray, with_replacement: bool) -> np.ndarray:
         """Standard deviation of the batch-mean gradient noise for each batch size."""
         sizes = np.asarray(batch_sizes, dtype=float)

@@ -97,6 +97,7 @@ class FrameDrawer(QObject):
                 self._draw_single(recording, n)
             if w.worked_dock.isVisible():
                 w.worked_dock.follow(w.engine, recording, min(n, recording.end(0)))
+            w.lab.draw(recording, n)
             self._draw_fan(recording, min(n, recording.end(0)))
             self._draw_batch_surface(recording, min(n, recording.end(0)))
 

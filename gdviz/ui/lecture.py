@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from gdviz.ui.lab import views_with
 from gdviz.ui.roles import TICK_PT
 from gdviz.ui.run_toolbar import fit_toolbars
 from gdviz.ui.shortcuts_dialog import DEFAULT_SHORTCUTS, ShortcutsDialog
@@ -56,9 +57,8 @@ class LectureMixin:
 
     # -- learning-rate sweep ----------------------------------------------------------------------
     def _on_sweep_dock_visibility_changed(self, shown: bool) -> None:
-        views = tuple(v for v in self.state.views if v != "sweep") + (("sweep",) if shown else ())
         if self.isVisible():  # a hidden window hides its docks: that is not the user's choice
-            self.state.views = views
+            self.state.views = views_with(self.state.views, "sweep", shown)
         if shown:
             self.sweep_panel  # noqa: B018 - built (into the dock) when first shown
             # A third of the height: the lesson's own views stay readable above it.
@@ -66,9 +66,8 @@ class LectureMixin:
             self.sweep_panel_follow()
 
     def _on_worked_dock_visibility_changed(self, shown: bool) -> None:
-        views = tuple(v for v in self.state.views if v != "worked") + (("worked",) if shown else ())
         if self.isVisible():  # a hidden window hides its docks: that is not the user's choice
-            self.state.views = views
+            self.state.views = views_with(self.state.views, "worked", shown)
         if shown:
             self.worked_dock.shown_key = None  # worked out (and fitted) at the next frame
             self.frames.mark_dirty()

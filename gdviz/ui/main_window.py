@@ -20,6 +20,7 @@ from gdviz.ui.engine_session import EngineSession, RunInfo
 from gdviz.ui.export_dialogs import keep_last_session
 from gdviz.ui.focus import FocusReturner
 from gdviz.ui.frames import FrameDrawer
+from gdviz.ui.lab import ExperimentLab
 from gdviz.ui.layout import build_compare_view, build_controls_dock, build_sweep_panel, build_views
 from gdviz.ui.lecture import LectureMixin
 from gdviz.ui.lesson_navigator import LessonNavigator
@@ -58,6 +59,7 @@ class MainWindow(LectureMixin, QMainWindow):
         self.surface3d: Surface3DView | None = None
         self._compare_view = self._sweep_panel = None  # built on first use (properties)
         build_views(self)
+        self.lab = ExperimentLab(self)  # the range test, batch scaling and sharpness docks
         lessons = self._load_lessons()
         self.reader = DataReader(self)
         self.surfaces = SurfacePresenter(self)
@@ -187,6 +189,7 @@ class MainWindow(LectureMixin, QMainWindow):
     def _on_state_run_spec(self, *_args) -> None:
         self.controls.set_config(self.state.config)
         self.sweep_panel_follow()
+        self.lab.follow()
         index = self.commands.lesson_index()
         self.navigator.show_index(index)
         if index is None:
@@ -219,6 +222,7 @@ class MainWindow(LectureMixin, QMainWindow):
             self.sweep_panel  # noqa: B018 - built (into its dock) before the dock is shown
         self.sweep_dock.setVisible("sweep" in views)
         self.worked_dock.setVisible("worked" in views)
+        self.lab.show_views(views)
 
     def _on_state_timeline(self, rows) -> None:
         if self.engine.recording is not None:
@@ -428,4 +432,5 @@ class MainWindow(LectureMixin, QMainWindow):
         self.surfaces.shutdown()
         if self._sweep_panel is not None:
             self._sweep_panel.shutdown()
+        self.lab.shutdown()
         super().closeEvent(event)

@@ -54,6 +54,7 @@ def _view_menu(window, view_menu) -> None:
     worked_action.setToolTip("The iteration shown, worked out with its numbers: the batch, each "
                              "example's gradient, the update equation (U)")  # fmt: skip
     view_menu.addAction(worked_action)
+    window.lab.add_actions(view_menu)
     full_screen = view_menu.addAction("Full screen", window.toggle_full_screen)
     full_screen.setShortcut(QKeySequence("F11"))
     blank = view_menu.addAction("Blank the views", window.toggle_blank)

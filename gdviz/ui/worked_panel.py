@@ -68,7 +68,7 @@ class WorkedUpdatePanel(QDockWidget):
 
     def show_update(self, work: WorkedUpdate, key: tuple | None = None) -> None:
         self.shown_key = key
-        self.batch.setText(header_html(work) + batch_html(work))
+        self.batch.setText(header_html(work) + batch_html(work) + noise_scale_html(work))
         for label, lines in zip(self.parameters, work.lines_by_parameter, strict=True):
             label.setText(equation_html(lines))
         self.fit(max(len(lines) for lines in work.lines_by_parameter))
@@ -155,6 +155,17 @@ def batch_html(work: WorkedUpdate) -> str:
                                 f"<b>{num(work.grad[1])}</b>"), strict=True):  # fmt: skip
         row.append(text)
     return _table(None, rows)
+
+
+def noise_scale_html(work: WorkedUpdate) -> str:
+    """B_simple at the parameters of the step, beside the batch size used (nothing where it
+    is not defined: an exact gradient, or G = 0)."""
+    if work.noise_scale is None:
+        return ""
+    size = f"this batch: {work.batch_size:,}" if work.batch_size else "per-example noise σ"
+    return (f"<p>Gradient noise scale here: B<sub>simple</sub> = tr Σ / |G|² = "
+            f"<b>{work.noise_scale:.3g}</b> ({size}): batches much larger than it barely "
+            "calm a step more.</p>")  # fmt: skip
 
 
 def _table(head, rows) -> str:

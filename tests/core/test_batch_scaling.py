@@ -10,6 +10,7 @@ import pytest
 
 from gdviz.core import batch_scaling as bs
 from gdviz.core.config import ConfigError, RunConfig, build_problem, build_trainer
+from gdviz.core.noise_scale import gradient_noise_scale
 
 
 def test_default_batch_sizes_double_up_to_n():
@@ -37,16 +38,17 @@ def test_b_simple_is_the_spread_of_the_examples_gradients_over_their_mean(params
     mean = grads.mean(axis=0)
     covariance = np.cov(grads.T, bias=True)  # the 1/N normalisation
     expected = np.trace(covariance) / (mean @ mean)
-    assert bs.gradient_noise_scale(problem, w, b) == pytest.approx(expected, rel=1e-10)
+    assert gradient_noise_scale(problem, w, b) == pytest.approx(expected, rel=1e-10)
 
 
 def test_a_noisy_surface_has_b_simple_two_sigma_squared_over_the_gradient():
     problem = build_problem(RunConfig(surface="bowl", gradient_noise=3.0))
     gx, gy = -2.5, 10 * 1.5  # the bowl's gradient (x, 10 y) at its start (-2.5, 1.5)
     expected = 2 * 9.0 / (gx * gx + gy * gy)
-    assert bs.gradient_noise_scale(problem, -2.5, 1.5, sigma=3.0) == pytest.approx(expected)
-    assert bs.gradient_noise_scale(problem, -2.5, 1.5, sigma=0.0) is None  # exact gradients
-    assert bs.gradient_noise_scale(problem, 0.0, 0.0, sigma=3.0) is None  # G = 0
+    assert gradient_noise_scale(problem, -2.5, 1.5) == pytest.approx(expected)
+    assert gradient_noise_scale(problem, 0.0, 0.0) is None  # G = 0
+    exact = build_problem(RunConfig(surface="bowl"))
+    assert gradient_noise_scale(exact, -2.5, 1.5) is None  # no noise: every batch exact
 
 
 def first_hit(config: RunConfig, batch_size: int, seed: int, target: float, steps: int):
@@ -80,7 +82,7 @@ def test_each_row_is_the_median_of_separate_runs():
         min(r.examples_to_target for r in result.rows) / min(r.steps_to_target for r in result.rows)
     )
     problem = build_problem(config)
-    assert result.noise_scale == pytest.approx(bs.gradient_noise_scale(problem, 0.0, 0.0))
+    assert result.noise_scale == pytest.approx(gradient_noise_scale(problem, 0.0, 0.0))
 
 
 def test_a_rate_beyond_the_limit_never_reaches_and_says_so():
