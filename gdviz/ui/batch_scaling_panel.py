@@ -22,11 +22,11 @@ from gdviz.ui.experiment_panel import ExperimentPanel
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
 from gdviz.ui.sweep_plot import LogAxis
 from gdviz.ui.views import colors as c
-from gdviz.ui.views.key import PlotKey
+from gdviz.ui.views.key import key_html
 from gdviz.ui.views.marks import vertical_mark
 
 GUI_MAX_STEPS = 5_000  # the panel's default step limit: a few seconds at most here
-CHARTS = {"steps": "steps to target", "epochs": "epochs to target"}
+CHARTS = {"steps": "steps", "epochs": "epochs"}  # to the target (the dock's title says so)
 
 
 class BatchScalingPanel(ExperimentPanel):
@@ -39,8 +39,9 @@ class BatchScalingPanel(ExperimentPanel):
 
     def __init__(self, parent: qw.QWidget | None = None) -> None:
         self.result = None
+        self._base_of: int | str | None = "unset"  # the batch size B0 was last set from
         self.charts = pg.GraphicsLayoutWidget()
-        self.plots, self.keys = {}, {}
+        self.plots = {}
         for column, name in enumerate(CHARTS):
             axes = {"bottom": LogAxis("bottom"), "left": LogAxis("left")}
             plot = self.charts.addPlot(row=0, col=column, axisItems=axes)
@@ -50,9 +51,16 @@ class BatchScalingPanel(ExperimentPanel):
             plot.hideButtons()
             plot.setMenuEnabled(False)
             self.plots[name] = plot
-            self.keys[name] = PlotKey(plot)  # what the lines are, above the chart
         self.charts.viewport().setCursor(Qt.CursorShape.CrossCursor)
-        super().__init__(self.charts, parent)
+        # One key above both charts (they share their lines): a key in each took four lines
+        # at lecture size and left the charts a strip.
+        self.legend = qw.QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        body = qw.QWidget()
+        column = qw.QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.legend)
+        column.addWidget(self.charts, 1)
+        super().__init__(body, parent)
         self.charts.scene().sigMouseClicked.connect(self._on_click)
         self.apply_style(self.look.theme, self.look.scale)
 
@@ -79,13 +87,18 @@ class BatchScalingPanel(ExperimentPanel):
                 ("Repeats", self.repeats), ("Rate rule", self.rule), ("B0", self.base_batch),
                 ("Max steps", self.max_steps)]  # fmt: skip
 
-    def set_config(self, config: RunConfig) -> None:
+    def set_config(self, config: RunConfig, lesson: str | None = None) -> None:
         """As ExperimentPanel's; the base batch starts at the configuration's batch size."""
-        if self.config is None or config.batch_size != self.config.batch_size:
+        super().set_config(config, lesson)
+        if self._base_of != config.batch_size:
+            self._base_of = config.batch_size
             self.base_batch.blockSignals(True)
             self.base_batch.setValue(config.batch_size or self.base_batch.maximum())
             self.base_batch.blockSignals(False)
-        super().set_config(config)
+
+    def reset_controls(self) -> None:
+        super().reset_controls()
+        self._base_of = "unset"  # B0 from the next configuration's batch size
 
     def job_for(self, config: RunConfig):
         target = None if self.auto_target.isChecked() else self.target.value()
@@ -104,6 +117,7 @@ class BatchScalingPanel(ExperimentPanel):
         super().apply_style(theme, scale)
         look = self.look
         self.charts.setBackground(theme.background)
+        self.legend.setFont(look.font(c.LEGEND_PT))
         for name, title in CHARTS.items():
             plot = self.plots[name]
             c.style_plot(plot, "batch size B (log scale)", title, look)
@@ -121,26 +135,22 @@ class BatchScalingPanel(ExperimentPanel):
         self._draw(result)
         parts = [f"Target loss {format_number(result.target, 4)}"]
         if result.noise_scale is not None:
-            parts.append(f"B_simple = {format_number(result.noise_scale, 3)} at the start"
+            parts.append(f"B_simple {format_number(result.noise_scale, 3)} at the start"
                          + (f", {format_number(result.noise_scale_at_target, 3)} at the target"
                             if result.noise_scale_at_target is not None else ""))  # fmt: skip
-        if result.critical_batch_estimate is not None:
-            parts.append(
-                f"measured E_min/S_min = {format_number(result.critical_batch_estimate, 3)}"
-            )
         missed = [row.batch_size for row in result.rows if not row.reached]
         if missed:
             parts.append("▲ never reached: B = " + ", ".join(f"{b:,}" for b in missed))
-        return "; ".join(parts) + ". Click a batch size to run it."
+        return " · ".join(parts) + " · click a batch size to run it"
 
     def _draw(self, r) -> None:
         look, t = self.look, self.look.theme
         x = np.log10([row.batch_size for row in r.rows])
-        marks = [(r.noise_scale, "B_simple = {} at the start (predicted)", c.PURPLE, True),
+        marks = [(r.noise_scale, "B_simple = {} at the start (predicted)", c.PURPLE, "dashed"),
                  (r.critical_batch_estimate, "E_min/S_min = {} (measured)", c.GREEN,
-                  False)]  # fmt: skip
-        marks = [(math.log10(v), text.format(format_number(v, 3)), color, dashed)
-                 for v, text, color, dashed in marks if v is not None and v > 0]  # fmt: skip
+                  "solid")]  # fmt: skip
+        marks = [(math.log10(v), text.format(format_number(v, 3)), color, style)
+                 for v, text, color, style in marks if v is not None and v > 0]  # fmt: skip
         for name, plot in self.plots.items():
             plot.clear()
             counts = [getattr(row, f"{name}_to_target") for row in r.rows]
@@ -151,16 +161,15 @@ class BatchScalingPanel(ExperimentPanel):
                 middle = (high + low) / 2
                 low, high = middle - 0.5, middle + 0.5
             top = high + 0.1 * (high - low)  # the ▲ of sizes that never got there
-            entries = [(t.training_loss, "━●━", f"{CHARTS[name]} (median of {r.repeats})")]
+            entries = [(t.training_loss, "━●━", f"median of {r.repeats} seeds")]
             if reached.any():
                 self._draw_ideal(plot, x, y, int(np.flatnonzero(reached)[0]), name)
                 entries.append((t.foreground, "┈┈", "perfect scaling"))
             if self._draw_counts(plot, x, y, top):
                 entries.append((c.VERMILLION, "▲", "not reached"))
-            for at, text, color, dashed in marks:
-                vertical_mark(plot, at, None, look, color, dashed)
-                entries.append((color, "╌╌" if dashed else "━━", text))
-            self.keys[name].set_entries(entries, look)
+            for at, text, color, style in marks:
+                entries.append((color, vertical_mark(plot, at, look, color, style), text))
+            self.legend.setText(key_html(entries))
             plot.setXRange(min([x[0], *(at for at, *_ in marks)]), x[-1], padding=0.06)
             plot.setYRange(low - 0.06 * (high - low), top + 0.06 * (high - low), padding=0)
 

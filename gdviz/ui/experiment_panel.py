@@ -46,7 +46,12 @@ class ExperimentPanel(qw.QWidget):
         self.compute_button.setToolTip("Compute again now (it also follows every change)")
         self.progress = qw.QProgressBar(minimum=0, maximum=1000, textVisible=False)
         row = qw.QHBoxLayout()
-        for label, widget in (*self.build_controls(), (None, self.compute_button),
+        controls = self.build_controls()
+        # What each control starts at: a lesson opens with these, never with what the lesson
+        # before it left (reset_controls).
+        self._defaults = [(widget, _value_of(widget)) for _, widget in controls]
+        self._lesson: str | None = None
+        for label, widget in (*controls, (None, self.compute_button),
                               (None, self.progress)):  # fmt: skip
             if label:
                 row.addWidget(qw.QLabel(label))
@@ -93,12 +98,23 @@ class ExperimentPanel(qw.QWidget):
         """The configuration the experiment is of."""
         return self._config
 
-    def set_config(self, config: RunConfig) -> None:
+    def set_config(self, config: RunConfig, lesson: str | None = None) -> None:
         """Experiment on this configuration: a running job stops now, the new one starts once
-        the configuration has been still for DEBOUNCE_MS."""
+        the configuration has been still for DEBOUNCE_MS. A ``lesson`` other than the last one
+        given starts from the controls' defaults."""
+        if lesson is not None and lesson != self._lesson:
+            self.reset_controls()
+        self._lesson = lesson
         self._config = config
         self._requests.cancel()
         self.schedule()
+
+    def reset_controls(self) -> None:
+        """Every control back to its default value (no computation started by it)."""
+        for widget, value in self._defaults:
+            widget.blockSignals(True)
+            _set_value(widget, value)
+            widget.blockSignals(False)
 
     def compute(self) -> None:
         """Start the experiment of the current configuration now (replacing a running one)."""
@@ -157,3 +173,20 @@ class ExperimentPanel(qw.QWidget):
         self.progress.setValue(1000)
         self.status.setText(self.show_result(result))
         self.finished.emit(result)
+
+
+def _value_of(widget):
+    if isinstance(widget, qw.QAbstractButton):
+        return widget.isChecked()
+    if isinstance(widget, qw.QComboBox):
+        return widget.currentText()
+    return widget.value()
+
+
+def _set_value(widget, value) -> None:
+    if isinstance(widget, qw.QAbstractButton):
+        widget.setChecked(value)
+    elif isinstance(widget, qw.QComboBox):
+        widget.setCurrentText(value)
+    else:
+        widget.setValue(value)

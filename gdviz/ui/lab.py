@@ -111,9 +111,10 @@ class ExperimentLab:
 
     def follow(self) -> None:
         """The shown experiments recompute for the state's configuration (in the background)."""
+        state = self.window.state
         for name in ("range_test", "batch_scaling"):
             if self.shown(name):
-                self.panel(name).set_config(self.window.state.config)
+                self.panel(name).set_config(state.config, state.lesson)
 
     def _on_visibility(self, name: str, shown: bool) -> None:
         w = self.window
@@ -121,7 +122,10 @@ class ExperimentLab:
             w.state.views = views_with(w.state.views, name, shown)
         if shown:
             self.panel(name)
-            w.resizeDocks([self.docks[name]], [w.height() // 3], Qt.Orientation.Vertical)
+            # The experiment is the picture when it is shown: 45 % of the height for its
+            # charts (a third left them a strip at lecture size), the views keep the rest.
+            share = 0.35 if name == "sharpness" else 0.45
+            w.resizeDocks([self.docks[name]], [int(w.height() * share)], Qt.Orientation.Vertical)
             self.follow()
             w.frames.mark_dirty()
 

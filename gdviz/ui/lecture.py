@@ -75,7 +75,7 @@ class LectureMixin:
     def sweep_panel_follow(self) -> None:
         """Sweep the current configuration, in the background, while the panel is shown."""
         if "sweep" in self.state.views:
-            self.sweep_panel.set_config(self.state.config)
+            self.sweep_panel.set_config(self.state.config, self.state.lesson)
 
     def _on_sweep_rate_picked(self, lr: float) -> None:
         """A click on the sweep: run that learning rate in the main view, from the start (a

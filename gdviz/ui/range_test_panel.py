@@ -20,7 +20,8 @@ from gdviz.ui.experiment_panel import ExperimentPanel
 from gdviz.ui.panels.sci_spinbox import ScientificSpinBox, format_number
 from gdviz.ui.sweep_plot import LogAxis
 from gdviz.ui.views import colors as c
-from gdviz.ui.views.marks import keep_labels_inside, vertical_mark
+from gdviz.ui.views.key import PlotKey
+from gdviz.ui.views.marks import vertical_mark
 
 HEADROOM = 1.6  # the y axis ends this far above the smoothed loss at the start
 
@@ -40,7 +41,6 @@ class RangeTestPanel(ExperimentPanel):
 
     def __init__(self, parent: qw.QWidget | None = None) -> None:
         self.result = None
-        self._marks: list = []
         self.plot_widget = pg.PlotWidget(axisItems={"bottom": LogAxis("bottom")})
         self.plot = self.plot_widget.getPlotItem()
         self.plot.getAxis("bottom").log10 = True
@@ -48,9 +48,9 @@ class RangeTestPanel(ExperimentPanel):
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         self.plot_widget.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.key = PlotKey(self.plot)  # the curves and the lines, above the chart
         super().__init__(self.plot_widget, parent)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        self.plot.getViewBox().sigResized.connect(self._place_labels)
         self.apply_style(self.look.theme, self.look.scale)
 
     def build_controls(self):
@@ -97,45 +97,34 @@ class RangeTestPanel(ExperimentPanel):
     def _draw(self, r) -> None:
         look, t = self.look, self.look.theme
         self.plot.clear()
-        self._marks = []
         if not r.lr.size:
+            self.key.set_entries([], look)
             return
         x = np.log10(r.lr)
         raw = np.where(np.isfinite(r.batch_loss), r.batch_loss, np.nan)
-        self.raw_curve = pg.PlotDataItem(x, raw, connect="finite",
-                                         pen=look.pen(t.batch_loss, 1.2, t.batch_loss_alpha),
-                                         name="batch loss")  # fmt: skip
-        self.smooth_curve = pg.PlotDataItem(x, r.smoothed_loss, pen=look.pen(t.training_loss, 3),
-                                            name="smoothed (EMA, β = 0.98)")  # fmt: skip
+        thin = look.pen(t.batch_loss, 1.2, t.batch_loss_alpha)
+        self.raw_curve = pg.PlotDataItem(x, raw, connect="finite", pen=thin)
+        self.smooth_curve = pg.PlotDataItem(x, r.smoothed_loss, pen=look.pen(t.training_loss, 3))
         for item in (self.raw_curve, self.smooth_curve):
             self.plot.addItem(item)
-        marks = []
-        if r.steepest_lr is not None:
-            marks.append((r.steepest_lr, f"steepest {format_number(r.steepest_lr, 2)}", c.GREEN,
-                          False))  # fmt: skip
-        if r.diverged_at_lr is not None:
-            marks.append((r.diverged_at_lr, f"diverges {format_number(r.diverged_at_lr, 2)}",
-                          c.VERMILLION, False))  # fmt: skip
-        if r.lr_limit is not None:
-            marks.append((r.lr_limit, f"2/λmax = {format_number(r.lr_limit, 3)}", t.foreground,
-                          True))  # fmt: skip
-        if r.lr_fastest is not None:
-            marks.append((r.lr_fastest, f"2/(λmin+λmax) = {format_number(r.lr_fastest, 3)}",
-                          t.foreground, True))  # fmt: skip
-        heights = (0.9, 0.75, 0.6, 0.45)
-        for (lr, text, color, dashed), height in zip(marks, heights, strict=False):
-            self._marks.append(vertical_mark(self.plot, math.log10(lr), text, look, color,
-                                             dashed, height))  # fmt: skip
+        entries = [(t.batch_loss, "━━", "batch loss"),
+                   (t.training_loss, "━━", "smoothed (β = 0.98)")]  # fmt: skip
+        marks = ((r.steepest_lr, "steepest {}", c.GREEN, "solid", 2),
+                 (r.diverged_at_lr, "diverges {}", c.VERMILLION, "solid", 2),
+                 (r.lr_limit, "2/λmax = {}", t.foreground, "dashed", 3),
+                 (r.lr_fastest, "2/(λmin+λmax) = {}", t.foreground, "dotted", 3))  # fmt: skip
+        at = []
+        for lr, text, color, style, digits in marks:
+            if lr is not None:
+                at.append(math.log10(lr))
+                mark = vertical_mark(self.plot, at[-1], look, color, style)
+                entries.append((color, mark, text.format(format_number(lr, digits))))
+        self.key.set_entries(entries, look)
         smooth = r.smoothed_loss[np.isfinite(r.smoothed_loss)]
         low = float(min(smooth.min(), np.nanmin(raw))) if smooth.size else 0.0
         high = float(smooth[0]) * HEADROOM if smooth.size else 1.0
-        lines = [math.log10(lr) for lr, *_ in marks]
-        self.plot.setXRange(min([x[0], *lines]), max([x[-1], *lines]), padding=0.03)
+        self.plot.setXRange(min([x[0], *at]), max([x[-1], *at]), padding=0.03)
         self.plot.setYRange(min(low, 0.0), max(high, low + 1e-12), padding=0.02)
-        keep_labels_inside(self.plot, self._marks)
-
-    def _place_labels(self, *_args) -> None:
-        keep_labels_inside(self.plot, self._marks)
 
     # -- picking ---------------------------------------------------------------------------------
     def _on_click(self, event) -> None:

@@ -40,7 +40,10 @@ NOTES_TITLES = (  # the seven ideas of the lesson notes
 ALL_TITLES = (*NOTES_TITLES, "The Goldilocks trio", "Batch size: SGD, mini-batch and full batch",
               "Momentum vs plain SGD on a narrow valley", "Adam vs SGD on Rosenbrock",
               "Feature scaling: raw Auto MPG", "One step, by hand: the numbers of one update",
-              "Why SGD is noisy: each example pulls its own way")  # fmt: skip
+              "Why SGD is noisy: each example pulls its own way",
+              "Finding a learning rate: the range test",
+              "Bigger batches: fewer steps, then only more examples",
+              "The edge of stability: too sharp to stay")  # fmt: skip
 
 
 def run(config: RunConfig, steps: int = BUDGET):

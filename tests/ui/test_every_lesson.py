@@ -34,6 +34,9 @@ def hall(qapp):
     create_application()
     win = MainWindow(settings=None)
     win.resize(*SCREEN)
+    for name in win.lab.docks:  # their threads live as long as the window, not one test
+        win.lab.panel(name)
+    win.sweep_panel  # noqa: B018 - the same
     win.show()
     win.state.lecture = True
     yield win

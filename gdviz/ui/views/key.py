@@ -104,6 +104,13 @@ class PlotKey:
             label.updateMin()
 
 
+def key_html(entries) -> str:
+    """Entries ``(colour, mark, label)`` as one paragraph of rich text for a QLabel (a key
+    shared by several plots): each mark in its colour, the labels in the label's own."""
+    return GAP.join(f'<span style="color:{color}">{html.escape(mark)}</span>&nbsp;'
+                    f"{html.escape(label)}" for color, mark, label in entries)  # fmt: skip
+
+
 def _wrap(widths, room: float) -> list[list[int]]:
     """The entries (their indices) on each line: a line takes entries while their widths
     fit in ``room``; one wider than the room has a line of its own."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gdviz.ui.panels.sci_spinbox import format_number
 from gdviz.ui.views import colors as c
+from gdviz.ui.views.key import PlotKey
 
 POINTS = 4_000  # rows drawn per run: strided, the newest exact
 
@@ -28,7 +29,9 @@ class SharpnessView(QWidget):
         self.plot = self.plot_widget.getPlotItem()
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        # The key above the plot names each run's lines with their newest values; a legend
+        # inside covered the curves. A message (no sharpness) goes in the corner.
+        self.key = PlotKey(self.plot)
         self.note = c.corner_text(self.plot.getViewBox())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -36,18 +39,17 @@ class SharpnessView(QWidget):
         self.curves: list[pg.PlotDataItem] = []
         self.limits: list[pg.PlotDataItem] = []
         self._labels: tuple[str, ...] = ()
+        self._entries: list[tuple[str, str, str]] = []
         self.apply_style(self.look.theme, self.look.scale)
 
     def apply_style(self, theme, scale: float) -> None:
         look = self.look = c.Look(theme, scale)
         self.plot_widget.setBackground(theme.background)
-        c.style_plot(self.plot, "iteration", "sharpness λmax", look)
+        c.style_plot(self.plot, "iteration", "sharpness", look)
         self.note.setFont(look.font(c.ANNOTATION_PT + 1))
         self.note.setColor(theme.foreground)
-        self.legend.setLabelTextSize(f"{look.pt(c.LEGEND_PT):g}pt")
-        self.legend.setLabelTextColor(theme.foreground)
-        self.legend.setBrush(c.brush(theme.background, theme.fill_alpha))
         self._restyle()
+        self.key.set_entries(self._entries, look)
 
     def _colors(self) -> tuple[str, ...]:
         single = (self.look.theme.training_loss,)
@@ -65,11 +67,9 @@ class SharpnessView(QWidget):
             return
         for item in (*self.curves, *self.limits):
             self.plot.removeItem(item)
-        self.legend.clear()
         self.curves, self.limits, self._labels = [], [], labels
-        for label in labels:
-            curve = pg.PlotDataItem(name=f"{label}: sharpness" if label else "sharpness")
-            limit = pg.PlotDataItem(name=f"{label}: 2/η" if label else "2/η")
+        for _label in labels:
+            curve, limit = pg.PlotDataItem(), pg.PlotDataItem()
             for item in (curve, limit):
                 self.plot.addItem(item)
             self.curves.append(curve)
@@ -79,6 +79,8 @@ class SharpnessView(QWidget):
     def show_message(self, text: str) -> None:
         """No sharpness to draw (logistic regression, no run): say why in the corner."""
         self._ensure(())
+        self._entries = []
+        self.key.set_entries([])
         self.note.setText(text)
         self.note.setVisible(True)
 
@@ -87,8 +89,9 @@ class SharpnessView(QWidget):
         the step, and ``2 / lr`` of the rate each update used."""
         labels = tuple(labels)
         self._ensure(labels)
-        finals = []
-        for run, (curve, limit) in enumerate(zip(self.curves, self.limits, strict=True)):
+        entries = []
+        for run, (curve, limit, color) in enumerate(zip(self.curves, self.limits, self._colors(),
+                                                        strict=False)):  # fmt: skip
             stop = min(recording.end(run), n)
             rows = recording.draw_rows(POINTS, 0, stop)
             steps = recording.column("step")[rows].astype(float)
@@ -101,9 +104,11 @@ class SharpnessView(QWidget):
             shown = np.where(np.isfinite(values), np.clip(values, -1e30, 1e30), np.nan)
             curve.setData(steps, shown, connect="finite")
             limit.setData(steps, two_over, connect="finite")
-            if stop:
-                finals.append((labels[run], values[-1], two_over[-1]))
-        self.note.setText("   ".join(
-            f"{label + ': ' if label else ''}λmax {format_number(s, 3)}, 2/η {format_number(t, 3)}"
-            for label, s, t in finals if np.isfinite(s)))  # fmt: skip
-        self.note.setVisible(bool(finals))
+            name = f"{labels[run]}: " if labels[run] else ""
+            newest = f" {format_number(values[-1], 3)}" if stop and np.isfinite(values[-1]) else ""
+            entries.append((color, "━━", f"{name}λmax{newest}"))
+            if stop and np.isfinite(two_over[-1]):
+                entries.append((color, "╌╌", f"2/η = {format_number(two_over[-1], 3)}"))
+        self._entries = entries
+        self.key.set_entries(entries)
+        self.note.setVisible(False)
