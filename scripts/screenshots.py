@@ -1,11 +1,13 @@
 """Re-make the README's screenshots of the real window on a (virtual) display; the lesson
 pictures come from ``gdviz render`` (scripts/make_readme_images.py).
 
-    xvfb-run -a -s "-screen 0 1600x900x24" .venv/bin/python scripts/screenshots.py
+    xvfb-run -a -s "-screen 0 1600x900x24" .venv/bin/python scripts/screenshots.py [NAME ...]
 
 Each picture is the 1280x720 main window after a few seconds of a run (a lecture projector's
 size); the scenes of "Show the numbers" (the worked update, each example's gradient, pinned
-runs) are a 1600x900 window driven step by step. They are written to resources/screenshots/.
+runs) and of the experiment lab (its three lessons, their panels computed) are a 1600x900
+window driven step by step. They are written to resources/screenshots/; names given make only
+those.
 """
 
 from __future__ import annotations
@@ -88,7 +90,19 @@ def scenes() -> dict:
                 window.commands.pin_run()
         return window
 
+    def lesson(lesson_id: str, steps: int) -> MainWindow:
+        window = MainWindow(settings=None)
+        window.resize(1600, 900)
+        window.show()
+        ids = [lesson.id for lesson in window.navigator.lessons]
+        window.commands.open_lesson(ids.index(lesson_id))
+        window.engine.run_synchronously(steps)
+        return window
+
     return {
+        "lab-range-test": lambda: lesson("learning-rate-range-test", 150),
+        "lab-batch-scaling": lambda: lesson("batch-size-steps-and-examples", 200),
+        "lab-edge-of-stability": lambda: lesson("edge-of-stability", 60),
         "worked-sgd": lambda: _scene(BY_HAND, 3, **worked),
         "worked-momentum": lambda: _scene(BY_HAND.replace(optimizer="momentum"), 3, **worked),
         "worked-adam": lambda: _scene(BY_HAND.replace(optimizer="adam", lr=0.5), 3, **worked),
@@ -101,10 +115,13 @@ def scenes() -> dict:
 def main() -> int:
     create_application()
     OUT.mkdir(parents=True, exist_ok=True)
+    wanted = set(sys.argv[1:])
     for name, (config, speed, seconds) in SHOTS.items():
-        print(shoot(name, config, speed, seconds))
+        if not wanted or name in wanted:
+            print(shoot(name, config, speed, seconds))
     for name, make in scenes().items():
-        print(_grab_after(make(), name, 1.0))
+        if not wanted or name in wanted:  # the lab's panels compute in the background
+            print(_grab_after(make(), name, 3.0 if name.startswith("lab-") else 1.0))
     return 0
 
 

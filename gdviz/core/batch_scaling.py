@@ -57,6 +57,8 @@ TARGET_GAP = 0.01  # default target: the optimum's loss plus 1 % of the start's 
 MAX_STEPS = 10_000
 CHUNK = 256  # iterations between looks at the loss (and progress reports, cancel checks)
 MAX_RUNS = 2_000
+# Example gradients the runs may compute in all (every run's batch, every step): ~20 s here.
+MAX_EXAMPLE_STEPS = 1_000_000_000
 
 
 def scaled_lr(base_lr: float, batch_size, base_batch: int, rule: str):
@@ -176,6 +178,12 @@ def batch_scaling(
     too_much = work_problem(max_steps, runs) or (
         f"{runs:,} runs are more than {MAX_RUNS:,}" if runs > MAX_RUNS else None
     )
+    examples = sum(sizes) * repeats * max_steps if getattr(problem, "data", None) else 0
+    if not too_much and examples > MAX_EXAMPLE_STEPS:
+        too_much = (f"{len(sizes)} batch sizes x {repeats} seeds x {max_steps:,} steps is "
+                    f"{examples:.1e} example gradients, more than {MAX_EXAMPLE_STEPS:.0e} "
+                    "(minutes of computing): choose fewer or smaller batch sizes, or fewer "
+                    "steps")  # fmt: skip
     if too_much:
         raise ConfigError(f"this cannot start: {too_much}")
     hits = _run_to_target(config, problem, sizes, rates, repeats, target, max_steps, start,

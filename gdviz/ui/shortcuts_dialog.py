@@ -68,6 +68,8 @@ DEFAULT_SHORTCUTS: list[tuple[str, str]] = [
 
 class ShortcutsDialog(QDialog):
     """A read-only table of ``rows`` (keys, action) with a Close button; Esc closes it too.
+    The pairs stand in two halves side by side (keys, action, keys, action): one column of
+    forty rows did not fit a 1280x720 projector even at the smallest text.
 
     It takes the parent window's palette and font, so it follows the theme and presentation
     scale (a dialog is a window of its own and would not inherit them)."""
@@ -78,8 +80,10 @@ class ShortcutsDialog(QDialog):
         if parent is not None:
             self.setPalette(parent.window().palette())
             self.setFont(parent.window().font())
-        self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        self._count = len(rows)
+        half = -(-len(rows) // 2)
+        self.table = QTableWidget(half, 4)
+        self.table.setHorizontalHeaderLabels(["Keys", "Action", "Keys", "Action"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -89,9 +93,13 @@ class ShortcutsDialog(QDialog):
         self.table.setWordWrap(False)  # one line a shortcut: the dialog is sized to fit them
         self.table.setStyleSheet("QTableWidget::item { padding: 2px 16px 2px 10px; }")
         self.table.horizontalHeader().setStretchLastSection(True)
-        for row, (keys, action) in enumerate(rows):
-            self.table.setItem(row, 0, QTableWidgetItem(keys))
-            self.table.setItem(row, 1, QTableWidgetItem(action))
+        for row in range(half):
+            for column in range(4):
+                self.table.setItem(row, column, QTableWidgetItem(""))
+        for index, (keys, action) in enumerate(rows):
+            row, column = index % half, 2 * (index // half)
+            self.table.item(row, column).setText(keys)
+            self.table.item(row, column + 1).setText(action)
         note = QLabel("Shortcuts work whenever the main window has the focus.")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -103,10 +111,9 @@ class ShortcutsDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """The listed (keys, action) pairs, as shown."""
-        return [
-            (self.table.item(r, 0).text(), self.table.item(r, 1).text())
-            for r in range(self.table.rowCount())
-        ]
+        half = self.table.rowCount()
+        cells = [(index % half, 2 * (index // half)) for index in range(self._count)]
+        return [(self.table.item(r, c).text(), self.table.item(r, c + 1).text()) for r, c in cells]
 
     def _set_text_size(self, factor: float) -> None:
         """Table text ``factor`` times the window's font; the keys in bold (what the eye looks
@@ -116,11 +123,10 @@ class ShortcutsDialog(QDialog):
         bold = QFont(big)
         bold.setBold(True)
         self.table.setFont(big)
-        for column in range(2):
+        for column in range(4):
             self.table.horizontalHeaderItem(column).setFont(big)
-        for row in range(self.table.rowCount()):
-            self.table.item(row, 0).setFont(bold)
-            self.table.item(row, 1).setFont(big)
+            for row in range(self.table.rowCount()):
+                self.table.item(row, column).setFont(big if column % 2 else bold)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
 
@@ -131,7 +137,7 @@ class ShortcutsDialog(QDialog):
         factor = TEXT_FACTOR
         while True:
             self._set_text_size(factor)
-            width = sum(self.table.columnWidth(c) for c in range(2)) + 60
+            width = sum(self.table.columnWidth(c) for c in range(4)) + 60
             height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
             header = self.table.horizontalHeader().sizeHint().height()
             height += header + 110  # note, buttons, margins

@@ -104,5 +104,7 @@ def test_bad_arguments_are_config_errors():
         bs.batch_scaling(config, (0, 4))
     with pytest.raises(ConfigError, match="repeats"):
         bs.batch_scaling(config, (1,), repeats=0)
+    with pytest.raises(ConfigError, match="example gradients"):  # before minutes of work
+        bs.batch_scaling(RunConfig(dataset="synthetic", n_examples=200_000), max_steps=10_000)
     with pytest.raises(ConfigError, match="no known minimum"):
         bs.batch_scaling(RunConfig(surface="saddle"), (1,))

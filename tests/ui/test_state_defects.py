@@ -30,6 +30,8 @@ def lecture(qapp):
     window.resize(1280, 720)
     window.show()
     _ = window.sweep_panel  # built with the window (as before it was built on first use)
+    for name in window.lab.docks:  # the lab's too: their threads live as long as the window
+        window.lab.panel(name)
     yield window
     window.close()
     assert window.engine.is_shut_down()
