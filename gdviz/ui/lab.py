@@ -103,7 +103,17 @@ class ExperimentLab:
 
     # -- the state, shown ------------------------------------------------------------------------
     def show_views(self, views) -> None:
-        """Show the docks named in ``views``, hide the others."""
+        """Show the docks named in ``views``, hide the others. While one is shown, the right
+        column (the lesson card) runs the window's whole height and the lab's dock takes its
+        height from the views: under the card too it left the card's text no room. Otherwise
+        the docks under the views span the window (the worked update needs the width)."""
+        shown = any(name in views for name in self.docks)
+        area = (
+            Qt.DockWidgetArea.RightDockWidgetArea
+            if shown
+            else Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.window.setCorner(Qt.Corner.BottomRightCorner, area)
         for name, dock in self.docks.items():
             if name in views:
                 self.panel(name)

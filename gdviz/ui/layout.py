@@ -60,9 +60,6 @@ def build_views(window) -> None:
     window.timeline = TimelineBar()
     layout.addWidget(window.timeline)
     window.setCentralWidget(central)
-    # The right column (the lesson card) runs the window's whole height: a dock under the
-    # views (sweep, worked update, the lab) takes its height from the views, not the card's.
-    window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
     window.lesson_card = LessonCard(window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, window.lesson_card)
     window.lesson_card.hide()

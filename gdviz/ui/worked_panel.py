@@ -40,6 +40,10 @@ class WorkedUpdatePanel(QDockWidget):
         layout.setSpacing(32)
         self.batch = self._label()
         self.parameters = (self._label(), self._label())
+        self.batch.setToolTip("The gradient noise scale B_simple = tr Σ/|G|² of all the "
+                              "examples' gradients here: the batch size at which a batch's "
+                              "noise equals the gradient's signal. Much larger batches barely "
+                              "calm a step more (Shift+B measures it).")  # fmt: skip
         layout.addWidget(self.batch, 3)
         for label in self.parameters:
             layout.addWidget(label, 2)
@@ -162,10 +166,11 @@ def noise_scale_html(work: WorkedUpdate) -> str:
     is not defined: an exact gradient, or G = 0)."""
     if work.noise_scale is None:
         return ""
-    size = f"this batch: {work.batch_size:,}" if work.batch_size else "per-example noise σ"
-    return (f"<p>Gradient noise scale here: B<sub>simple</sub> = tr Σ / |G|² = "
-            f"<b>{work.noise_scale:.3g}</b> ({size}): batches much larger than it barely "
-            "calm a step more.</p>")  # fmt: skip
+    # Short, so that it stays within the batch table's width at lecture size (a longer line
+    # widened the column and pushed the equations off the dock); the tooltip says more.
+    size = f"; B = {work.batch_size:,}" if work.batch_size else ""
+    return (f"<p>noise scale B<sub>simple</sub> = tr Σ/|G|² = "
+            f"<b>{work.noise_scale:.3g}</b>{size}</p>")  # fmt: skip
 
 
 def _table(head, rows) -> str:
