@@ -28,13 +28,14 @@ def add_parser(subparsers) -> None:
         description="Train every batch size of a list to a target training loss (--repeats "
         "seeds each, the median reported) and count the steps and the examples it took; the "
         "summary gives the gradient noise scale B_simple = tr(Sigma)/|G|^2 at the start (the "
-        "predicted critical batch size) and the measured estimate E_min/S_min.",
+        "predicted critical batch size) and the measured estimate E_min/S_min. Each run goes "
+        "to the target or --max-steps: --steps, --epochs and --tol do not apply.",
     )
     add_run_options(parser)
     parser.add_argument("--batch-sizes", type=batch_size_list, metavar="B1,B2,...",
                         help="the batch sizes (default 1, 2, 4, ... and N)")  # fmt: skip
     parser.add_argument("--target", type=float, metavar="LOSS",
-                        help="the training loss to reach (default: the optimum's loss plus 5 %% "
+                        help="the training loss to reach (default: the optimum's loss plus 1 %% "
                         "of the start's gap above it)")  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3, help="seeds per batch size (3)")
     parser.add_argument("--lr-rule", choices=core.LR_RULES, default="none",

@@ -8,6 +8,7 @@ from gdviz.cli.options import UsageError, add_run_options, config_from_args
 from gdviz.cli.output import dumps
 from gdviz.core.config import build_problem, build_trainer, total_steps
 from gdviz.core.explain import work_out
+from gdviz.core.noise_scale import gradient_noise_scale
 
 
 def add_parser(subparsers) -> None:
@@ -38,5 +39,8 @@ def explain_command(args: argparse.Namespace) -> int:
         status = trainer.statuses[0]
         raise UsageError(f"gdviz explain: the run {status.status} at iteration {status.step}, "
                          f"before iteration {args.step}")  # fmt: skip
-    print(dumps(work_out(trainer, args.step).to_json()))
+    work = work_out(trainer, args.step)
+    # The gradient noise scale at the step's parameters (core.noise_scale), beside the update.
+    noise = gradient_noise_scale(problem, *work.params_before)
+    print(dumps({**work.to_json(), "noise_scale": noise}))
     return 0

@@ -49,6 +49,7 @@ from gdviz.core.config import (
 from gdviz.core.engine import Trainer
 from gdviz.core.limits import work_problem
 from gdviz.core.noise_scale import gradient_noise_scale
+from gdviz.core.problems import LogisticRegression
 from gdviz.core.stops import Budget
 from gdviz.core.sweep import SweepCancelled
 
@@ -57,8 +58,10 @@ TARGET_GAP = 0.01  # default target: the optimum's loss plus 1 % of the start's 
 MAX_STEPS = 10_000
 CHUNK = 256  # iterations between looks at the loss (and progress reports, cancel checks)
 MAX_RUNS = 2_000
-# Example gradients the runs may compute in all (every run's batch, every step): ~20 s here.
+# Example terms the runs may compute in all (every run's batch and full loss, every step):
+# ~20 s here. Cancelling is looked at every CANCEL_WORK of them (~0.05 s).
 MAX_EXAMPLE_STEPS = 1_000_000_000
+CANCEL_WORK = 2_000_000
 
 
 def scaled_lr(base_lr: float, batch_size, base_batch: int, rule: str):
@@ -83,7 +86,8 @@ def default_target(problem, start) -> float:
     """The optimum's loss plus TARGET_GAP of the gap between it and the start's loss."""
     minima = problem.minima()
     if not minima:
-        raise ConfigError("this problem has no known minimum: give a target loss (--target)")
+        raise ConfigError("this problem has no known minimum, so no default target: give a "
+                          "target loss")  # fmt: skip
     low = float(problem.full_loss(*minima[0]))
     high = float(problem.full_loss(*start))
     return low + TARGET_GAP * (high - low)
@@ -170,20 +174,27 @@ def batch_scaling(
     if not 1 <= base_batch <= n:
         raise ConfigError(f"the base batch must be between 1 and N = {n}, got {base_batch}")
     start = config.start if config.start is not None else problem.default_start
+    with np.errstate(all="ignore"):
+        start_loss = float(problem.full_loss(*start))
+    if not np.isfinite(start_loss):
+        raise ConfigError("the loss at the start point is not finite; choose another start")
     target = default_target(problem, start) if target is None else float(target)
     if not np.isfinite(target):
         raise ConfigError(f"the target loss must be a number, got {target!r}")
+    if target >= start_loss:
+        raise ConfigError(f"the target loss {target:.6g} is not below the start's loss "
+                          f"({start_loss:.6g}): every run is there at once")  # fmt: skip
     rates = scaled_lr(config.lr, np.asarray(sizes), base_batch, lr_rule)
     runs = len(sizes) * repeats
+    per_step = step_work(problem, sizes, repeats)
     too_much = work_problem(max_steps, runs) or (
         f"{runs:,} runs are more than {MAX_RUNS:,}" if runs > MAX_RUNS else None
     )
-    examples = sum(sizes) * repeats * max_steps if getattr(problem, "data", None) else 0
-    if not too_much and examples > MAX_EXAMPLE_STEPS:
+    if not too_much and per_step * max_steps > MAX_EXAMPLE_STEPS:
         too_much = (f"{len(sizes)} batch sizes x {repeats} seeds x {max_steps:,} steps is "
-                    f"{examples:.1e} example gradients, more than {MAX_EXAMPLE_STEPS:.0e} "
-                    "(minutes of computing): choose fewer or smaller batch sizes, or fewer "
-                    "steps")  # fmt: skip
+                    f"{per_step * max_steps:.1e} example terms, more than "
+                    f"{MAX_EXAMPLE_STEPS:.0e} (minutes of computing): choose fewer or smaller "
+                    "batch sizes, fewer seeds or a lower step limit")  # fmt: skip
     if too_much:
         raise ConfigError(f"this cannot start: {too_much}")
     hits = _run_to_target(config, problem, sizes, rates, repeats, target, max_steps, start,
@@ -197,6 +208,18 @@ def batch_scaling(
                         base_batch, max_steps)  # fmt: skip
 
 
+def step_work(problem, sizes, repeats: int) -> int:
+    """Example terms one lockstep iteration of every run computes: each run's batch (logistic
+    regression pads every batch to the largest, and works out its full loss over all N every
+    step; linear regression's is O(1)); nothing on an analytic surface."""
+    if getattr(problem, "data", None) is None:
+        return 0
+    runs = len(sizes) * repeats
+    if isinstance(problem, LogisticRegression):
+        return runs * (max(sizes) + problem.n_examples)
+    return repeats * sum(sizes)
+
+
 def critical_batch(rows) -> float | None:
     """``E_min / S_min`` over the rows that reached the target (McCandlish et al., eq. 2.11)."""
     reached = [row for row in rows if row.steps_to_target is not None]
@@ -204,7 +227,7 @@ def critical_batch(rows) -> float | None:
         return None
     least_steps = min(row.steps_to_target for row in reached)
     least_examples = min(row.examples_to_target for row in reached)
-    return least_examples / least_steps
+    return least_examples / least_steps if least_steps > 0 else None
 
 
 def _checked_sizes(batch_sizes, n: int) -> tuple[int, ...]:
@@ -235,18 +258,20 @@ def _run_to_target(config, problem, sizes, rates, repeats, target, max_steps, st
         for r in range(repeats)
     ]
     runs = len(samplers)
-    trainer = Trainer(problem, optimizer, np.repeat(rates, repeats), samplers, start, runs=runs,
-                      schedule=schedule, tol=None, capacity=CHUNK + 1,
-                      budget=Budget(steps=max_steps), max_rows=4 * CHUNK)  # fmt: skip
+    try:
+        trainer = Trainer(problem, optimizer, np.repeat(rates, repeats), samplers, start,
+                          runs=runs, schedule=schedule, tol=None, capacity=CHUNK + 1,
+                          budget=Budget(steps=max_steps), max_rows=4 * CHUNK)  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    # Inner chunks small enough that a cancel (a closed window) is seen within ~0.05 s.
+    inner = int(np.clip(CANCEL_WORK // max(step_work(problem, sizes, repeats), 1), 1, CHUNK))
     hit = np.full((runs, 4), np.nan)
-    if float(problem.full_loss(*start)) <= target:  # there already: no steps, no examples
-        hit[:] = (0, 0, *start)
-        return hit.reshape(len(sizes), repeats, 4)
     seen_rows = 0
-    while trainer.step < max_steps and trainer.active and np.isnan(hit[:, 0]).any():
+    while trainer.step < max_steps and _pending(trainer, hit).any():
         if cancel is not None and cancel.is_set():
             raise SweepCancelled
-        trainer.advance(min(CHUNK, max_steps - trainer.step))
+        trainer.advance(min(CHUNK, max_steps - trainer.step), cancel, chunk_size=inner)
         seen_rows = _note_hits(trainer.trajectory, target, hit, seen_rows)
         if progress is not None:
             progress(trainer.step / max_steps)
@@ -254,6 +279,12 @@ def _run_to_target(config, problem, sizes, rates, repeats, target, max_steps, st
         raise SweepCancelled
     trainer.finish()
     return hit.reshape(len(sizes), repeats, 4)
+
+
+def _pending(trainer, hit: np.ndarray) -> np.ndarray:
+    """The runs still on their way: not at the target yet, and neither diverged nor done."""
+    running = np.array([status.status == "running" for status in trainer.statuses])
+    return running & np.isnan(hit[:, 0])
 
 
 def _note_hits(trajectory, target: float, hit: np.ndarray, seen_rows: int) -> int:

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from gdviz.core.engine import Trainer
-from gdviz.core.noise_scale import gradient_noise_scale
 from gdviz.core.optimizers import Optimizer
 
 Pair = tuple[float, float]
@@ -64,9 +63,6 @@ class WorkedUpdate:
     example_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
     example_grads: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     standardized: bool = False  # the examples' x is standardised (raw_x as read)
-    # B_simple = tr(Sigma)/|G|^2 of all N examples' gradients at params_before: the batch size
-    # at which a batch's noise equals the gradient's signal (gdviz.core.batch_scaling).
-    noise_scale: float | None = None
     true_grad: Pair | None = None  # analytic surface: the gradient without noise
     noise: Pair | None = None  # analytic surface: the noise added to it
     state_before: dict = field(default_factory=dict)  # name -> (p1, p2), or None before step 1
@@ -119,7 +115,6 @@ class WorkedUpdate:
             ],
             "batch_loss": self.batch_loss,
             "grad": pair(self.grad),
-            "noise_scale": self.noise_scale,
             **(
                 {"true_grad": pair(self.true_grad), "noise": pair(self.noise)}
                 if self.true_grad is not None
@@ -185,7 +180,6 @@ def work_out(trainer: Trainer, step: int) -> WorkedUpdate:
         state_before=before,
         state_after=after,
         terms=terms,
-        noise_scale=gradient_noise_scale(problem, p1, p2),
         **extra,
     )
     return _with_equation(work, optimizer, t, replica.schedule.describe())

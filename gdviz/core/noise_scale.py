@@ -18,10 +18,10 @@ import numpy as np
 def gradient_noise_scale(problem, p1: float, p2: float) -> float | None:
     """``B_simple = tr(Sigma) / |G|^2`` at ``(p1, p2)`` (Problem.gradient_statistics; module
     docstring). None where ``G = 0`` or there is no spread (a surface without noise: every
-    batch is exact)."""
-    mean, spread = problem.gradient_statistics(p1, p2)
-    signal = float(mean @ mean)
-    with np.errstate(all="ignore"):
+    batch is exact, or parameters that overflowed: a diverged run)."""
+    with np.errstate(all="ignore"):  # a diverged run's parameters are inf or NaN
+        mean, spread = problem.gradient_statistics(p1, p2)
+        signal = float(mean @ mean)
         value = spread / signal if signal else np.inf
     return float(value) if spread > 0 and np.isfinite(value) else None
 

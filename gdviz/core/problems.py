@@ -29,6 +29,8 @@ class Problem:
 
     # Terms summed per point of the loss surface (gdviz.core.surface): 1 for closed forms.
     surface_terms: int = 1
+    # gradient_statistics in O(1) (closed forms), not a pass over the N examples.
+    cheap_gradient_statistics = False
 
     @property
     def equal_scales(self) -> bool:
@@ -122,6 +124,7 @@ class LinearRegression(Problem):
     """
 
     title = "Linear regression"
+    cheap_gradient_statistics = True
 
     def __init__(self, data: Dataset) -> None:
         self.data = data
@@ -139,9 +142,27 @@ class LinearRegression(Problem):
         self._full_means = np.add.reduceat(self._terms, [0], axis=0) / x.size
         self.mean_x, self.mean_xx = float(np.mean(x)), float(np.mean(x * x))
         self.min_loss = float(np.mean(e * e))
+        # mean(x^2 q), mean(q), mean(e^2 q), mean(x q), mean(x e q), mean(e q), q = 1 + x^2:
+        # the spread of the examples' gradients in closed form (gradient_statistics).
+        q = 1.0 + x * x
+        self._spread_means = tuple(float(np.mean(v)) for v in
+                                   (x * x * q, q, e * e * q, x * q, x * e * q, e * q))  # fmt: skip
 
     def minima(self) -> list[tuple[float, float]]:
         return [self.optimum]
+
+    def gradient_statistics(self, w: float, b: float) -> tuple[np.ndarray, float]:
+        """O(1) from moments: with ``d = (w - w*, b - b*)`` each example's gradient is
+        ``g_i = 2 r_i (x_i, 1)``, ``r_i = dw x_i + db + e_i``, so
+        ``mean |g_i|^2 = 4 mean(r_i^2 (1 + x_i^2))`` expands into six means of ``x`` and the
+        optimum's residuals ``e`` worked out once; ``tr(Sigma) = mean |g_i|^2 - |G|^2``. (The
+        generic form costs a pass over the data, every frame the worked update is shown.)"""
+        dw, db = w - self.optimum[0], b - self.optimum[1]
+        m = self._spread_means
+        square = (dw * dw * m[0] + db * db * m[1] + m[2]
+                  + 2.0 * (dw * db * m[3] + dw * m[4] + db * m[5]))  # fmt: skip
+        mean = np.array([float(g) for g in self.full_grad(w, b)])
+        return mean, max(4.0 * square - float(mean @ mean), 0.0)
 
     def hessian_at_optimum(self) -> np.ndarray:
         return 2.0 * np.array([[self.mean_xx, self.mean_x], [self.mean_x, 1.0]])

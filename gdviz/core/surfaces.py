@@ -190,6 +190,7 @@ class AnalyticSurface(Problem):
     param_names = ("x", "y")
     needs_noise = True
     equal_scales = True  # x and y are coordinates of one plane
+    cheap_gradient_statistics = True
 
     def __init__(
         self, name: str, noise: float = 0.0, n_examples: int = 100, condition: float = 10.0

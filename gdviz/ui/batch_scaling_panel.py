@@ -65,7 +65,8 @@ class BatchScalingPanel(ExperimentPanel):
         self.apply_style(self.look.theme, self.look.scale)
 
     def build_controls(self):
-        self.target = ScientificSpinBox(1e-12, 1e12, 1.0, log_step=True)
+        # Any sign: a surface's loss can be negative (the six-hump camel's minima are -1.03).
+        self.target = ScientificSpinBox(-1e12, 1e12, 1.0, step=0.1)
         self.auto_target = qw.QCheckBox("auto", checked=True)
         self.auto_target.setToolTip("The optimum's loss plus 1 % of the start's gap above it")
         self.target.valueChanged.connect(lambda _v: self.auto_target.setChecked(False))
@@ -95,6 +96,10 @@ class BatchScalingPanel(ExperimentPanel):
             self.base_batch.blockSignals(True)
             self.base_batch.setValue(config.batch_size or self.base_batch.maximum())
             self.base_batch.blockSignals(False)
+
+    def inputs(self, config: RunConfig):
+        """Not the budget: each run goes to the target or the step limit."""
+        return config.replace(steps=1, epochs=None)
 
     def reset_controls(self) -> None:
         super().reset_controls()
@@ -170,7 +175,8 @@ class BatchScalingPanel(ExperimentPanel):
             for at, text, color, style in marks:
                 entries.append((color, vertical_mark(plot, at, look, color, style), text))
             self.legend.setText(key_html(entries))
-            plot.setXRange(min([x[0], *(at for at, *_ in marks)]), x[-1], padding=0.06)
+            lines = [at for at, *_ in marks]  # a mark beyond the sizes is still drawn
+            plot.setXRange(min([x[0], *lines]), max([x[-1], *lines]), padding=0.06)
             plot.setYRange(low - 0.06 * (high - low), top + 0.06 * (high - low), padding=0)
 
     def _draw_ideal(self, plot, x, y, first: int, name: str) -> None:

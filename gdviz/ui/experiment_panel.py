@@ -40,6 +40,7 @@ class ExperimentPanel(qw.QWidget):
         super().__init__(parent)
         self.look = c.Look()
         self._config: RunConfig | None = None
+        self._computed_for = None  # inputs() of the configuration last computed
         self._requests = LatestRequest()
         self._shut_down = False
         self.compute_button = qw.QPushButton("Compute", clicked=self.compute)
@@ -75,6 +76,12 @@ class ExperimentPanel(qw.QWidget):
         """``(label, widget)`` pairs of the controls row (before Compute and the progress)."""
         return []
 
+    def inputs(self, config: RunConfig):
+        """What of ``config`` the experiment depends on: a change elsewhere (a rate the range
+        test ramps over anyway, the budget of a run it does not make) computes nothing again.
+        Subclasses leave out what they ignore."""
+        return config
+
     def job_for(self, config: RunConfig):
         """``compute(cancel, progress) -> result`` for ``config`` and the controls' values."""
         raise NotImplementedError
@@ -102,10 +109,14 @@ class ExperimentPanel(qw.QWidget):
         """Experiment on this configuration: a running job stops now, the new one starts once
         the configuration has been still for DEBOUNCE_MS. A ``lesson`` other than the last one
         given starts from the controls' defaults."""
-        if lesson is not None and lesson != self._lesson:
+        fresh = lesson is not None and lesson != self._lesson
+        if fresh:
             self.reset_controls()
         self._lesson = lesson
+        unchanged = self._config is not None and self.inputs(config) == self._computed_for
         self._config = config
+        if unchanged and not fresh:
+            return  # its result (or the job under way) is the one for this configuration
         self._requests.cancel()
         self.schedule()
 
@@ -122,6 +133,7 @@ class ExperimentPanel(qw.QWidget):
         if self._config is None or self._shut_down:
             return
         work = self.job_for(self._config)
+        self._computed_for = self.inputs(self._config)
         job = self._requests.new(lambda request_id, cancel: Job(request_id, work, cancel))
         self.progress.setValue(0)
         self.status.setText("Computing …")

@@ -54,6 +54,7 @@ class ExperimentLab:
         self.window = window
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict = {}
+        self._open: set[str] = set()  # the docks open (shown, or tabbed behind another)
         for experiment in EXPERIMENTS:
             dock = QDockWidget(experiment.title, window)
             dock.setObjectName(experiment.view)
@@ -126,8 +127,13 @@ class ExperimentLab:
             if self.shown(name):
                 self.panel(name).set_config(state.config, state.lesson)
 
-    def _on_visibility(self, name: str, shown: bool) -> None:
+    def _on_visibility(self, name: str, _visible: bool) -> None:
+        # Shown is "not closed": a dock tabbed behind another is reported invisible, but it
+        # is still open (its tab is there); taking that for a close hid both tabs.
+        shown = not self.docks[name].isHidden()
         w = self.window
+        opened = shown and name not in self._open  # just opened, not a tab brought forward
+        self._open = self._open - {name} | ({name} if shown else set())
         if w.isVisible():  # a hidden window hides its docks: that is not the user's choice
             w.state.views = views_with(w.state.views, name, shown)
         if shown:
@@ -135,7 +141,9 @@ class ExperimentLab:
             # The experiment is the picture when it is shown: 45 % of the height for its
             # charts (a third left them a strip at lecture size), the views keep the rest.
             share = 0.35 if name == "sharpness" else 0.45
-            w.resizeDocks([self.docks[name]], [int(w.height() * share)], Qt.Orientation.Vertical)
+            if opened:  # not when its tab comes to the front again
+                w.resizeDocks([self.docks[name]], [int(w.height() * share)],
+                              Qt.Orientation.Vertical)  # fmt: skip
             self.follow()
             w.frames.mark_dirty()
 

@@ -56,7 +56,8 @@ class LectureMixin:
         self.statusBar().showMessage(f"{theme_name} theme, {scale:.0%} size", 3000)
 
     # -- learning-rate sweep ----------------------------------------------------------------------
-    def _on_sweep_dock_visibility_changed(self, shown: bool) -> None:
+    def _on_sweep_dock_visibility_changed(self, _visible: bool) -> None:
+        shown = not self.sweep_dock.isHidden()  # tabbed behind another dock is still open
         if self.isVisible():  # a hidden window hides its docks: that is not the user's choice
             self.state.views = views_with(self.state.views, "sweep", shown)
         if shown:
@@ -65,7 +66,8 @@ class LectureMixin:
             self.resizeDocks([self.sweep_dock], [self.height() // 3], Qt.Orientation.Vertical)
             self.sweep_panel_follow()
 
-    def _on_worked_dock_visibility_changed(self, shown: bool) -> None:
+    def _on_worked_dock_visibility_changed(self, _visible: bool) -> None:
+        shown = not self.worked_dock.isHidden()  # tabbed behind another dock is still open
         if self.isVisible():  # a hidden window hides its docks: that is not the user's choice
             self.state.views = views_with(self.state.views, "worked", shown)
         if shown:

@@ -64,6 +64,10 @@ class RangeTestPanel(ExperimentPanel):
         return [("Learning rate from", self.lr_min), ("to", self.lr_max),
                 ("over iterations", self.iterations)]  # fmt: skip
 
+    def inputs(self, config: RunConfig):
+        """Not the rate, the schedule or the budget: the test ramps its own over its own."""
+        return config.replace(lr=1.0, schedule="constant", warmup=0, steps=1, epochs=None)
+
     def job_for(self, config: RunConfig):
         lo, hi, steps = self.lr_min.value(), self.lr_max.value(), self.iterations.value()
         test_config = config.replace(steps=steps, epochs=None)

@@ -57,6 +57,10 @@ class SweepPanel(ExperimentPanel):
         return [("Learning rate", self.lr_min), ("to", self.lr_max), (None, self.auto_range),
                 ("Rates", self.num_rates), ("Iterations", self.iterations)]  # fmt: skip
 
+    def inputs(self, config: RunConfig):
+        """Not the rate or the budget: the sweep runs its own rates for its own iterations."""
+        return config.replace(lr=1.0, steps=1, epochs=None)
+
     def job_for(self, config: RunConfig):
         manual = (self.lr_min.value(), self.lr_max.value())
         lr_range = None if self.auto_range.isChecked() else manual

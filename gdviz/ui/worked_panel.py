@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from gdviz.core.explain import WorkedUpdate, num
+from gdviz.core.noise_scale import gradient_noise_scale
 
 BATCH_ROWS = 5  # examples listed across; a larger batch says how many more there are
+NOISE_SCALE_PASS = 20_000  # examples a frame may pass over for the noise scale (~1 ms)
 
 
 class WorkedUpdatePanel(QDockWidget):
@@ -70,9 +72,12 @@ class WorkedUpdatePanel(QDockWidget):
             label.clear()
         self.fit(0)
 
-    def show_update(self, work: WorkedUpdate, key: tuple | None = None) -> None:
+    def show_update(self, work: WorkedUpdate, key: tuple | None = None,
+                    noise_scale: float | None = None) -> None:  # fmt: skip
+        """The update, and the gradient noise scale at its parameters when given."""
         self.shown_key = key
-        self.batch.setText(header_html(work) + batch_html(work) + noise_scale_html(work))
+        self.batch.setText(header_html(work) + batch_html(work)
+                           + noise_scale_html(noise_scale, work.batch_size))  # fmt: skip
         for label, lines in zip(self.parameters, work.lines_by_parameter, strict=True):
             label.setText(equation_html(lines))
         self.fit(max(len(lines) for lines in work.lines_by_parameter))
@@ -101,7 +106,7 @@ class WorkedUpdatePanel(QDockWidget):
             return
         work = engine.worked_update(step)
         if work is not None:
-            self.show_update(work, key)
+            self.show_update(work, key, shown_noise_scale(engine.problem, work))
         elif engine.comparing:
             self.show_note("The worked update follows a single run; a comparison runs several "
                            "at once.", key)  # fmt: skip
@@ -161,16 +166,26 @@ def batch_html(work: WorkedUpdate) -> str:
     return _table(None, rows)
 
 
-def noise_scale_html(work: WorkedUpdate) -> str:
-    """B_simple at the parameters of the step, beside the batch size used (nothing where it
-    is not defined: an exact gradient, or G = 0)."""
-    if work.noise_scale is None:
+def shown_noise_scale(problem, work: WorkedUpdate) -> float | None:
+    """B_simple at the step's parameters, where it costs the GUI thread little: O(1) for
+    linear regression and the surfaces, a pass over the data otherwise (logistic
+    regression), which is made for at most NOISE_SCALE_PASS examples (each frame of a
+    playing run works a new step out)."""
+    if not problem.cheap_gradient_statistics and problem.n_examples > NOISE_SCALE_PASS:
+        return None
+    return gradient_noise_scale(problem, *work.params_before)
+
+
+def noise_scale_html(noise_scale: float | None, batch_size: int) -> str:
+    """B_simple beside the batch size used (nothing where it is not defined: an exact
+    gradient, or G = 0)."""
+    if noise_scale is None:
         return ""
     # Short, so that it stays within the batch table's width at lecture size (a longer line
     # widened the column and pushed the equations off the dock); the tooltip says more.
-    size = f"; B = {work.batch_size:,}" if work.batch_size else ""
+    size = f"; B = {batch_size:,}" if batch_size else ""
     return (f"<p>noise scale B<sub>simple</sub> = tr Σ/|G|² = "
-            f"<b>{work.noise_scale:.3g}</b>{size}</p>")  # fmt: skip
+            f"<b>{noise_scale:.3g}</b>{size}</p>")  # fmt: skip
 
 
 def _table(head, rows) -> str:

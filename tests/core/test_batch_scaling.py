@@ -104,7 +104,68 @@ def test_bad_arguments_are_config_errors():
         bs.batch_scaling(config, (0, 4))
     with pytest.raises(ConfigError, match="repeats"):
         bs.batch_scaling(config, (1,), repeats=0)
-    with pytest.raises(ConfigError, match="example gradients"):  # before minutes of work
+    with pytest.raises(ConfigError, match="example terms"):  # before minutes of work
         bs.batch_scaling(RunConfig(dataset="synthetic", n_examples=200_000), max_steps=10_000)
+    # Logistic regression pads every batch to the largest and sums its loss over all N.
+    two_class = RunConfig(dataset="two-class", n_examples=20_000, model="logistic")
+    with pytest.raises(ConfigError, match="example terms"):
+        bs.batch_scaling(two_class, max_steps=5_000)
+    with pytest.raises(ConfigError, match="not below the start's loss"):
+        bs.batch_scaling(config, (1, 4), target=1e9)
+    with pytest.raises(ConfigError, match="start point is not finite"):
+        bs.batch_scaling(RunConfig(surface="rosenbrock", start=(1e200, 1e200)), (1,), 1.0)
     with pytest.raises(ConfigError, match="no known minimum"):
         bs.batch_scaling(RunConfig(surface="saddle"), (1,))
+
+
+def test_a_diverged_batch_size_does_not_keep_the_others_going():
+    """B = 64 at lr 6.4 diverges at once; B = 1 reaches the target in a few dozen steps: the
+    runs stop there, not at the step limit."""
+    reports = []
+    config = RunConfig(dataset="auto-mpg", lr=0.1)
+    result = bs.batch_scaling(config, (1, 64), None, 1, "linear", 1, 100_000,
+                              progress=reports.append)  # fmt: skip
+    assert result.rows[0].reached == 1.0 and result.rows[1].reached == 0.0
+    assert max(reports) < 0.01  # a few chunks of 256 steps out of 100,000
+
+
+def test_a_cancel_is_seen_within_a_chunk(monkeypatch):
+    import threading
+
+    cancel = threading.Event()
+    calls = []
+    original = bs.Trainer.advance
+
+    def advance(self, steps, cancel_event=None, chunk_size=512):
+        calls.append(chunk_size)
+        cancel.set()  # the window closes during the first chunk
+        return original(self, steps, cancel_event, chunk_size)
+
+    monkeypatch.setattr(bs.Trainer, "advance", advance)
+    two_class = RunConfig(dataset="two-class", n_examples=2_000, model="logistic")
+    with pytest.raises(bs.SweepCancelled):
+        bs.batch_scaling(two_class, max_steps=100, cancel=cancel)
+    # 12 sizes (1 ... 1024, 2000) x 3 seeds x (2,000 + 2,000) terms a step: inner chunks of
+    # 13 iterations, not 256; the cancel set in the first is seen before the second.
+    assert calls == [bs.CANCEL_WORK // (36 * 4_000)] == [13]
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("offset", [(0.0, 0.0), (1e-3, -2e-3), (2.0, -7.0), (-30.0, 50.0)])
+def test_linear_regressions_closed_form_spread_is_the_pass_over_the_data(standardize, offset):
+    """The O(1) moments against every example's gradient, near and far from the optimum."""
+    from gdviz.core.problems import Problem
+
+    problem = build_problem(RunConfig(dataset="auto-mpg", standardize=standardize))
+    scale = 1.0 if standardize else 0.01  # raw weight: w is per pound
+    w, b = problem.optimum[0] + offset[0] * scale, problem.optimum[1] + offset[1]
+    mean, spread = problem.gradient_statistics(w, b)
+    by_pass = Problem.gradient_statistics(problem, w, b)
+    np.testing.assert_allclose(mean, by_pass[0], rtol=1e-9, atol=1e-9)
+    assert spread == pytest.approx(by_pass[1], rel=1e-9)
+
+
+def test_a_diverged_runs_parameters_have_no_noise_scale():
+    problem = build_problem(RunConfig(dataset="auto-mpg"))
+    assert gradient_noise_scale(problem, np.inf, 1.0) is None
+    assert gradient_noise_scale(problem, np.nan, np.nan) is None

@@ -227,3 +227,49 @@ def test_the_edge_of_stability_lesson_says_what_the_runs_do(qtbot, window):
     spike = float(np.nanmax(recording.column("loss", 1)[: recording.end(1)]))
     assert f"spikes to {spike:.2g}" in text
     assert "η = 0.05: λmax 9.19" in window.lab.panels["sharpness"].key.text()
+
+
+def test_the_worked_update_gives_the_noise_scale_at_its_parameters(qtbot, window):
+    window.state.views = ("surface", "loss", "data", "worked")
+    window.engine.run_synchronously(3)
+    window.frames.draw()
+    work = window.engine.worked_update(3)
+    data = window.engine.problem.data
+    w, b = work.params_before
+    residual = w * data.x + b - data.y  # each example's gradient 2 r (x, 1), by numpy
+    grads = np.column_stack([2 * residual * data.x, 2 * residual])
+    mean = grads.mean(axis=0)
+    expected = np.trace(np.cov(grads.T, bias=True)) / (mean @ mean)
+    assert f"= <b>{expected:.3g}</b>; B = 10" in window.worked_dock.batch.text()
+
+
+def test_a_stale_answer_is_dropped_for_the_newer_one(scaling_panel, qtbot):
+    """The first job's answer arrives after the second was asked for: only the second's is
+    shown (LatestRequest). Held back here by a slow first computation."""
+    import threading
+
+    from gdviz.ui import batch_scaling_panel as module
+
+    release = threading.Event()
+    original = module.batch_scaling
+
+    def slow_first(config, *args):
+        if config.n_examples == 48:  # held, then finishes whatever its cancel event says
+            release.wait(5)
+            args = (*args[:6], threading.Event(), *args[7:])
+        return original(config, *args)
+
+    module.batch_scaling = slow_first
+    try:
+        scaling_panel.set_config(RunConfig(dataset="synthetic", n_examples=48, lr=0.1))
+        scaling_panel.compute()  # under way, held
+        second = RunConfig(dataset="synthetic", n_examples=32, lr=0.1)
+        got = []
+        scaling_panel.finished.connect(got.append)
+        scaling_panel.set_config(second)
+        release.set()  # the first finishes now: its answer is stale
+        qtbot.waitUntil(lambda: bool(got), timeout=TIMEOUT_MS)
+        qtbot.wait(200)
+        assert [r.n_examples for r in got] == [32] and not scaling_panel.busy
+    finally:
+        module.batch_scaling = original

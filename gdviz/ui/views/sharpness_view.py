@@ -93,7 +93,7 @@ class SharpnessView(QWidget):
         for run, (curve, limit, color) in enumerate(zip(self.curves, self.limits, self._colors(),
                                                         strict=False)):  # fmt: skip
             stop = min(recording.end(run), n)
-            rows = recording.draw_rows(POINTS, 0, stop)
+            rows = recording.draw_rows(POINTS, 1, stop)  # the newest row exactly
             steps = recording.column("step")[rows].astype(float)
             with np.errstate(all="ignore"):
                 values = sharpness(recording.column("p1", run)[rows],
