@@ -33,7 +33,7 @@ SURFACE_LABELS = {
     "himmelblau": "Himmelblau (4 minima)",
     "saddle": "Saddle (no minimum)",
     "six-hump-camel": "Six-hump camel",
-    "scalar-net": "Scalar network (1 − xy)²/2",
+    "scalar-net": "Scalar network",
 }
 MODEL_LABELS = {"linear": "Linear regression", "logistic": "Logistic regression"}
 CSV_SOURCE, SURFACE_SOURCE = "\0csv", "\0surface"  # cannot clash with a data set name
