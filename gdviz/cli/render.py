@@ -23,11 +23,15 @@ from gdviz.cli.options import UsageError
 from gdviz.core.atomic import check_target
 from gdviz.core.session import THEMES
 
-VIEWS = ("window", "views", "surface", "loss", "data", "sweep")
+VIEWS = ("window", "views", "surface", "loss", "data", "sweep", "range_test", "batch_scaling",
+         "sharpness")  # fmt: skip
 WHOLE = ("window", "views")  # the window itself, at the size asked for
+EXPERIMENTS = ("sweep", "range_test", "batch_scaling")  # computed in the background: waited for
 FORMATS = (".png", ".svg", ".gif", ".mp4")
 # One view on its own: 800x600.
-DEFAULT_SIZES = {"window": (1280, 720), "views": (1280, 720), "sweep": (1000, 500)}
+DEFAULT_SIZES = {"window": (1280, 720), "views": (1280, 720), "sweep": (1000, 500),
+                 "range_test": (1000, 500), "batch_scaling": (1200, 500),
+                 "sharpness": (1000, 450)}  # fmt: skip
 SWEEP_TIMEOUT_MS = 120_000
 
 
@@ -88,8 +92,8 @@ def render_command(args: argparse.Namespace) -> int:
     if args.steps is not None and args.steps < 0:
         raise UsageError(f"--steps must be 0 or more, got {args.steps}")
     animated = suffix in (".gif", ".mp4")
-    if animated and args.view == "sweep":
-        raise UsageError("the sweep view is a still picture: save it as .png or .svg")
+    if animated and args.view in EXPERIMENTS:
+        raise UsageError(f"the {args.view} view is a still picture: save it as .png or .svg")
     if animated and not (2 <= args.frames <= 2000 and 1 <= args.fps <= 60):
         raise UsageError("--frames must be 2 to 2000 and --fps 1 to 60")
     # Before Qt is imported: no screen is needed, and none is used even where there is one.
@@ -135,8 +139,7 @@ def _render(args, out: Path, animated: bool) -> None:
         _show(window, args, session)
         if args.view == "views":
             _views_only(window)
-        if args.view == "sweep":
-            _finish_sweep(window, app)
+        _finish_experiments(window, app, args.view)
         widget = export.view_widget(window, "window" if args.view in WHOLE else args.view)
         if widget is not window:  # on its own, at exactly the size asked for
             detached = _detach(widget, window, size)
@@ -203,21 +206,31 @@ def _detach(widget, window, size):
     return widget
 
 
-def _finish_sweep(window, app) -> None:
-    """Show the sweep dock and wait for its background sweep (UsageError when it fails)."""
+def _finish_experiments(window, app, view: str) -> None:
+    """Show the asked-for experiment's dock, and wait for every experiment shown (the one
+    asked for, or a lesson's in the window) to finish its background computation, started now
+    without the panels' debounce (UsageError when one fails or takes too long)."""
     from PySide6.QtCore import QElapsedTimer, QEventLoop
 
-    panel, failures = window.sweep_panel, []
-    panel.failed.connect(failures.append)
-    if "sweep" not in window.state.views:
-        window.state.views = (*window.state.views, "sweep")
-    panel.compute()  # now, without waiting for the panel's debounce
+    if view == "views":  # the views alone: no dock is in the picture
+        return
+    if view in (*EXPERIMENTS, "sharpness") and view not in window.state.views:
+        window.state.views = (*window.state.views, view)
+    shown = [name for name in EXPERIMENTS if name in window.state.views]
+    if view not in WHOLE and view in EXPERIMENTS:
+        shown = [view]
+    panels = {name: window.sweep_panel if name == "sweep" else window.lab.panel(name)
+              for name in shown}  # fmt: skip
+    failures = []
+    for name, panel in panels.items():
+        panel.failed.connect(lambda message, n=name: failures.append(f"{n}: {message}"))
+        panel.compute()
     clock = QElapsedTimer()
     clock.start()
-    while (panel.busy or panel.result() is None) and not failures:
+    while any(p.busy or p.result is None for p in panels.values()) and not failures:
         if clock.elapsed() > SWEEP_TIMEOUT_MS:
-            raise UsageError("the learning-rate sweep took too long")
+            raise UsageError("the experiment took too long: " + ", ".join(panels))
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
     if failures:
-        raise UsageError(f"the learning-rate sweep failed: {failures[0]}")
+        raise UsageError(f"the experiment failed ({failures[0]})")
     window.frames.draw()

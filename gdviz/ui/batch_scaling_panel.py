@@ -38,7 +38,6 @@ class BatchScalingPanel(ExperimentPanel):
     failure_text = "Batch scaling failed"
 
     def __init__(self, parent: qw.QWidget | None = None) -> None:
-        self.result = None
         self._base_of: int | str | None = "unset"  # the batch size B0 was last set from
         self.charts = pg.GraphicsLayoutWidget()
         self.plots = {}
@@ -132,7 +131,6 @@ class BatchScalingPanel(ExperimentPanel):
 
     # -- drawing ---------------------------------------------------------------------------------
     def show_result(self, result) -> str:
-        self.result = result
         if self.auto_target.isChecked():  # show the target used, without computing again
             self.target.blockSignals(True)
             self.target.setValue(result.target)

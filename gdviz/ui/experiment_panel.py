@@ -39,6 +39,7 @@ class ExperimentPanel(qw.QWidget):
     def __init__(self, chart_widget: qw.QWidget, parent: qw.QWidget | None = None) -> None:
         super().__init__(parent)
         self.look = c.Look()
+        self.result = None  # the latest job's result (None before one finished)
         self._config: RunConfig | None = None
         self._computed_for = None  # inputs() of the configuration last computed
         self._requests = LatestRequest()
@@ -183,6 +184,7 @@ class ExperimentPanel(qw.QWidget):
         if self._requests.finish(request_id) is None:
             return  # a stale reply: its job was replaced
         self.progress.setValue(1000)
+        self.result = result
         self.status.setText(self.show_result(result))
         self.finished.emit(result)
 

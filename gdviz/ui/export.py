@@ -179,7 +179,8 @@ def export_picture(widget, path: str | Path, scale: int = 1) -> None:
 
 
 def view_widget(window, name: str):
-    """The widget showing ``name`` (window, surface, loss, data or sweep) in the current mode."""
+    """The widget showing ``name`` (window, surface, loss, data, sweep or one of the lab's:
+    range_test, batch_scaling, sharpness) in the current mode."""
     comparing = window.engine.comparing
     # Looked up only for the name asked for: the compare view and the sweep panel are built on
     # first use.
@@ -189,6 +190,7 @@ def view_widget(window, name: str):
         "loss": lambda: window.compare_view.loss_widget if comparing else window.loss_view,
         "data": lambda: None if comparing else window.data_view,
         "sweep": lambda: window.sweep_panel,
+        **{name: (lambda n=name: window.lab.panel(n)) for name in window.lab.docks},
     }
     if name not in widgets:
         raise ExportError(f"No view called {name!r}; choose one of {', '.join(widgets)}.")

@@ -111,7 +111,7 @@ class MainWindow(LectureMixin, QMainWindow):
 
     def sweep_result(self):
         """The latest finished learning-rate sweep (None: none, or the panel was never shown)."""
-        return None if self._sweep_panel is None else self._sweep_panel.result()
+        return None if self._sweep_panel is None else self._sweep_panel.result
 
     def run_page(self):
         """The page of the view stack that shows the run: the compare view or the views."""

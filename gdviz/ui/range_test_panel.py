@@ -40,7 +40,6 @@ class RangeTestPanel(ExperimentPanel):
     failure_text = "Range test failed"
 
     def __init__(self, parent: qw.QWidget | None = None) -> None:
-        self.result = None
         self.plot_widget = pg.PlotWidget(axisItems={"bottom": LogAxis("bottom")})
         self.plot = self.plot_widget.getPlotItem()
         self.plot.getAxis("bottom").log10 = True
@@ -86,7 +85,6 @@ class RangeTestPanel(ExperimentPanel):
 
     # -- drawing ---------------------------------------------------------------------------------
     def show_result(self, result) -> str:
-        self.result = result
         self._draw(result)
         parts = []
         if result.steepest_lr is not None:

@@ -66,10 +66,6 @@ class SweepPanel(ExperimentPanel):
         lr_range = None if self.auto_range.isChecked() else manual
         return sweep_job(config, lr_range, self.num_rates.value(), self.iterations.value())
 
-    def result(self):
-        """The latest SweepResult, or None."""
-        return self.chart.result
-
     def apply_style(self, theme, scale: float) -> None:
         super().apply_style(theme, scale)
         self.chart.apply_style(theme, self.look)

@@ -114,6 +114,38 @@ def test_the_sweep_view(capsys, tmp_path):
         assert image.size == (1000, 500)
 
 
+def colour_pixels(path: Path, rgb) -> int:
+    with Image.open(path) as image:
+        pixels = np.asarray(image.convert("RGB")).astype(int)
+    return int((np.abs(pixels - rgb).sum(axis=2) < 30).sum())
+
+
+GREEN, PURPLE = (0, 158, 115), (204, 121, 167)  # the lab's steepest / B_simple lines
+
+
+@pytest.mark.parametrize(("lesson", "view", "size", "colour"), [
+    ("learning-rate-range-test", "range_test", (1000, 500), GREEN),
+    ("batch-size-steps-and-examples", "batch_scaling", (1200, 500), PURPLE),
+    ("learning-rate-range-test", "window", (1280, 720), GREEN),  # its dock, computed
+])  # fmt: skip
+def test_the_labs_views_are_rendered_once_computed(capsys, tmp_path, lesson, view, size, colour):
+    out = tmp_path / f"{view}.png"
+    code, _, err = gdviz(capsys, "render", "--lesson", lesson, "--view", view, "--out", str(out))
+    assert code == 0, err
+    with Image.open(out) as image:
+        assert image.size == size
+    assert colour_pixels(out, colour) > 100  # the experiment's lines are drawn, not "Computing"
+
+
+def test_the_sharpness_view_of_the_edge_of_stability(capsys, tmp_path):
+    out = tmp_path / "edge.png"
+    code, _, err = gdviz(capsys, "render", "--lesson", "edge-of-stability", "--view",
+                         "sharpness", "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    vermillion = (213, 94, 0)  # the second run, eta = 0.3
+    assert colour_pixels(out, vermillion) > 500
+
+
 def save_run(path: Path, config: RunConfig, **session) -> None:
     """A session of ``config`` run to its budget, saved to ``path``."""
     trainer = build_trainer(config, build_problem(config))

@@ -45,7 +45,7 @@ def test_sweep_draws_regions_limits_and_best_rate(panel, qtbot):
     with qtbot.waitSignal(panel.finished, timeout=TIMEOUT_MS) as blocker:
         panel.set_config(RunConfig())  # Auto MPG, full batch: 2/l_max = 1, fastest 0.5
     result = blocker.args[0]
-    assert result is panel.result() and not panel.busy
+    assert result is panel.result and not panel.busy
     assert len(result.rates) == 40 and result.steps == 200
     assert result.rates[0] == pytest.approx(1e-3) and result.rates[-1] == pytest.approx(10)
     assert panel.lr_min.value() == pytest.approx(1e-3)  # the derived range is shown
@@ -77,7 +77,7 @@ def test_sweep_draws_regions_limits_and_best_rate(panel, qtbot):
 def test_clicking_the_plot_picks_the_nearest_rate(panel, qtbot):
     with qtbot.waitSignal(panel.finished, timeout=TIMEOUT_MS):
         panel.set_config(RunConfig(surface="bowl", condition=4))
-    rates = panel.result().rates
+    rates = panel.result.rates
     view, widget = panel.plot.getViewBox(), panel.plot_widget
     y_mid = float(np.mean(view.viewRange()[1]))
     for k in (3, 20, 37):
@@ -103,7 +103,7 @@ def test_latest_configuration_wins(panel, qtbot):
     qtbot.waitUntil(lambda: len(received) > 0, timeout=TIMEOUT_MS)
     qtbot.wait(400)  # a stale reply would arrive meanwhile
     assert len(received) == 1 and received[0].config == second
-    assert panel.result().config == second
+    assert panel.result.config == second
 
 
 def test_changes_in_a_burst_start_one_sweep(panel, qtbot):
