@@ -82,15 +82,14 @@ def default_batch_sizes(n: int) -> tuple[int, ...]:
     return (*sizes, int(n))
 
 
-def default_target(problem, start) -> float:
+def default_target(problem, start_loss: float) -> float:
     """The optimum's loss plus TARGET_GAP of the gap between it and the start's loss."""
     minima = problem.minima()
     if not minima:
         raise ConfigError("this problem has no known minimum, so no default target: give a "
                           "target loss")  # fmt: skip
     low = float(problem.full_loss(*minima[0]))
-    high = float(problem.full_loss(*start))
-    return low + TARGET_GAP * (high - low)
+    return low + TARGET_GAP * (start_loss - low)
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,7 @@ def batch_scaling(
         start_loss = float(problem.full_loss(*start))
     if not np.isfinite(start_loss):
         raise ConfigError("the loss at the start point is not finite; choose another start")
-    target = default_target(problem, start) if target is None else float(target)
+    target = default_target(problem, start_loss) if target is None else float(target)
     if not np.isfinite(target):
         raise ConfigError(f"the target loss must be a number, got {target!r}")
     if target >= start_loss:

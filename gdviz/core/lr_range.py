@@ -30,7 +30,7 @@ import numpy as np
 from gdviz.core.config import ConfigError, RunConfig, build_problem, build_trainer, total_steps
 from gdviz.core.problems import LinearRegression
 from gdviz.core.surface import curvature
-from gdviz.core.sweep import PROGRESS_CHUNKS, SweepCancelled
+from gdviz.core.sweep import advance_reporting
 
 BETA = 0.98
 DIVERGE_FACTOR = 4.0
@@ -103,13 +103,7 @@ def range_test(
         raise ConfigError("a range test needs at least 2 iterations (--steps)")
     trainer = build_trainer(config.replace(lr=lr_min, schedule="constant", warmup=0), problem)
     trainer.set_schedule(GeometricRamp(lr_min, lr_max, steps))
-    chunk = max(64, -(-steps // PROGRESS_CHUNKS))
-    while trainer.step < steps and trainer.active:
-        if cancel is not None and cancel.is_set():
-            raise SweepCancelled
-        trainer.advance(min(chunk, steps - trainer.step))
-        if progress is not None:
-            progress(trainer.step / steps)
+    advance_reporting(trainer, steps, cancel, progress)
     view = trainer.trajectory.run_view(0)
     lr, batch_loss, loss = (np.array(view[name][1:]) for name in ("lr", "batch_loss", "loss"))
     smooth = smoothed(batch_loss)

@@ -138,6 +138,15 @@ def sweep(
         raise ValueError(f"steps must be at least 1, got {steps}")
     # The trainer sizes its buffers from the configuration's budget: make that the sweep's.
     trainer = build_trainer(config.replace(steps=steps), problem, lr=rates, runs=rates.size)
+    advance_reporting(trainer, steps, cancel, progress)
+    trainer.finish()
+    return _result(config, steps, rates, trainer, problem)
+
+
+def advance_reporting(trainer, steps: int, cancel=None, progress=None) -> None:
+    """Advance ``trainer`` to ``steps`` iterations (or until every run stopped) in about
+    PROGRESS_CHUNKS chunks: ``progress(fraction)`` after each, ``cancel`` checked between and
+    within them (SweepCancelled). What a background experiment (a sweep, a range test) runs."""
     chunk = max(64, -(-steps // PROGRESS_CHUNKS))
     while trainer.step < steps and trainer.active:
         if cancel is not None and cancel.is_set():
@@ -147,8 +156,6 @@ def sweep(
             progress(trainer.step / steps)
     if cancel is not None and cancel.is_set():
         raise SweepCancelled
-    trainer.finish()
-    return _result(config, steps, rates, trainer, problem)
 
 
 def _result(config, steps, rates, trainer, problem) -> SweepResult:
@@ -280,5 +287,5 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-__all__ = ["REGIONS", "SweepCancelled", "SweepResult", "default_lr_range", "learning_rates",
-           "sweep"]  # fmt: skip
+__all__ = ["REGIONS", "SweepCancelled", "SweepResult", "advance_reporting", "default_lr_range",
+           "learning_rates", "sweep"]  # fmt: skip
