@@ -42,9 +42,16 @@ EXPERIMENTS = (
 )  # fmt: skip
 
 
-def views_with(views: tuple[str, ...], name: str, shown: bool) -> tuple[str, ...]:
-    """``views`` with ``name`` added (at the end) or removed."""
-    return tuple(v for v in views if v != name) + ((name,) if shown else ())
+def note_dock(window, name: str, dock: QDockWidget) -> bool:
+    """Whether ``dock`` is open, recorded in the state's views as ``name`` (at the end, or
+    removed). Open is "not closed": a dock tabbed behind another is reported invisible but is
+    still open (taking that for a close hid both tabs). A hidden window hides its docks too,
+    which is not the user's choice: then the views are left as they are."""
+    shown = not dock.isHidden()
+    if window.isVisible():
+        views = tuple(v for v in window.state.views if v != name)
+        window.state.views = views + ((name,) if shown else ())
+    return shown
 
 
 class ExperimentLab:
@@ -128,14 +135,10 @@ class ExperimentLab:
                 self.panel(name).set_config(state.config, state.lesson)
 
     def _on_visibility(self, name: str, _visible: bool) -> None:
-        # Shown is "not closed": a dock tabbed behind another is reported invisible, but it
-        # is still open (its tab is there); taking that for a close hid both tabs.
-        shown = not self.docks[name].isHidden()
         w = self.window
+        shown = note_dock(w, name, self.docks[name])
         opened = shown and name not in self._open  # just opened, not a tab brought forward
         self._open = self._open - {name} | ({name} if shown else set())
-        if w.isVisible():  # a hidden window hides its docks: that is not the user's choice
-            w.state.views = views_with(w.state.views, name, shown)
         if shown:
             self.panel(name)
             # The experiment is the picture when it is shown: 45 % of the height for its

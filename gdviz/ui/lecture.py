@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from gdviz.ui.lab import views_with
+from gdviz.ui.lab import note_dock
 from gdviz.ui.roles import TICK_PT
 from gdviz.ui.run_toolbar import fit_toolbars
 from gdviz.ui.shortcuts_dialog import DEFAULT_SHORTCUTS, ShortcutsDialog
@@ -57,20 +57,14 @@ class LectureMixin:
 
     # -- learning-rate sweep ----------------------------------------------------------------------
     def _on_sweep_dock_visibility_changed(self, _visible: bool) -> None:
-        shown = not self.sweep_dock.isHidden()  # tabbed behind another dock is still open
-        if self.isVisible():  # a hidden window hides its docks: that is not the user's choice
-            self.state.views = views_with(self.state.views, "sweep", shown)
-        if shown:
+        if note_dock(self, "sweep", self.sweep_dock):
             self.sweep_panel  # noqa: B018 - built (into the dock) when first shown
             # A third of the height: the lesson's own views stay readable above it.
             self.resizeDocks([self.sweep_dock], [self.height() // 3], Qt.Orientation.Vertical)
             self.sweep_panel_follow()
 
     def _on_worked_dock_visibility_changed(self, _visible: bool) -> None:
-        shown = not self.worked_dock.isHidden()  # tabbed behind another dock is still open
-        if self.isVisible():  # a hidden window hides its docks: that is not the user's choice
-            self.state.views = views_with(self.state.views, "worked", shown)
-        if shown:
+        if note_dock(self, "worked", self.worked_dock):
             self.worked_dock.shown_key = None  # worked out (and fitted) at the next frame
             self.frames.mark_dirty()
 

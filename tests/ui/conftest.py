@@ -78,3 +78,26 @@ def window(qtbot):
     yield win
     win.close()
     assert win.engine.is_shut_down(), "the engine thread is still running"
+
+
+@pytest.fixture
+def make_panel(qtbot):
+    """``make_panel(cls, (w, h))``: an experiment panel (gdviz/ui/experiment_panel.py) shown
+    at that size; shut down afterwards, its thread checked to have ended."""
+    from gdviz.ui.app import create_application
+
+    made = []
+
+    def make(cls, size):
+        create_application()
+        panel = cls()
+        qtbot.addWidget(panel)
+        panel.resize(*size)
+        panel.show()
+        made.append(panel)
+        return panel
+
+    yield make
+    for panel in made:
+        panel.shutdown()
+        assert panel.is_shut_down(), f"the {panel.thread_name} thread is still running"

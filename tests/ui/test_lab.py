@@ -22,33 +22,17 @@ TIMEOUT_MS = 20_000
 
 
 @pytest.fixture
-def range_panel(qtbot):
-    from gdviz.ui.app import create_application
+def range_panel(make_panel):
     from gdviz.ui.range_test_panel import RangeTestPanel
 
-    create_application()
-    panel = RangeTestPanel()
-    qtbot.addWidget(panel)
-    panel.resize(1000, 420)
-    panel.show()
-    yield panel
-    panel.shutdown()
-    assert panel.is_shut_down(), "the range-test thread is still running"
+    return make_panel(RangeTestPanel, (1000, 420))
 
 
 @pytest.fixture
-def scaling_panel(qtbot):
-    from gdviz.ui.app import create_application
+def scaling_panel(make_panel):
     from gdviz.ui.batch_scaling_panel import BatchScalingPanel
 
-    create_application()
-    panel = BatchScalingPanel()
-    qtbot.addWidget(panel)
-    panel.resize(1200, 420)
-    panel.show()
-    yield panel
-    panel.shutdown()
-    assert panel.is_shut_down(), "the batch-scaling thread is still running"
+    return make_panel(BatchScalingPanel, (1200, 420))
 
 
 def lines(plot):

@@ -23,18 +23,10 @@ PNG = "/tmp/sweep_panel.png"
 
 
 @pytest.fixture
-def panel(qtbot):
-    from gdviz.ui.app import create_application
+def panel(make_panel):
     from gdviz.ui.sweep_panel import SweepPanel
 
-    create_application()
-    widget = SweepPanel()
-    qtbot.addWidget(widget)
-    widget.resize(900, 500)
-    widget.show()
-    yield widget
-    widget.shutdown()
-    assert widget.is_shut_down(), "the sweep thread is still running"
+    return make_panel(SweepPanel, (900, 500))
 
 
 def items(panel, kind):
