@@ -246,8 +246,10 @@ def test_no_display_gives_a_clear_message(monkeypatch):
 
 
 def test_budget_changes_apply_to_the_running_job(qtbot, window):
-    # 50 epochs of 10 iterations; cut to 3 epochs while it plays: it stops at 30.
-    window.state.speed = 200
+    # 50 epochs of 10 iterations; cut to 3 epochs while it plays: it stops at 30. At 50 it/s
+    # the cut has half a second to arrive before step 30 (at 200 it/s a busy CI machine once
+    # took longer than the 0.12 s that left, and the run stood at 91 when the cut came).
+    window.state.speed = 50
     window.engine.play()
     wait_for_steps(qtbot, window, 5)
     window.commands.change_config(window.controls.config().replace(epochs=3))
